@@ -1,0 +1,239 @@
+//! The command line: argv into a raw `Args`, with no I/O and no judgement beyond
+//! syntax. `config` turns it into a validated job.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use crate::exit::{self, Failure};
+
+/// Flags as given. Values stay strings so that `config` can name the flag in its errors.
+#[derive(Debug, Default, Clone)]
+pub struct Args {
+    pub provider: Option<String>,
+    pub server: Option<String>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub password_file: Option<PathBuf>,
+    pub token: Option<String>,
+    pub token_file: Option<PathBuf>,
+    pub only_ipv4: bool,
+    pub only_ipv6: bool,
+    pub ipv4: Option<String>,
+    pub ipv6: Option<String>,
+    pub ipv6_prefix: Option<String>,
+    pub cache_dir: Option<PathBuf>,
+    pub force: bool,
+    pub max_age: Option<String>,
+    pub user_agent: Option<String>,
+    pub timeout: Option<String>,
+    pub cacert: Option<PathBuf>,
+    pub dry_run: bool,
+    pub verbose: bool,
+    pub quiet: bool,
+    pub hostnames: Vec<String>,
+}
+
+pub enum Command {
+    Run(Box<Args>),
+    Help,
+    Version,
+}
+
+pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Command, Failure> {
+    parse_args(argv).map_err(|e| Failure::usage(format!("{e} (see dynup --help)")))
+}
+
+fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexopt::Error> {
+    use lexopt::prelude::*;
+
+    let mut args = Args::default();
+    let mut parser = lexopt::Parser::from_args(argv);
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('p') | Long("provider") => args.provider = Some(parser.value()?.string()?),
+            Short('s') | Long("server") => args.server = Some(parser.value()?.string()?),
+            Short('u') | Long("user") => args.user = Some(parser.value()?.string()?),
+            Long("password") => args.password = Some(parser.value()?.string()?),
+            Long("password-file") => args.password_file = Some(parser.value()?.into()),
+            Long("token") => args.token = Some(parser.value()?.string()?),
+            Long("token-file") => args.token_file = Some(parser.value()?.into()),
+            Short('4') => args.only_ipv4 = true,
+            Short('6') => args.only_ipv6 = true,
+            Long("ipv4") => args.ipv4 = Some(parser.value()?.string()?),
+            Long("ipv6") => args.ipv6 = Some(parser.value()?.string()?),
+            Long("ipv6-prefix") => args.ipv6_prefix = Some(parser.value()?.string()?),
+            Long("cache-dir") => args.cache_dir = Some(parser.value()?.into()),
+            Short('f') | Long("force") => args.force = true,
+            Long("max-age") => args.max_age = Some(parser.value()?.string()?),
+            Long("user-agent") => args.user_agent = Some(parser.value()?.string()?),
+            Long("timeout") => args.timeout = Some(parser.value()?.string()?),
+            Long("cacert") => args.cacert = Some(parser.value()?.into()),
+            Short('n') | Long("dry-run") => args.dry_run = true,
+            Short('v') | Long("verbose") => args.verbose = true,
+            Short('q') | Long("quiet") => args.quiet = true,
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Short('V') | Long("version") => return Ok(Command::Version),
+            Value(value) => args.hostnames.push(value.string()?),
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    Ok(Command::Run(Box::new(args)))
+}
+
+pub fn version_text() -> String {
+    format!("dynup {}\n", env!("CARGO_PKG_VERSION"))
+}
+
+pub fn help_text() -> String {
+    format!(
+        "\
+dynup {version}: tell a dynamic-DNS provider the addresses of this host
+
+Usage: dynup [OPTIONS] HOSTNAME...
+
+Provider:
+  -p, --provider NAME      dynv6 | dynv6-nic | noip | dyndns2   (default: dynv6)
+                             dynv6      dynv6 Update API, token, IPv4 + IPv6 + prefix
+                             dynv6-nic  dynv6 through dyndns2 (IPv4 only), token as password
+                             noip       No-IP dyndns2, user + password (DDNS key)
+                             dyndns2    any dyndns2 \"NIC update\" server; needs --server
+  -s, --server URL         scheme://host[:port] of the provider, overriding the
+                           preset's (env DYNUP_SERVER)
+  -u, --user NAME          account or DDNS-key user name (dyndns2, noip)
+
+Secrets (never put them on the command line: use a file or the environment):
+      --password-file FILE first line of FILE is the password (env DYNUP_PASSWORD)
+      --token-file FILE    first line of FILE is the token (env DYNUP_TOKEN)
+      --password VALUE     allowed, but visible to every user in `ps`
+      --token VALUE        allowed, but visible to every user in `ps`
+
+Addresses:
+  -4, -6                   only this address family (the other is not sent)
+      --ipv4 VALUE         ADDRESS | auto | none           (default: auto)
+      --ipv6 VALUE         ADDRESS[/LEN] | auto | none     (default: none; auto with -6)
+      --ipv6-prefix VALUE  CIDR | auto                     (dynv6 only)
+                           auto: the provider takes the address the request comes
+                           from; dynup forces the connection to that family. As
+                           dynup cannot see such an address change, it repeats an
+                           auto update at most once an hour.
+
+State (what was sent, and holds after fatal answers):
+      --cache-dir DIR      where state lives (env DYNUP_CACHE_DIR; default
+                           /var/run/dynup for root, else $XDG_STATE_HOME/dynup or
+                           ~/.local/state/dynup)
+  -f, --force              send even if unchanged or held off
+      --max-age DURATION   resend an unchanged address after this long
+                           (default 25d; units s, m, h, d; e.g. 12h)
+
+Transport:
+      --user-agent STRING  User-Agent sent (default: \"{user_agent}\")
+      --timeout SECONDS    limit on connecting and on the whole exchange (default 20)
+      --cacert FILE        PEM bundle to trust instead of the default roots
+                           (env DYNUP_CACERT; default: /etc/ssl/certs/ca-certificates.crt
+                           when present, else the roots built into dynup)
+
+Output:
+  -n, --dry-run            show what would be sent (secrets masked); send nothing
+  -v, --verbose            show requests (secrets masked), answers and decisions on stderr
+  -q, --quiet              print nothing but errors
+  -h, --help               this text
+  -V, --version            the version
+
+A flag wins over its environment variable. One line per host goes to stdout when
+something was sent (\"host: updated A 203.0.113.7\"); errors go to stderr.
+Unchanged addresses are not sent again. After a fatal answer (codes 10 to 15) the
+host is held: later runs do not contact the provider until its configuration
+(server, user, secret, hostnames, User-Agent) changes or --force is given. After
+code 16 the host is held for at least 30 minutes.
+
+Exit codes (a run for several hosts exits with the highest):
+{table}
+Example crontab line:
+  */5 * * * * dynup -q --token-file /etc/dynup/token myhost.dynv6.net
+",
+        version = env!("CARGO_PKG_VERSION"),
+        user_agent = crate::http::default_user_agent(),
+        table = exit::table_text(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_strs(args: &[&str]) -> Result<Command, Failure> {
+        parse(args.iter().map(OsString::from))
+    }
+
+    #[test]
+    fn every_flag_is_read() {
+        let command = parse_strs(&[
+            "-p",
+            "noip",
+            "--server=https://x.example",
+            "-u",
+            "me",
+            "--password-file",
+            "/p",
+            "--token-file",
+            "/t",
+            "-4",
+            "--ipv4",
+            "192.0.2.1",
+            "--ipv6",
+            "auto",
+            "--ipv6-prefix",
+            "auto",
+            "--cache-dir",
+            "/c",
+            "-f",
+            "--max-age",
+            "2d",
+            "--user-agent",
+            "ua",
+            "--timeout",
+            "5",
+            "--cacert",
+            "/ca.pem",
+            "-nvq",
+            "a.example",
+            "b.example",
+        ])
+        .ok();
+        let Some(Command::Run(args)) = command else {
+            panic!("expected a run");
+        };
+        assert_eq!(args.provider.as_deref(), Some("noip"));
+        assert_eq!(args.server.as_deref(), Some("https://x.example"));
+        assert_eq!(args.user.as_deref(), Some("me"));
+        assert_eq!(args.password_file, Some(PathBuf::from("/p")));
+        assert_eq!(args.token_file, Some(PathBuf::from("/t")));
+        assert!(args.only_ipv4 && !args.only_ipv6);
+        assert_eq!(args.ipv4.as_deref(), Some("192.0.2.1"));
+        assert_eq!(args.ipv6.as_deref(), Some("auto"));
+        assert_eq!(args.ipv6_prefix.as_deref(), Some("auto"));
+        assert_eq!(args.cache_dir, Some(PathBuf::from("/c")));
+        assert!(args.force && args.dry_run && args.verbose && args.quiet);
+        assert_eq!(args.max_age.as_deref(), Some("2d"));
+        assert_eq!(args.user_agent.as_deref(), Some("ua"));
+        assert_eq!(args.timeout.as_deref(), Some("5"));
+        assert_eq!(args.cacert, Some(PathBuf::from("/ca.pem")));
+        assert_eq!(args.hostnames, vec!["a.example", "b.example"]);
+    }
+
+    #[test]
+    fn errors_name_the_flag() {
+        let err = parse_strs(&["--server"]).err().map(|f| f.message);
+        assert!(err.is_some_and(|m| m.contains("--server")));
+        let err = parse_strs(&["--bogus"]).err().map(|f| f.message);
+        assert!(err.is_some_and(|m| m.contains("--bogus")));
+    }
+
+    #[test]
+    fn help_lists_every_exit_code() {
+        let help = help_text();
+        for exit in crate::exit::TABLE {
+            assert!(help.contains(exit.meaning()), "{}", exit.meaning());
+        }
+    }
+}

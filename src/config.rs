@@ -1,0 +1,534 @@
+//! From raw flags, the environment and secret files to a validated `Job`:
+//! everything a run needs, checked before anything is sent.
+
+use std::net::Ipv4Addr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::addr::{self, V6Addr, V6Net, Wanted};
+use crate::cli::Args;
+use crate::clock;
+use crate::exit::Failure;
+use crate::http::{self, CaBundle, Family};
+use crate::provider::{self, Credentials, Preset};
+use crate::secret::{self, Redactor, Secret};
+use crate::url::Server;
+
+/// Resend an unchanged address after this long: providers expire idle hosts
+/// (No-IP's free hosts after 30 days).
+const DEFAULT_MAX_AGE: u64 = 25 * 86_400;
+const DEFAULT_TIMEOUT: u64 = 20;
+
+pub struct Job {
+    pub preset: &'static Preset,
+    pub server: Server,
+    /// Family-specific servers for `auto` values; `None` when `--server` overrides.
+    pub auto_servers: Option<(Server, Server)>,
+    pub hosts: Vec<String>,
+    pub user: Option<String>,
+    secret: Secret,
+    pub ipv4: Option<Wanted<Ipv4Addr>>,
+    pub ipv6: Option<Wanted<V6Addr>>,
+    pub ipv6_prefix: Option<Wanted<V6Net>>,
+    pub cache_dir: PathBuf,
+    pub force: bool,
+    pub max_age: u64,
+    pub http: http::Settings,
+    pub dry_run: bool,
+    pub verbose: bool,
+    pub quiet: bool,
+    pub redactor: Redactor,
+    /// Said once at the start of the run, unless `--quiet`.
+    pub warnings: Vec<String>,
+}
+
+impl Job {
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    pub fn secret_value(&self) -> &str {
+        self.secret.expose()
+    }
+
+    /// The Basic-auth user: given, or the preset's stand-in.
+    pub fn user_name(&self) -> &str {
+        match (&self.user, self.preset.credentials) {
+            (Some(user), _) => user,
+            (None, Credentials::TokenAsPassword { default_user }) => default_user,
+            (None, _) => "",
+        }
+    }
+
+    pub fn server_for(&self, family: Family) -> &Server {
+        match (&self.auto_servers, family) {
+            (Some((v4, _)), Family::V4) => v4,
+            (Some((_, v6)), Family::V6) => v6,
+            _ => &self.server,
+        }
+    }
+
+    /// Names the account in the state file name: provider, server and user, no secret.
+    pub fn account(&self) -> String {
+        format!("{} {} {}", self.preset.name, self.server, self.user_name())
+    }
+
+    /// A hash of everything whose change releases a hold after a fatal answer:
+    /// the provider, where it is, who we are to it (secret included, hashed), what
+    /// we ask for in one request, and how we introduce ourselves.
+    pub fn fingerprint(&self) -> String {
+        let mut sorted = self.hosts.clone();
+        sorted.sort();
+        let text = format!(
+            "{}\n{}\n{}\n{}\n{}\n{}",
+            self.preset.name,
+            self.server,
+            self.user_name(),
+            self.secret.expose(),
+            sorted.join(","),
+            self.http.user_agent,
+        );
+        hex_digest(text.as_bytes())
+    }
+}
+
+/// First 16 bytes of SHA-256, in hex: enough to tell configurations apart.
+pub fn hex_digest(data: &[u8]) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, data);
+    digest.as_ref()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The environment, as a function so that tests can give their own.
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
+    let mut warnings = Vec::new();
+    let env_value = |name: &str| env(name).filter(|v| !v.is_empty());
+
+    let preset_name = args.provider.as_deref().unwrap_or("dynv6");
+    let preset = provider::preset(preset_name).ok_or_else(|| {
+        Failure::usage(format!(
+            "--provider: unknown provider '{preset_name}' (known: {})",
+            provider::preset_names()
+        ))
+    })?;
+
+    if args.hostnames.is_empty() {
+        return Err(Failure::usage(
+            "no HOSTNAME given (usage: dynup [OPTIONS] HOSTNAME...; see dynup --help)",
+        ));
+    }
+    for host in &args.hostnames {
+        check_hostname(host)?;
+    }
+
+    let (server, server_overridden) = match (&args.server, env_value("DYNUP_SERVER")) {
+        (Some(text), _) => (Server::parse(text, "--server")?, true),
+        (None, Some(text)) => (Server::parse(&text, "DYNUP_SERVER")?, true),
+        (None, None) => match preset.host {
+            Some(host) => (Server::https(host), false),
+            None => {
+                return Err(Failure::usage(format!(
+                    "--provider {}: give the provider's address with --server URL",
+                    preset.name
+                )))
+            }
+        },
+    };
+    let auto_servers = match (server_overridden, preset.auto_hosts) {
+        (false, Some((v4, v6))) => Some((Server::https(v4), Server::https(v6))),
+        _ => None,
+    };
+
+    let mut redactor = Redactor::default();
+    let (secret, user) = credentials(&args, preset, env, &mut redactor, &mut warnings)?;
+
+    let (ipv4, ipv6, ipv6_prefix) = addresses(&args, preset)?;
+
+    let cache_dir = match (&args.cache_dir, env_value("DYNUP_CACHE_DIR")) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(dir)) => PathBuf::from(dir),
+        (None, None) => default_cache_dir(env)?,
+    };
+
+    let max_age = match &args.max_age {
+        None => DEFAULT_MAX_AGE,
+        Some(text) => clock::parse_duration(text).ok_or_else(|| {
+            Failure::usage(format!(
+                "--max-age: expected a duration such as 25d, 12h, 30m or 90s, got '{text}'"
+            ))
+        })?,
+    };
+    let timeout = match &args.timeout {
+        None => DEFAULT_TIMEOUT,
+        Some(text) => text
+            .parse::<u64>()
+            .ok()
+            .filter(|t| (1..=600).contains(t))
+            .ok_or_else(|| {
+                Failure::usage(format!(
+                    "--timeout: expected whole seconds from 1 to 600, got '{text}'"
+                ))
+            })?,
+    };
+    let user_agent = match &args.user_agent {
+        None => http::default_user_agent(),
+        Some(ua) if !ua.is_empty() && ua.bytes().all(|b| (0x20..0x7f).contains(&b)) => ua.clone(),
+        Some(_) => {
+            return Err(Failure::usage(
+                "--user-agent: expected printable ASCII text without control characters",
+            ))
+        }
+    };
+    let cacert = match (&args.cacert, env_value("DYNUP_CACERT")) {
+        (Some(path), _) => Some(http::read_ca_bundle(path, "--cacert")?),
+        (None, Some(path)) => Some(http::read_ca_bundle(Path::new(&path), "DYNUP_CACERT")?),
+        (None, None) => None::<CaBundle>,
+    };
+
+    if server.scheme == crate::url::Scheme::Http {
+        warnings.push(format!(
+            "{server} is plain http: the credentials travel unencrypted"
+        ));
+    }
+
+    Ok(Job {
+        preset,
+        server,
+        auto_servers,
+        hosts: args.hostnames,
+        user,
+        secret,
+        ipv4,
+        ipv6,
+        ipv6_prefix,
+        cache_dir,
+        force: args.force,
+        max_age,
+        http: http::Settings {
+            user_agent,
+            timeout: Duration::from_secs(timeout),
+            cacert,
+        },
+        dry_run: args.dry_run,
+        verbose: args.verbose,
+        quiet: args.quiet,
+        redactor,
+        warnings,
+    })
+}
+
+fn check_hostname(host: &str) -> Result<(), Failure> {
+    let label_ok = |label: &str| {
+        !label.is_empty()
+            && label.len() <= 63
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let name = host.strip_suffix('.').unwrap_or(host);
+    if name.len() > 253 || !name.split('.').all(label_ok) {
+        return Err(Failure::usage(format!(
+            "HOSTNAME '{host}' is not a valid host name (letters, digits, '-', '_' and dots)"
+        )));
+    }
+    Ok(())
+}
+
+/// One secret from a flag, a file flag or an environment variable, in that order.
+fn one_secret(
+    value: &Option<String>,
+    file: &Option<PathBuf>,
+    (flag, file_flag, var): (&str, &str, &str),
+    env: Env,
+    warnings: &mut Vec<String>,
+) -> Result<Option<Secret>, Failure> {
+    match (value, file) {
+        (Some(_), Some(_)) => Err(Failure::usage(format!(
+            "{flag} and {file_flag} both given: use one"
+        ))),
+        (Some(value), None) if value.is_empty() => {
+            Err(Failure::usage(format!("{flag}: empty value")))
+        }
+        (Some(value), None) => Ok(Some(Secret::new(value.clone()))),
+        (None, Some(path)) => {
+            let (secret, exposed) = secret::read_secret_file(path, file_flag)?;
+            if exposed {
+                warnings.push(format!(
+                    "{file_flag} {}: readable by other users; chmod 600 it",
+                    path.display()
+                ));
+            }
+            Ok(Some(secret))
+        }
+        (None, None) => Ok(env(var).filter(|v| !v.is_empty()).map(Secret::new)),
+    }
+}
+
+fn credentials(
+    args: &Args,
+    preset: &Preset,
+    env: Env,
+    redactor: &mut Redactor,
+    warnings: &mut Vec<String>,
+) -> Result<(Secret, Option<String>), Failure> {
+    let password = one_secret(
+        &args.password,
+        &args.password_file,
+        ("--password", "--password-file", "DYNUP_PASSWORD"),
+        env,
+        warnings,
+    )?;
+    let token = one_secret(
+        &args.token,
+        &args.token_file,
+        ("--token", "--token-file", "DYNUP_TOKEN"),
+        env,
+        warnings,
+    )?;
+    if let Some(user) = &args.user {
+        if user.is_empty() || user.contains(':') || user.chars().any(char::is_control) {
+            return Err(Failure::usage(
+                "--user: expected a non-empty name without ':' or control characters",
+            ));
+        }
+    }
+    let name = preset.name;
+    let secret = match preset.credentials {
+        Credentials::Token => {
+            if args.user.is_some() {
+                warnings.push(format!("--user is not used by {name}; ignored"));
+            }
+            token.ok_or_else(|| {
+                Failure::usage(format!(
+                    "{name} needs a token: --token-file FILE or DYNUP_TOKEN"
+                ))
+            })?
+        }
+        Credentials::TokenAsPassword { .. } => token.or(password).ok_or_else(|| {
+            Failure::usage(format!(
+                "{name} needs the zone's token: --token-file FILE or DYNUP_TOKEN"
+            ))
+        })?,
+        Credentials::UserPassword => {
+            if args.user.is_none() {
+                return Err(Failure::usage(format!("{name} needs --user NAME")));
+            }
+            password.ok_or_else(|| {
+                Failure::usage(format!(
+                    "{name} needs a password: --password-file FILE or DYNUP_PASSWORD"
+                ))
+            })?
+        }
+    };
+    redactor.add(&secret);
+    if let Some(user) = &args.user {
+        redactor.add_basic_auth(user, &secret);
+    } else if let Credentials::TokenAsPassword { default_user } = preset.credentials {
+        redactor.add_basic_auth(default_user, &secret);
+    }
+    Ok((secret, args.user.clone()))
+}
+
+type Addresses = (
+    Option<Wanted<Ipv4Addr>>,
+    Option<Wanted<V6Addr>>,
+    Option<Wanted<V6Net>>,
+);
+
+fn addresses(args: &Args, preset: &Preset) -> Result<Addresses, Failure> {
+    if args.only_ipv4 && args.only_ipv6 {
+        return Err(Failure::usage(
+            "-4 and -6 exclude each other; give neither to publish both families",
+        ));
+    }
+    if args.only_ipv4 && args.ipv6.as_deref().is_some_and(|v| v != "none") {
+        return Err(Failure::usage("-4 excludes --ipv6"));
+    }
+    if args.only_ipv6 && args.ipv4.as_deref().is_some_and(|v| v != "none") {
+        return Err(Failure::usage("-6 excludes --ipv4"));
+    }
+    let ipv4 = if args.only_ipv6 {
+        None
+    } else {
+        addr::parse_ipv4(args.ipv4.as_deref().unwrap_or("auto"))?
+    };
+    let ipv6_default = if args.only_ipv6 { "auto" } else { "none" };
+    let ipv6 = if args.only_ipv4 {
+        None
+    } else {
+        addr::parse_ipv6(args.ipv6.as_deref().unwrap_or(ipv6_default))?
+    };
+    let ipv6_prefix = match &args.ipv6_prefix {
+        Some(value) => Some(addr::parse_ipv6_prefix(value)?),
+        None => None,
+    };
+
+    let name = preset.name;
+    if !preset.ipv6 && (ipv6.is_some() || args.only_ipv6) {
+        return Err(Failure::usage(format!(
+            "{name} updates IPv4 only; drop --ipv6/-6 (dynv6 publishes IPv6)"
+        )));
+    }
+    if !preset.ipv6_prefix && ipv6_prefix.is_some() {
+        return Err(Failure::usage(format!(
+            "--ipv6-prefix is a dynv6 parameter; {name} has none"
+        )));
+    }
+    if ipv4.is_none() && ipv6.is_none() && ipv6_prefix.is_none() {
+        return Err(Failure::usage("nothing to publish: every family is 'none'"));
+    }
+    Ok((ipv4, ipv6, ipv6_prefix))
+}
+
+/// /var/run/dynup for root (tmpfs on OpenWRT), else the user's state directory.
+fn default_cache_dir(env: Env) -> Result<PathBuf, Failure> {
+    if running_as_root() {
+        return Ok(PathBuf::from("/var/run/dynup"));
+    }
+    if let Some(state) = env("XDG_STATE_HOME").filter(|v| v.starts_with('/')) {
+        return Ok(Path::new(&state).join("dynup"));
+    }
+    if let Some(home) = env("HOME").filter(|v| v.starts_with('/')) {
+        return Ok(Path::new(&home).join(".local/state/dynup"));
+    }
+    Err(Failure::usage(
+        "no place for state: give --cache-dir DIR or DYNUP_CACHE_DIR",
+    ))
+}
+
+#[cfg(unix)]
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self belongs to the effective user; no libc call needed.
+    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+#[cfg(not(unix))]
+fn running_as_root() -> bool {
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{self, Command};
+
+    fn job(argv: &[&str], vars: &[(&str, &str)]) -> Result<Job, Failure> {
+        let Ok(Command::Run(args)) = cli::parse(argv.iter().map(Into::into)) else {
+            return Err(Failure::usage("not a run"));
+        };
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let env = move |name: &str| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        resolve(*args, &env)
+    }
+
+    fn message(result: Result<Job, Failure>) -> String {
+        result.err().map(|f| f.message).unwrap_or_default()
+    }
+
+    #[test]
+    fn dynv6_defaults() {
+        let job = job(
+            &["--cache-dir", "/c", "h.dynv6.net"],
+            &[("DYNUP_TOKEN", "t")],
+        );
+        let job = job.expect("a job");
+        assert_eq!(job.preset.name, "dynv6");
+        assert_eq!(job.server.to_string(), "https://dynv6.com");
+        assert_eq!(
+            job.server_for(Family::V4).to_string(),
+            "https://ipv4.dynv6.com"
+        );
+        assert_eq!(
+            job.server_for(Family::V6).to_string(),
+            "https://ipv6.dynv6.com"
+        );
+        assert_eq!(job.ipv4, Some(Wanted::Auto));
+        assert_eq!(job.ipv6, None);
+        assert_eq!(job.max_age, DEFAULT_MAX_AGE);
+    }
+
+    #[test]
+    fn flag_wins_over_environment() {
+        let job = job(
+            &[
+                "--server",
+                "http://127.0.0.1:1",
+                "--token",
+                "flag",
+                "--cache-dir",
+                "/c",
+                "h",
+            ],
+            &[
+                ("DYNUP_TOKEN", "env"),
+                ("DYNUP_SERVER", "https://env.example"),
+                ("DYNUP_CACHE_DIR", "/e"),
+            ],
+        )
+        .expect("a job");
+        assert_eq!(job.secret_value(), "flag");
+        assert_eq!(job.server.to_string(), "http://127.0.0.1:1");
+        assert!(job.auto_servers.is_none());
+        assert_eq!(job.cache_dir, PathBuf::from("/c"));
+    }
+
+    #[test]
+    fn usage_errors_name_the_problem() {
+        let env: &[(&str, &str)] = &[("DYNUP_TOKEN", "t"), ("DYNUP_CACHE_DIR", "/c")];
+        assert!(message(job(&[], env)).contains("HOSTNAME"));
+        assert!(message(job(&["-p", "nope", "h"], env)).contains("nope"));
+        assert!(message(job(&["-p", "dyndns2", "-u", "u", "h"], env)).contains("--server"));
+        assert!(message(job(&["-p", "noip", "h"], env)).contains("--user"));
+        assert!(message(job(&["-p", "noip", "-u", "u", "h"], env)).contains("password"));
+        assert!(message(job(&["h"], &[("DYNUP_CACHE_DIR", "/c")])).contains("token"));
+        assert!(message(job(&["-4", "-6", "h"], env)).contains("-4"));
+        assert!(message(job(&["--ipv4", "x", "h"], env)).contains("--ipv4"));
+        assert!(message(job(&["--max-age", "5w", "h"], env)).contains("--max-age"));
+        assert!(message(job(&["--timeout", "0", "h"], env)).contains("--timeout"));
+        assert!(message(job(&["-p", "dynv6-nic", "-6", "h"], env)).contains("IPv4 only"));
+        let with_password: &[(&str, &str)] = &[("DYNUP_PASSWORD", "p"), ("DYNUP_CACHE_DIR", "/c")];
+        assert!(message(job(
+            &["-p", "noip", "-u", "u", "--ipv6-prefix", "auto", "h"],
+            with_password
+        ))
+        .contains("--ipv6-prefix"));
+        assert!(message(job(&["--ipv4", "none", "h"], env)).contains("nothing to publish"));
+        assert!(message(job(&["bad host"], env)).contains("bad host"));
+        assert!(message(job(&["--token", "a", "--token-file", "/f", "h"], env)).contains("both"));
+        assert!(
+            message(job(&["--token-file", "/nonexistent/x", "h"], env)).contains("/nonexistent/x")
+        );
+        assert!(message(job(&["--cacert", "/nonexistent/ca", "h"], env)).contains("--cacert"));
+        assert!(message(job(&["--user-agent", "a\nb", "h"], env)).contains("--user-agent"));
+    }
+
+    #[test]
+    fn fingerprint_follows_the_secret_and_hosts() {
+        let env: &[(&str, &str)] = &[("DYNUP_CACHE_DIR", "/c")];
+        let a = job(&["--token", "one", "h"], env)
+            .ok()
+            .map(|j| j.fingerprint());
+        let b = job(&["--token", "two", "h"], env)
+            .ok()
+            .map(|j| j.fingerprint());
+        let c = job(&["--token", "one", "h", "g"], env)
+            .ok()
+            .map(|j| j.fingerprint());
+        let a2 = job(&["--token", "one", "--ipv4", "192.0.2.1", "h"], env)
+            .ok()
+            .map(|j| j.fingerprint());
+        assert!(a.is_some());
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a, a2, "an address is not configuration");
+        assert!(!a.unwrap_or_default().contains("one"));
+    }
+}

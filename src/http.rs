@@ -1,0 +1,238 @@
+//! The HTTP transport: one ureq configuration for every request (TLS roots,
+//! timeouts, User-Agent, IP family, no redirects), answers read up to a cap,
+//! and transport errors sorted into the exit codes they mean.
+
+use std::io::{self, Read};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use ureq::config::IpFamily;
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+
+use crate::exit::{Exit, Failure};
+use crate::provider::Request;
+
+/// Where the bundle of OpenWRT's ca-bundle package (and Debian's) lives.
+pub const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
+
+/// Answers are a line or two; anything past this is cut, never held in memory.
+pub const MAX_ANSWER: usize = 4096;
+
+/// Which address family a connection may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    Any,
+    V4,
+    V6,
+}
+
+/// What a provider answered: the parts the protocols read.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub status: u16,
+    /// At most `MAX_ANSWER` bytes, decoded lossily.
+    pub body: String,
+    pub location: Option<String>,
+    /// `Retry-After` in seconds, when given as a number.
+    pub retry_after: Option<u64>,
+}
+
+/// `dynup dynup/linux-0.1.0 contact`: the format No-IP requires
+/// ("Company NameOfProgram/OSVersion-ReleaseVersion maintainer-contact"), and
+/// descriptive enough for every other provider.
+pub fn default_user_agent() -> String {
+    format!(
+        "dynup dynup/{}-{} {}",
+        std::env::consts::OS,
+        env!("CARGO_PKG_VERSION"),
+        CONTACT
+    )
+}
+
+/// The maintainers' contact that the No-IP User-Agent format asks for.
+const CONTACT: &str = match option_env!("DYNUP_CONTACT") {
+    Some(contact) => contact,
+    None => "dynup-maintainers@users.noreply.github.com",
+};
+
+/// The certificates given with `--cacert`, read before anything is sent.
+pub struct CaBundle {
+    pub certs: Vec<Certificate<'static>>,
+}
+
+/// Reads a PEM bundle; `flag` names its source in errors.
+pub fn read_ca_bundle(path: &Path, flag: &str) -> Result<CaBundle, Failure> {
+    let shown = path.display();
+    let pem = std::fs::read(path)
+        .map_err(|e| Failure::usage(format!("{flag} {shown}: cannot read: {e}")))?;
+    let certs = parse_certificates(&pem);
+    if certs.is_empty() {
+        return Err(Failure::usage(format!(
+            "{flag} {shown}: no PEM certificate in it"
+        )));
+    }
+    Ok(CaBundle { certs })
+}
+
+fn parse_certificates(pem: &[u8]) -> Vec<Certificate<'static>> {
+    ureq::tls::parse_pem(pem)
+        .filter_map(|item| match item {
+            Ok(PemItem::Certificate(cert)) => Some(cert),
+            _ => None,
+        })
+        .collect()
+}
+
+pub struct Settings {
+    pub user_agent: String,
+    pub timeout: Duration,
+    pub cacert: Option<CaBundle>,
+}
+
+pub struct Client<'a> {
+    settings: &'a Settings,
+}
+
+impl<'a> Client<'a> {
+    pub fn new(settings: &'a Settings) -> Client<'a> {
+        Client { settings }
+    }
+
+    /// The roots to trust: `--cacert`, else the system bundle, else the built-in ones.
+    fn tls_config(&self) -> Result<TlsConfig, Failure> {
+        let roots = if let Some(bundle) = &self.settings.cacert {
+            RootCerts::Specific(Arc::new(bundle.certs.clone()))
+        } else {
+            let system = std::fs::read(SYSTEM_BUNDLE)
+                .map(|pem| parse_certificates(&pem))
+                .unwrap_or_default();
+            if !system.is_empty() {
+                RootCerts::Specific(Arc::new(system))
+            } else {
+                builtin_roots()?
+            }
+        };
+        Ok(TlsConfig::builder().root_certs(roots).build())
+    }
+
+    fn agent(&self, family: Family, https: bool) -> Result<ureq::Agent, Failure> {
+        let timeout = self.settings.timeout;
+        let mut config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            // A redirect could carry the credentials elsewhere: report it instead.
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .user_agent(self.settings.user_agent.as_str())
+            .timeout_global(Some(timeout))
+            .timeout_connect(Some(timeout))
+            .ip_family(match family {
+                Family::Any => IpFamily::Any,
+                Family::V4 => IpFamily::Ipv4Only,
+                Family::V6 => IpFamily::Ipv6Only,
+            });
+        if https {
+            config = config.tls_config(self.tls_config()?);
+        }
+        Ok(config.build().new_agent())
+    }
+
+    pub fn send(&self, request: &Request) -> Result<Answer, Failure> {
+        let https = request.url.starts_with("https://");
+        let agent = self.agent(request.family, https)?;
+        let mut call = agent.get(&request.url);
+        if let Some((user, secret)) = &request.basic_auth {
+            let pair = format!("{user}:{}", secret.expose());
+            let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+            call = call.header("Authorization", format!("Basic {encoded}"));
+        }
+        let mut response = call.call().map_err(|e| self.failure(e, request.family))?;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let location = header("location");
+        let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok());
+
+        let mut body = Vec::with_capacity(256);
+        response
+            .body_mut()
+            .as_reader()
+            .take(MAX_ANSWER as u64)
+            .read_to_end(&mut body)
+            .map_err(|e| self.failure(ureq::Error::from(e), request.family))?;
+        Ok(Answer {
+            status,
+            body: String::from_utf8_lossy(&body).into_owned(),
+            location,
+            retry_after,
+        })
+    }
+
+    fn failure(&self, error: ureq::Error, family: Family) -> Failure {
+        let secs = self.settings.timeout.as_secs();
+        let network = |message: String| Failure::new(Exit::Network, message);
+        match error {
+            ureq::Error::Io(e) => io_failure(&e),
+            ureq::Error::Timeout(phase) => {
+                network(format!("no answer within {secs}s (timed out: {phase})"))
+            }
+            ureq::Error::HostNotFound => network(match family {
+                Family::Any => "cannot resolve the server's name".to_string(),
+                Family::V4 => "the server has no IPv4 address".to_string(),
+                Family::V6 => "the server has no IPv6 address".to_string(),
+            }),
+            ureq::Error::ConnectionFailed => network("cannot connect to the server".to_string()),
+            ureq::Error::Rustls(e) => tls_failure(&e),
+            ureq::Error::Tls(e) => Failure::new(Exit::Tls, format!("TLS: {e}")),
+            other => network(format!("HTTP exchange failed: {other}")),
+        }
+    }
+}
+
+#[cfg(feature = "builtin-roots")]
+fn builtin_roots() -> Result<RootCerts, Failure> {
+    Ok(RootCerts::WebPki)
+}
+
+#[cfg(not(feature = "builtin-roots"))]
+fn builtin_roots() -> Result<RootCerts, Failure> {
+    Err(Failure::new(
+        Exit::Tls,
+        format!(
+            "no trusted certificates: {SYSTEM_BUNDLE} is missing and this build has no \
+             built-in roots; install ca-bundle or pass --cacert"
+        ),
+    ))
+}
+
+fn tls_failure(error: &rustls::Error) -> Failure {
+    Failure::new(Exit::Tls, format!("TLS refused, nothing was sent: {error}"))
+}
+
+fn io_failure(error: &io::Error) -> Failure {
+    if let Some(tls) = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    {
+        return tls_failure(tls);
+    }
+    let what = match error.kind() {
+        io::ErrorKind::ConnectionRefused => "connection refused".to_string(),
+        io::ErrorKind::ConnectionReset => "connection reset by the server".to_string(),
+        io::ErrorKind::UnexpectedEof => {
+            "the connection closed before the answer was complete".to_string()
+        }
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => "timed out".to_string(),
+        io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => {
+            "no route to the server".to_string()
+        }
+        _ => format!("network error: {error}"),
+    };
+    Failure::new(Exit::Network, what)
+}

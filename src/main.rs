@@ -1,0 +1,54 @@
+//! dynup: parse, run, exit with the code the provider's answer maps to.
+
+mod addr;
+mod cli;
+mod clock;
+mod config;
+mod exit;
+mod http;
+mod output;
+mod provider;
+mod run;
+mod secret;
+mod state;
+mod url;
+
+use std::process::ExitCode;
+
+use cli::Command;
+use output::Out;
+
+fn main() -> ExitCode {
+    let plain = Out::plain();
+    let command = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(command) => command,
+        Err(failure) => {
+            plain.error(&failure.message);
+            return ExitCode::from(failure.exit.code());
+        }
+    };
+    let args = match command {
+        Command::Help => {
+            plain.text(&cli::help_text());
+            return ExitCode::SUCCESS;
+        }
+        Command::Version => {
+            plain.text(&cli::version_text());
+            return ExitCode::SUCCESS;
+        }
+        Command::Run(args) => args,
+    };
+    let env = |name: &str| std::env::var(name).ok();
+    let job = match config::resolve(*args, &env) {
+        Ok(job) => job,
+        Err(failure) => {
+            plain.error(&failure.message);
+            return ExitCode::from(failure.exit.code());
+        }
+    };
+    // ring, not aws-lc: installed as the process default that ureq picks up.
+    // An error only means a provider is already installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let out = Out::new(job.quiet, job.verbose, job.redactor.clone());
+    ExitCode::from(run::run(&job, &out).code())
+}

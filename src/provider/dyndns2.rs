@@ -1,0 +1,204 @@
+//! The dyn.com "NIC update" API, spoken by No-IP, Dyn, dynv6 and many others
+//! (seed 004; protocols.md section 3).
+//!
+//! `GET /nic/update?hostname=h1,h2&myip=v4,v6` with Basic auth; the answer has one
+//! line per host in request order (`good IP`, `nochg IP`, `nohost`, ...), or one
+//! line for the whole account (`badauth`, `911`, ...). Without `myip` the provider
+//! takes the connection's address, so each `auto` family gets a request of its own
+//! on a connection forced to that family.
+
+use super::{status_failure, Publish, Request, Verdict};
+use crate::addr::Wanted;
+use crate::config::Job;
+use crate::exit::{Exit, Failure};
+use crate::http::{Answer, Family};
+use crate::url::UrlBuilder;
+
+pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
+    let mut lanes: Vec<(Family, Publish)> = Vec::new();
+    let known = Publish {
+        ipv4: publish.ipv4.filter(|w| !w.is_auto()),
+        ipv6: publish.ipv6.filter(|w| !w.is_auto()),
+        ipv6_prefix: None,
+    };
+    if known.ipv4.is_some() || known.ipv6.is_some() {
+        lanes.push((Family::Any, known));
+    }
+    if publish.ipv4.is_some_and(|w| w.is_auto()) {
+        let auto = Publish {
+            ipv4: Some(Wanted::Auto),
+            ..Publish::default()
+        };
+        lanes.push((Family::V4, auto));
+    }
+    if publish.ipv6.is_some_and(|w| w.is_auto()) {
+        let auto = Publish {
+            ipv6: Some(Wanted::Auto),
+            ..Publish::default()
+        };
+        lanes.push((Family::V6, auto));
+    }
+
+    let names: Vec<&str> = hosts.iter().map(|&i| job.hosts[i].as_str()).collect();
+    let hostname = names.join(",");
+    lanes
+        .into_iter()
+        .map(|(family, values)| {
+            let mut url =
+                UrlBuilder::new(job.server_for(family), "/nic/update").param("hostname", &hostname);
+            let mut myip = Vec::new();
+            if let Some(Wanted::Addr(v4)) = values.ipv4 {
+                myip.push(v4.to_string());
+            }
+            if let Some(Wanted::Addr(v6)) = values.ipv6 {
+                // dyndns2 takes a bare address: the prefix length is dynv6's idea.
+                myip.push(v6.addr.to_string());
+            }
+            if !myip.is_empty() {
+                url = url.param("myip", &myip.join(","));
+            }
+            let (url, shown_url) = url.build();
+            Request {
+                url,
+                shown_url,
+                basic_auth: Some((job.user_name().to_string(), job.secret().clone())),
+                family,
+                hosts: hosts.to_vec(),
+                publish: values,
+            }
+        })
+        .collect()
+}
+
+pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
+    let lines: Vec<&str> = answer
+        .body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let count = request.hosts.len();
+    (0..count)
+        .map(|i| {
+            let line = if lines.len() == 1 {
+                // One line for every host: an account-level answer, or a single host.
+                lines.first()
+            } else {
+                lines.get(i)
+            };
+            match line {
+                Some(line) => verdict_for_line(line, answer),
+                None if (200..300).contains(&answer.status) => Verdict::Failed(Failure::new(
+                    Exit::Unexpected,
+                    format!(
+                        "the answer has {} line(s) for {count} host(s); none for this one",
+                        lines.len()
+                    ),
+                )),
+                None => Verdict::Failed(status_failure(answer)),
+            }
+        })
+        .collect()
+}
+
+fn verdict_for_line(line: &str, answer: &Answer) -> Verdict {
+    let (word, rest) = match line.split_once(char::is_whitespace) {
+        Some((word, rest)) => (
+            word,
+            Some(rest.trim().to_string()).filter(|r| !r.is_empty()),
+        ),
+        None => (line, None),
+    };
+    let success = (200..300).contains(&answer.status);
+    let fail = |exit: Exit, what: &str| {
+        Verdict::Failed(Failure::new(
+            exit,
+            format!("{what}: the provider answered \"{}\"", super::excerpt(line)),
+        ))
+    };
+    match word {
+        "good" if success => Verdict::Updated { seen: rest },
+        "nochg" if success => Verdict::Current { seen: rest },
+        "badauth" => fail(Exit::BadAuth, "bad credentials"),
+        "nohost" => fail(Exit::NoHost, "host not in this account"),
+        "notfqdn" => fail(Exit::NoHost, "not a fully qualified host name"),
+        "numhost" => fail(Exit::NumHost, "too many hosts in one request"),
+        "badagent" => fail(Exit::BadAgent, "client blocked for its User-Agent"),
+        "!donator" => fail(Exit::NotDonator, "feature needs a paid plan"),
+        "abuse" => fail(Exit::Abuse, "blocked for abuse"),
+        "911" => fail(Exit::ServerError, "provider outage"),
+        "dnserr" => fail(Exit::ServerError, "provider DNS trouble"),
+        _ if !success => Verdict::Failed(status_failure(answer)),
+        _ => fail(Exit::Unexpected, "unexpected answer"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(status: u16, body: &str, hosts: usize) -> Vec<u8> {
+        let request = Request {
+            url: String::new(),
+            shown_url: String::new(),
+            basic_auth: None,
+            family: Family::Any,
+            hosts: (0..hosts).collect(),
+            publish: Publish::default(),
+        };
+        let answer = Answer {
+            status,
+            body: body.to_string(),
+            location: None,
+            retry_after: None,
+        };
+        interpret(&request, &answer)
+            .iter()
+            .map(|v| match v {
+                Verdict::Updated { .. } | Verdict::Current { .. } => 0,
+                Verdict::Failed(f) => f.exit.code(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_answer_word() {
+        for (body, code) in [
+            ("good 203.0.113.7", 0),
+            ("nochg 203.0.113.7,2001:db8::1", 0),
+            ("badauth", 10),
+            ("nohost", 11),
+            ("notfqdn", 11),
+            ("numhost", 12),
+            ("badagent", 13),
+            ("!donator", 14),
+            ("abuse", 15),
+            ("911", 16),
+            ("dnserr", 16),
+            ("what?", 1),
+            ("", 1),
+        ] {
+            assert_eq!(codes(200, body, 1), vec![code], "{body}");
+        }
+    }
+
+    #[test]
+    fn one_line_per_host_and_account_lines() {
+        assert_eq!(codes(200, "good 1.2.3.4\nnohost\n", 2), vec![0, 11]);
+        assert_eq!(codes(200, "badauth\n", 3), vec![10, 10, 10]);
+        assert_eq!(
+            codes(200, "good 1.2.3.4\nnochg 1.2.3.4\n", 3),
+            vec![0, 0, 1]
+        );
+    }
+
+    #[test]
+    fn status_when_the_body_says_nothing() {
+        assert_eq!(codes(401, "Unauthorized", 1), vec![10]);
+        assert_eq!(codes(401, "badauth", 1), vec![10]);
+        assert_eq!(codes(500, "", 1), vec![16]);
+        assert_eq!(codes(503, "good 1.2.3.4", 1), vec![16]);
+        assert_eq!(codes(404, "", 1), vec![11]);
+        assert_eq!(codes(400, "", 1), vec![17]);
+    }
+}
