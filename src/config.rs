@@ -189,12 +189,6 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         (None, None) => None::<CaBundle>,
     };
 
-    if server.scheme == crate::url::Scheme::Http {
-        warnings.push(format!(
-            "{server} is plain http: the credentials travel unencrypted"
-        ));
-    }
-
     Ok(Job {
         preset,
         server,

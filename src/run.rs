@@ -9,6 +9,7 @@ use crate::http::{Client, Family, MAX_ANSWER};
 use crate::output::Out;
 use crate::provider::{self, Publish, Verdict};
 use crate::state::{self, Decision, Entry, Hold, HostState, Kind, Store};
+use crate::url::Scheme;
 
 /// One host through the run.
 struct HostRun {
@@ -24,6 +25,14 @@ struct HostRun {
 pub fn run(job: &Job, out: &Out) -> Exit {
     for warning in &job.warnings {
         out.warn(warning);
+    }
+    if job.server.scheme == Scheme::Http {
+        // Said only with -v: the user chose http on purpose (No-IP's port 8245, a LAN
+        // server), and a warning on every cron run would be noise.
+        out.detail(&format!(
+            "{} is plain http: the credentials travel unencrypted",
+            job.server
+        ));
     }
     let store = Store::new(&job.cache_dir);
     // Two runs (hotplug and cron at once) must not both send: the second waits,
