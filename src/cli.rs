@@ -126,7 +126,8 @@ State (what was sent, and holds after fatal answers):
                            (default 25d; units s, m, h, d; e.g. 12h)
 
 Transport:
-      --user-agent STRING  User-Agent sent (default: \"{user_agent}\")
+      --user-agent STRING  User-Agent sent; the default has the form No-IP requires:
+                           \"{user_agent}\"
       --timeout SECONDS    limit on connecting and on the whole exchange (default 20)
       --cacert FILE        PEM bundle to trust instead of the default roots
                            (env DYNUP_CACERT; default: /etc/ssl/certs/ca-certificates.crt

@@ -147,7 +147,9 @@ impl<'a> Client<'a> {
             let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
             call = call.header("Authorization", format!("Basic {encoded}"));
         }
-        let mut response = call.call().map_err(|e| self.failure(e, request.family))?;
+        let mut response = call
+            .call()
+            .map_err(|e| self.failure(e, request.family, &request.url))?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -165,7 +167,7 @@ impl<'a> Client<'a> {
             .as_reader()
             .take(MAX_ANSWER as u64)
             .read_to_end(&mut body)
-            .map_err(|e| self.failure(ureq::Error::from(e), request.family))?;
+            .map_err(|e| self.failure(ureq::Error::from(e), request.family, &request.url))?;
         Ok(Answer {
             status,
             body: String::from_utf8_lossy(&body).into_owned(),
@@ -174,7 +176,14 @@ impl<'a> Client<'a> {
         })
     }
 
-    fn failure(&self, error: ureq::Error, family: Family) -> Failure {
+    /// Sorts a transport error into its exit code, naming the server it concerns.
+    fn failure(&self, error: ureq::Error, family: Family, url: &str) -> Failure {
+        let mut failure = self.classify(error, family);
+        failure.message = format!("{}: {}", authority(url), failure.message);
+        failure
+    }
+
+    fn classify(&self, error: ureq::Error, family: Family) -> Failure {
         let secs = self.settings.timeout.as_secs();
         let network = |message: String| Failure::new(Exit::Network, message);
         match error {
@@ -193,6 +202,12 @@ impl<'a> Client<'a> {
             other => network(format!("HTTP exchange failed: {other}")),
         }
     }
+}
+
+/// `host[:port]` of a URL (which never carries credentials: `--server` refuses them).
+fn authority(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?']).next().unwrap_or(rest)
 }
 
 #[cfg(feature = "builtin-roots")]
