@@ -71,7 +71,14 @@ pub fn run(job: &Job, out: &Out) -> Exit {
             }
             Err(failure) => (None, Some(failure)),
         };
-        let decision = decide_host(job, previous.as_ref(), &wanted, &fingerprint, now);
+        let decision = state::decide(
+            previous.as_ref(),
+            &wanted,
+            &fingerprint,
+            now,
+            job.max_age,
+            job.force,
+        );
         hosts.push(HostRun {
             path,
             previous,
@@ -101,16 +108,6 @@ pub fn run(job: &Job, out: &Out) -> Exit {
         worst = worst.max(exit);
     }
     worst
-}
-
-fn decide_host(
-    job: &Job,
-    previous: Option<&HostState>,
-    wanted: &[(Kind, String, bool)],
-    fingerprint: &str,
-    now: u64,
-) -> Decision {
-    state::decide(previous, wanted, fingerprint, now, job.max_age, job.force)
 }
 
 /// The records a run publishes, as the state file names them.

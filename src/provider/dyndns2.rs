@@ -15,34 +15,19 @@ use crate::http::{Answer, Family};
 use crate::url::UrlBuilder;
 
 pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
-    let mut lanes: Vec<(Family, Publish)> = Vec::new();
-    let known = Publish {
-        ipv4: publish.ipv4.filter(|w| !w.is_auto()),
-        ipv6: publish.ipv6.filter(|w| !w.is_auto()),
-        ipv6_prefix: None,
-    };
-    if known.ipv4.is_some() || known.ipv6.is_some() {
-        lanes.push((Family::Any, known));
-    }
-    if publish.ipv4.is_some_and(|w| w.is_auto()) {
-        let auto = Publish {
-            ipv4: Some(Wanted::Auto),
-            ..Publish::default()
-        };
-        lanes.push((Family::V4, auto));
-    }
-    if publish.ipv6.is_some_and(|w| w.is_auto()) {
-        let auto = Publish {
-            ipv6: Some(Wanted::Auto),
-            ..Publish::default()
-        };
-        lanes.push((Family::V6, auto));
-    }
+    // `myip` overrides the connection's address, so known values and each auto
+    // family go in separate requests.
+    let lanes = [
+        (Family::Any, publish.known()),
+        (Family::V4, publish.auto_for(Family::V4)),
+        (Family::V6, publish.auto_for(Family::V6)),
+    ]
+    .into_iter()
+    .filter(|(_, values)| !values.is_empty());
 
     let names: Vec<&str> = hosts.iter().map(|&i| job.hosts[i].as_str()).collect();
     let hostname = names.join(",");
     lanes
-        .into_iter()
         .map(|(family, values)| {
             let mut url =
                 UrlBuilder::new(job.server_for(family), "/nic/update").param("hostname", &hostname);

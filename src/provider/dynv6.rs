@@ -11,41 +11,7 @@ use crate::http::{Answer, Family};
 use crate::url::UrlBuilder;
 
 pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
-    // Lanes: values that need an IPv4 connection, values that need IPv6, and known
-    // values, which can ride along with either (or go alone).
-    let v4_auto = publish.ipv4.is_some_and(|w| w.is_auto());
-    let v6_auto = publish.ipv6.is_some_and(|w| w.is_auto())
-        || publish.ipv6_prefix.is_some_and(|w| w.is_auto());
-    let mut lanes: Vec<(Family, Publish)> = Vec::new();
-    if v4_auto {
-        lanes.push((Family::V4, Publish::default()));
-    }
-    if v6_auto {
-        lanes.push((Family::V6, Publish::default()));
-    }
-    if lanes.is_empty() {
-        lanes.push((Family::Any, Publish::default()));
-    }
-    let lane_for = |auto: bool, family: Family, lanes: &mut Vec<(Family, Publish)>| -> usize {
-        if auto {
-            lanes.iter().position(|(f, _)| *f == family).unwrap_or(0)
-        } else {
-            0
-        }
-    };
-    if let Some(v4) = publish.ipv4 {
-        let i = lane_for(v4.is_auto(), Family::V4, &mut lanes);
-        lanes[i].1.ipv4 = Some(v4);
-    }
-    if let Some(v6) = publish.ipv6 {
-        let i = lane_for(v6.is_auto(), Family::V6, &mut lanes);
-        lanes[i].1.ipv6 = Some(v6);
-    }
-    if let Some(prefix) = publish.ipv6_prefix {
-        let i = lane_for(prefix.is_auto(), Family::V6, &mut lanes);
-        lanes[i].1.ipv6_prefix = Some(prefix);
-    }
-
+    let lanes = lanes(publish);
     let mut requests = Vec::new();
     for &host in hosts {
         for (family, values) in &lanes {
@@ -75,6 +41,22 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
         }
     }
     requests
+}
+
+/// Splits the values into requests by the connection family each needs: an `auto`
+/// value needs its own family, known values ride along with the first request (or
+/// go alone), so that both families travel in one request whenever they can.
+fn lanes(publish: &Publish) -> Vec<(Family, Publish)> {
+    let mut lanes: Vec<(Family, Publish)> = [Family::V4, Family::V6]
+        .into_iter()
+        .map(|family| (family, publish.auto_for(family)))
+        .filter(|(_, values)| !values.is_empty())
+        .collect();
+    match lanes.first_mut() {
+        Some((_, first)) => first.merge(publish.known()),
+        None => lanes.push((Family::Any, publish.known())),
+    }
+    lanes
 }
 
 pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
@@ -125,6 +107,64 @@ mod tests {
             Verdict::Updated { .. } | Verdict::Current { .. } => 0,
             Verdict::Failed(f) => f.exit.code(),
         }
+    }
+
+    #[test]
+    fn auto_values_get_their_family_and_known_values_ride_along() {
+        use crate::addr::{V6Addr, Wanted};
+        let v4 = Some(Wanted::Addr("203.0.113.7".parse().expect("v4")));
+        let v6 = Some(Wanted::Addr(V6Addr {
+            addr: "2001:db8::1".parse().expect("v6"),
+            len: None,
+        }));
+        let families = |publish: Publish| -> Vec<(Family, String)> {
+            lanes(&publish)
+                .into_iter()
+                .map(|(f, p)| (f, p.describe()))
+                .collect()
+        };
+        let both_known = Publish {
+            ipv4: v4,
+            ipv6: v6,
+            ipv6_prefix: None,
+        };
+        assert_eq!(
+            families(both_known),
+            vec![(Family::Any, "A 203.0.113.7 AAAA 2001:db8::1".to_string())]
+        );
+        let v4_auto = Publish {
+            ipv4: Some(Wanted::Auto),
+            ipv6: v6,
+            ipv6_prefix: None,
+        };
+        assert_eq!(
+            families(v4_auto),
+            vec![(Family::V4, "A auto AAAA 2001:db8::1".to_string())]
+        );
+        let v6_auto = Publish {
+            ipv4: v4,
+            ipv6: Some(Wanted::Auto),
+            ipv6_prefix: Some(Wanted::Auto),
+        };
+        assert_eq!(
+            families(v6_auto),
+            vec![(
+                Family::V6,
+                "A 203.0.113.7 AAAA auto prefix auto".to_string()
+            )]
+        );
+        let both_auto = Publish {
+            ipv4: Some(Wanted::Auto),
+            ipv6: Some(Wanted::Auto),
+            ipv6_prefix: None,
+        };
+        assert_eq!(
+            families(both_auto),
+            vec![
+                (Family::V4, "A auto".to_string()),
+                (Family::V6, "AAAA auto".to_string())
+            ]
+        );
     }
 
     #[test]

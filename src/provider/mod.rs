@@ -110,6 +110,42 @@ pub struct Publish {
 }
 
 impl Publish {
+    /// The values the provider must take from a connection of `family`.
+    pub fn auto_for(&self, family: Family) -> Publish {
+        match family {
+            Family::Any => Publish::default(),
+            Family::V4 => Publish {
+                ipv4: self.ipv4.filter(Wanted::is_auto),
+                ..Publish::default()
+            },
+            Family::V6 => Publish {
+                ipv4: None,
+                ipv6: self.ipv6.filter(Wanted::is_auto),
+                ipv6_prefix: self.ipv6_prefix.filter(Wanted::is_auto),
+            },
+        }
+    }
+
+    /// The values known here, which any connection can carry.
+    pub fn known(&self) -> Publish {
+        Publish {
+            ipv4: self.ipv4.filter(|w| !w.is_auto()),
+            ipv6: self.ipv6.filter(|w| !w.is_auto()),
+            ipv6_prefix: self.ipv6_prefix.filter(|w| !w.is_auto()),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ipv4.is_none() && self.ipv6.is_none() && self.ipv6_prefix.is_none()
+    }
+
+    /// Adds `other`'s values to the ones this lacks.
+    pub fn merge(&mut self, other: Publish) {
+        self.ipv4 = self.ipv4.or(other.ipv4);
+        self.ipv6 = self.ipv6.or(other.ipv6);
+        self.ipv6_prefix = self.ipv6_prefix.or(other.ipv6_prefix);
+    }
+
     /// `A 203.0.113.7 AAAA 2001:db8::1 prefix 2001:db8::/64`, for the output line.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
