@@ -177,6 +177,7 @@ mod tests {
         assert_eq!(verdict_code(404, "zone not found"), 11);
         assert_eq!(verdict_code(400, "invalid ipv4"), 17);
         assert_eq!(verdict_code(422, ""), 17);
+        assert_eq!(verdict_code(429, "slow down"), 16);
         assert_eq!(verdict_code(500, ""), 16);
         assert_eq!(verdict_code(503, ""), 16);
         assert_eq!(verdict_code(302, ""), 1);

@@ -236,6 +236,8 @@ pub fn status_failure(answer: &Answer) -> Failure {
         ),
         401 | 403 => Failure::new(Exit::BadAuth, format!("bad credentials: {said}")),
         404 => Failure::new(Exit::NoHost, format!("host or zone unknown: {said}")),
+        // Rate limiting is the provider asking to come back later, as 5xx does.
+        429 => Failure::new(Exit::ServerError, format!("rate limited: {said}")),
         400..=499 => Failure::new(Exit::Rejected, format!("request rejected: {said}")),
         500..=599 => Failure::new(Exit::ServerError, format!("provider failure: {said}")),
         _ => Failure::new(Exit::Unexpected, format!("unexpected answer: {said}")),
