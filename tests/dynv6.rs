@@ -7,6 +7,21 @@ use std::net::{IpAddr, Ipv6Addr};
 
 use support::*;
 
+/// The `hold 16 SINCE UNTIL reason` line of a state file, and its two times.
+fn retry_hold(state: &str) -> (String, u64, u64) {
+    let line = state
+        .lines()
+        .find(|l| l.starts_with("hold 16 "))
+        .unwrap_or_else(|| panic!("no retry hold in {state}"));
+    let time = |i: usize| -> u64 {
+        line.split(' ')
+            .nth(i)
+            .and_then(|t| t.parse().ok())
+            .unwrap_or_else(|| panic!("bad hold line {line}"))
+    };
+    (line.to_string(), time(2), time(3))
+}
+
 fn dynv6_args(fx: &Fixture, extra: &[&str]) -> Vec<String> {
     args(extra, &fx.token_args())
 }
@@ -217,17 +232,8 @@ fn a_server_failure_holds_for_thirty_minutes_then_retries() {
     assert_eq!(fx.run_owned(&base).code, 16);
 
     let state = fx.state_text();
-    let hold = state
-        .lines()
-        .find(|l| l.starts_with("hold 16 "))
-        .expect("a hold line");
-    let fields: Vec<u64> = hold
-        .split(' ')
-        .skip(2)
-        .take(2)
-        .map(|f| f.parse().expect("a time"))
-        .collect();
-    assert_eq!(fields[1] - fields[0], 30 * 60, "{hold}");
+    let (hold, since, until) = retry_hold(&state);
+    assert_eq!(until - since, 30 * 60, "{hold}");
 
     let held = fx.run_owned(&base);
     assert_eq!(held.code, 16, "{held:?}");
@@ -236,8 +242,8 @@ fn a_server_failure_holds_for_thirty_minutes_then_retries() {
 
     // Once the time has passed (moved back in the file), the next run sends.
     let past = state.replace(
-        hold,
-        &format!("hold 16 {} {} down", fields[0] - 3600, fields[1] - 3600),
+        &hold,
+        &format!("hold 16 {} {} down", since - 3600, until - 3600),
     );
     std::fs::write(fx.state_file(), past).expect("rewrite state");
     fx.mock.reply(Reply::ok("addresses updated"));
@@ -253,15 +259,6 @@ fn retry_after_longer_than_thirty_minutes_is_honoured() {
         .reply(Reply::status(503, "busy").header("Retry-After", "7200"));
     let run = fx.run_owned(&dynv6_args(&fx, &["--ipv4", "203.0.113.7", "h.dynv6.net"]));
     assert_eq!(run.code, 16);
-    let state = fx.state_text();
-    let hold: Vec<u64> = state
-        .lines()
-        .find(|l| l.starts_with("hold 16 "))
-        .expect("a hold line")
-        .split(' ')
-        .skip(2)
-        .take(2)
-        .map(|f| f.parse().expect("a time"))
-        .collect();
-    assert_eq!(hold[1] - hold[0], 7200);
+    let (_, since, until) = retry_hold(&fx.state_text());
+    assert_eq!(until - since, 7200);
 }
