@@ -1,7 +1,6 @@
 //! One run: lock, decide per host, send what must be sent, record what the
 //! provider said, report, and return the highest exit code.
 
-use crate::addr::Wanted;
 use crate::clock;
 use crate::config::{hex_digest, Job};
 use crate::exit::{Exit, Failure};
@@ -313,5 +312,5 @@ fn finish_host(
 }
 
 fn has_auto(publish: &Publish) -> bool {
-    publish.ipv4.is_some_and(|w| w == Wanted::Auto) || publish.ipv6.is_some_and(|w| w.is_auto())
+    publish.ipv4.is_some_and(|w| w.is_auto()) || publish.ipv6.is_some_and(|w| w.is_auto())
 }
