@@ -235,7 +235,7 @@ fn finish_host(
                 }
                 changed = true;
                 let mut what = publish.describe();
-                if let Some(seen) = seen.as_deref().filter(|_| has_auto(publish)) {
+                if let Some(seen) = seen.as_deref().filter(|_| publish.has_auto()) {
                     what.push_str(&format!(" (provider saw {seen})"));
                 }
                 if matches!(verdict, Verdict::Updated { .. }) {
@@ -309,8 +309,4 @@ fn finish_host(
         exit = exit.max(failure.exit);
     }
     exit
-}
-
-fn has_auto(publish: &Publish) -> bool {
-    publish.ipv4.is_some_and(|w| w.is_auto()) || publish.ipv6.is_some_and(|w| w.is_auto())
 }

@@ -48,7 +48,7 @@ pub struct HostState {
     pub hold: Option<Hold>,
 }
 
-/// The record kinds, in file order.
+/// The record kinds a state file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Ipv4,
@@ -57,6 +57,13 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in file order.
+    const ALL: [Kind; 3] = [Kind::Ipv4, Kind::Ipv6, Kind::Ipv6Prefix];
+
+    fn from_key(key: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.key() == key)
+    }
+
     fn key(self) -> &'static str {
         match self {
             Kind::Ipv4 => "ipv4",
@@ -86,7 +93,7 @@ impl HostState {
 
     pub fn to_text(&self) -> String {
         let mut text = format!("{MAGIC}\nconfig {}\n", self.config);
-        for kind in [Kind::Ipv4, Kind::Ipv6, Kind::Ipv6Prefix] {
+        for kind in Kind::ALL {
             if let Some(entry) = self.entry(kind) {
                 text.push_str(&format!(
                     "{} {} {}\n",
@@ -124,19 +131,6 @@ impl HostState {
             let (key, rest) = line.split_once(' ')?;
             match key {
                 "config" => state.config = rest.to_string(),
-                "ipv4" | "ipv6" | "ipv6prefix" => {
-                    let (value, time) = rest.split_once(' ')?;
-                    let entry = Entry {
-                        value: value.to_string(),
-                        confirmed: time.parse().ok()?,
-                    };
-                    let kind = match key {
-                        "ipv4" => Kind::Ipv4,
-                        "ipv6" => Kind::Ipv6,
-                        _ => Kind::Ipv6Prefix,
-                    };
-                    state.set_entry(kind, entry);
-                }
                 "hold" => {
                     let mut parts = rest.splitn(4, ' ');
                     let exit = Exit::from_code(parts.next()?.parse().ok()?)?;
@@ -153,7 +147,16 @@ impl HostState {
                         reason,
                     });
                 }
-                _ => return None,
+                _ => {
+                    // A record kind; anything else makes the file foreign.
+                    let kind = Kind::from_key(key)?;
+                    let (value, time) = rest.split_once(' ')?;
+                    let entry = Entry {
+                        value: value.to_string(),
+                        confirmed: time.parse().ok()?,
+                    };
+                    state.set_entry(kind, entry);
+                }
             }
         }
         Some(state)

@@ -135,6 +135,11 @@ impl Publish {
         }
     }
 
+    /// Whether the provider is to take some value from the connection.
+    pub fn has_auto(&self) -> bool {
+        *self != self.known()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ipv4.is_none() && self.ipv6.is_none() && self.ipv6_prefix.is_none()
     }
