@@ -8,7 +8,7 @@ use support::*;
 #[test]
 fn help_documents_every_flag_and_exit_code() {
     let dir = TempDir::new("help");
-    let run = run(dynup(dir.path()).arg("-h"));
+    let run = run_clean(dynup(dir.path()).arg("-h"));
     assert_eq!(run.code, 0, "{run:?}");
     for flag in [
         "--provider",
@@ -50,7 +50,7 @@ fn help_documents_every_flag_and_exit_code() {
 #[test]
 fn version() {
     let dir = TempDir::new("version");
-    let run = run(dynup(dir.path()).arg("--version"));
+    let run = run_clean(dynup(dir.path()).arg("--version"));
     assert_eq!(run.code, 0);
     assert_eq!(run.stdout, format!("dynup {}\n", env!("CARGO_PKG_VERSION")));
 }
@@ -118,8 +118,7 @@ fn usage_errors_are_one_line_and_exit_2() {
             "needs --user",
         ),
     ] {
-        let run = run(dynup(&dir.join("cache")).args(&argv));
-        run.assert_clean();
+        let run = run_clean(dynup(&dir.join("cache")).args(&argv));
         assert_eq!(run.code, 2, "{argv:?}: {run:?}");
         let line = run.one_error_line();
         assert!(line.starts_with("dynup: "), "{line}");
@@ -137,9 +136,11 @@ fn a_non_utf8_argument_is_a_usage_error() {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;
     let dir = TempDir::new("utf8");
-    let run = run(dynup(dir.path())
-        .arg("--user")
-        .arg(OsStr::from_bytes(b"\xff")));
+    let run = run_clean(
+        dynup(dir.path())
+            .arg("--user")
+            .arg(OsStr::from_bytes(b"\xff")),
+    );
     assert_eq!(run.code, 2, "{run:?}");
     run.one_error_line();
 }

@@ -196,7 +196,7 @@ fn the_user_agent_is_the_one_the_provider_requires_or_the_one_given() {
 #[test]
 fn a_generic_dyndns2_server_needs_server_and_login() {
     let fx = Fixture::http();
-    let no_server = run(dynup(&fx.cache()).args(["-p", "dyndns2", "-u", "x", "h.example"]));
+    let no_server = run_clean(dynup(&fx.cache()).args(["-p", "dyndns2", "-u", "x", "h.example"]));
     assert_eq!(no_server.code, 2, "{no_server:?}");
     assert!(no_server.one_error_line().contains("--server"));
 

@@ -218,7 +218,7 @@ fn a_fatal_answer_holds_the_host_until_the_configuration_changes() {
     fx.mock.reply(Reply::ok("addresses updated"));
     let mut cmd = fx.cmd(&base);
     cmd.arg("--token-file").arg(&new_token);
-    let released = run(&mut cmd);
+    let released = run_clean(&mut cmd);
     assert_eq!(released.code, 0, "{released:?}");
     assert_eq!(fx.mock.count(), 3);
     assert!(!fx.state_text().contains("hold "));

@@ -74,8 +74,7 @@ fn secrets_come_from_the_environment() {
     fx.mock.reply(Reply::ok("good 203.0.113.7"));
     let mut token_cmd = fx.cmd(&["--ipv4", "203.0.113.7", "h.dynv6.net"]);
     token_cmd.env("DYNUP_TOKEN", TOKEN);
-    let token_run = run(&mut token_cmd);
-    token_run.assert_clean();
+    let token_run = run_clean(&mut token_cmd);
     assert_eq!(token_run.code, 0, "{token_run:?}");
     assert_eq!(
         fx.mock
@@ -94,8 +93,7 @@ fn secrets_come_from_the_environment() {
         "h.ddns.net",
     ]);
     password_cmd.env("DYNUP_PASSWORD", PASSWORD);
-    let password_run = run(&mut password_cmd);
-    password_run.assert_clean();
+    let password_run = run_clean(&mut password_cmd);
     assert_eq!(password_run.code, 0, "{password_run:?}");
     assert_eq!(
         fx.mock.last().and_then(|r| r.basic_auth()),
@@ -126,7 +124,7 @@ fn a_secret_file_readable_by_others_is_warned_about() {
 #[test]
 fn help_says_command_line_secrets_show_in_ps() {
     let dir = TempDir::new("help");
-    let run = run(dynup(dir.path()).arg("--help"));
+    let run = run_clean(dynup(dir.path()).arg("--help"));
     assert_eq!(run.code, 0);
     for flag in ["--password VALUE", "--token VALUE"] {
         let line = run

@@ -70,8 +70,7 @@ fn an_unusable_state_directory_is_exit_6_before_sending() {
     let mut cmd = fx.cmd(&[]);
     cmd.arg("--cache-dir").arg(file.join("state"));
     cmd.args(v4_update(&fx, "203.0.113.7"));
-    let run = run(&mut cmd);
-    run.assert_clean();
+    let run = run_clean(&mut cmd);
     assert_eq!(run.code, 6, "{run:?}");
     assert!(run.one_error_line().contains("not-a-dir"), "{run:?}");
     assert_eq!(fx.mock.count(), 0);
@@ -132,7 +131,7 @@ fn the_state_is_per_account() {
     let mut cmd = dynup(&fx.cache());
     cmd.arg("--server").arg(other.url());
     cmd.args(v4_update(&fx, "203.0.113.7"));
-    let run = run(&mut cmd);
+    let run = run_clean(&mut cmd);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(other.count(), 1);
     assert_eq!(fx.state_files().len(), 2);

@@ -18,12 +18,10 @@ fn a_certificate_from_another_ca_is_refused_before_anything_is_sent() {
     let fx = Fixture::https();
     let other = TestCa::new();
     let other_pem = other.write_pem(fx.dir.path());
-    let mut cmd = dynup(&fx.cache());
-    cmd.arg("--server").arg(fx.mock.url());
+    let mut cmd = fx.cmd_untrusted(&[]);
     cmd.arg("--cacert").arg(&other_pem);
     cmd.args(v4_update(&fx));
-    let run = run(&mut cmd);
-    run.assert_clean();
+    let run = run_clean(&mut cmd);
     assert_eq!(run.code, 5, "{run:?}");
     assert!(run.one_error_line().contains("TLS"), "{run:?}");
     assert_eq!(fx.mock.count(), 0, "the server received the request");
@@ -35,10 +33,7 @@ fn a_certificate_from_another_ca_is_refused_before_anything_is_sent() {
 fn the_default_roots_do_not_trust_a_test_ca() {
     // No --cacert: the system bundle or the built-in roots, neither knows this CA.
     let fx = Fixture::https();
-    let mut cmd = dynup(&fx.cache());
-    cmd.arg("--server").arg(fx.mock.url()).args(v4_update(&fx));
-    let run = run(&mut cmd);
-    run.assert_clean();
+    let run = run_clean(fx.cmd_untrusted(&[]).args(v4_update(&fx)));
     assert_eq!(run.code, 5, "{run:?}");
     assert_eq!(fx.mock.count(), 0);
 }
@@ -61,8 +56,7 @@ fn cacert_from_the_environment() {
     cmd.env("DYNUP_CACERT", fx.ca_pem.as_ref().expect("a CA"));
     cmd.env("DYNUP_SERVER", fx.mock.url());
     cmd.args(v4_update(&fx));
-    let run = run(&mut cmd);
-    run.assert_clean();
+    let run = run_clean(&mut cmd);
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(fx.mock.count(), 1);
 }
@@ -79,8 +73,7 @@ fn a_refused_connection_is_network_trouble() {
     cmd.arg("--server").arg(format!("http://127.0.0.1:{port}"));
     cmd.arg("--token-file").arg(&token);
     cmd.args(["--ipv4", "203.0.113.7", "h.dynv6.net"]);
-    let run = run(&mut cmd);
-    run.assert_clean();
+    let run = run_clean(&mut cmd);
     assert_eq!(run.code, 4, "{run:?}");
     assert!(run.one_error_line().contains("refused"), "{run:?}");
 }

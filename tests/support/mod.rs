@@ -1262,10 +1262,17 @@ impl Fixture {
         self.dir.join("cache")
     }
 
-    /// dynup pointed at the mock (and trusting its CA), plus `args`.
-    pub fn cmd(&self, args: &[&str]) -> Command {
+    /// dynup pointed at the mock, trusting only the default roots, plus `args`.
+    pub fn cmd_untrusted(&self, args: &[&str]) -> Command {
         let mut cmd = dynup(&self.cache());
         cmd.arg("--server").arg(self.mock.url());
+        cmd.args(args);
+        cmd
+    }
+
+    /// dynup pointed at the mock (and trusting its CA), plus `args`.
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = self.cmd_untrusted(&[]);
         if let Some(pem) = &self.ca_pem {
             cmd.arg("--cacert").arg(pem);
         }
@@ -1274,9 +1281,7 @@ impl Fixture {
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
-        let run = run(&mut self.cmd(args));
-        run.assert_clean();
-        run
+        run_clean(&mut self.cmd(args))
     }
 
     /// `--token-file FILE` for dynv6.
@@ -1327,6 +1332,13 @@ impl Fixture {
     pub fn state_text(&self) -> String {
         fs::read_to_string(self.state_file()).expect("read state")
     }
+}
+
+/// [`run`] a dynup command and check [`Run::assert_clean`] on what it printed.
+pub fn run_clean(cmd: &mut Command) -> Run {
+    let run = run(cmd);
+    run.assert_clean();
+    run
 }
 
 /// `args` joined with owned pieces, for building argument lists.
