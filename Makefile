@@ -4,7 +4,7 @@
 CARGO ?= cargo
 PREFIX ?= /usr/local
 
-.PHONY: all build test lint check-toolchain install clean
+.PHONY: all build test test-deps lint check-toolchain install clean
 
 all: build
 
@@ -24,8 +24,12 @@ lint: check-toolchain
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
+# System tools the tests need (BIND, iproute2, ...), installed when missing.
+test-deps:
+	sh tests/deps.sh
+
 # Lint first: a red format or clippy check fails the run before the long part.
-test: lint
+test: lint test-deps
 	$(CARGO) test --locked --all-targets
 	$(CARGO) test --locked --no-default-features --bin dynup
 
