@@ -168,6 +168,27 @@ impl UrlBuilder {
         self
     }
 
+    /// Appends `/value` as one percent-encoded path segment (before any query);
+    /// a `secret` segment shows as `***`.
+    pub fn segment(mut self, value: &str, secret: bool) -> UrlBuilder {
+        let encoded = percent_encode(value);
+        self.sent.push('/');
+        self.sent.push_str(&encoded);
+        self.shown.push('/');
+        self.shown.push_str(if secret { "***" } else { &encoded });
+        self
+    }
+
+    /// A bare secret query item, as FreeDNS's `update.php?TOKEN`: encoded, but `=`
+    /// (base64 padding) kept as written.
+    pub fn secret_item(mut self, value: &str) -> UrlBuilder {
+        let sep = self.separator();
+        self.sent
+            .push_str(&format!("{sep}{}", encode_keeping(value, b"=")));
+        self.shown.push_str(&format!("{sep}***"));
+        self
+    }
+
     /// (sent, shown)
     pub fn build(self) -> (String, String) {
         (self.sent, self.shown)
