@@ -26,32 +26,37 @@ pub fn sub_name(host: &str) -> &str {
 }
 
 pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
-    // Known values ride along with the IPv4 auto request, if any: Duck DNS detects
-    // IPv4 only when no `ip` is given.
-    let (family, values) = if publish.ipv4.is_some_and(|w| w.is_auto()) {
-        (Family::V4, publish.clone())
-    } else {
-        (Family::Any, publish.known())
-    };
+    // Duck DNS detects IPv4 only when neither `ip` nor `ipv6` is given, so an auto
+    // IPv4 goes alone, on an IPv4 connection, and known values in a request of their own.
+    let lanes = [
+        (Family::Any, publish.known()),
+        (Family::V4, publish.auto_for(Family::V4)),
+    ];
     let domains: Vec<&str> = hosts.iter().map(|&i| sub_name(&job.hosts[i])).collect();
-    let mut url = UrlBuilder::new(job.server_for(family), job.preset.path)
-        .param("domains", &domains.join(","))
-        .secret_param("token", job.secret_value());
-    if let Some(Wanted::Addr(v4)) = values.ipv4 {
-        url = url.param("ip", &v4.to_string());
-    }
-    if let Some(Wanted::Addr(v6)) = values.ipv6 {
-        url = url.param("ipv6", &v6.addr.to_string());
-    }
-    let (url, shown_url) = url.param("verbose", "true").build();
-    vec![Request {
-        url,
-        shown_url,
-        basic_auth: None,
-        family,
-        hosts: hosts.to_vec(),
-        publish: values,
-    }]
+    lanes
+        .into_iter()
+        .filter(|(_, values)| !values.is_empty())
+        .map(|(family, values)| {
+            let mut url = UrlBuilder::new(job.server_for(family), job.preset.path)
+                .param("domains", &domains.join(","))
+                .secret_param("token", job.secret_value());
+            if let Some(Wanted::Addr(v4)) = values.ipv4 {
+                url = url.param("ip", &v4.to_string());
+            }
+            if let Some(Wanted::Addr(v6)) = values.ipv6 {
+                url = url.param("ipv6", &v6.addr.to_string());
+            }
+            let (url, shown_url) = url.param("verbose", "true").build();
+            Request {
+                url,
+                shown_url,
+                basic_auth: None,
+                family,
+                hosts: hosts.to_vec(),
+                publish: values,
+            }
+        })
+        .collect()
 }
 
 pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
