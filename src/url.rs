@@ -117,7 +117,7 @@ pub fn encode_query_value(text: &str) -> String {
     encode_keeping(text, b",:/")
 }
 
-fn encode_keeping(text: &str, keep: &[u8]) -> String {
+pub fn encode_keeping(text: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());
     for &b in text.as_bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
