@@ -746,6 +746,53 @@ mod tests {
     }
 
     #[test]
+    fn zone_and_ttl() {
+        assert_eq!(
+            parse_zone("Dyn.Example.ORG.").ok(),
+            Some("dyn.example.org".to_string())
+        );
+        assert_eq!(parse_zone("_x.a-b.c1").ok(), Some("_x.a-b.c1".to_string()));
+        let long_label = "a".repeat(64);
+        let long_name = [
+            "a".repeat(63),
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(62),
+        ]
+        .join(".");
+        for bad in [
+            "",
+            ".",
+            "a..b",
+            "a b",
+            "é.org",
+            long_label.as_str(),
+            long_name.as_str(),
+        ] {
+            let message = parse_zone(bad).err().map(|f| f.message).unwrap_or_default();
+            assert!(message.contains("--zone"), "{bad}: {message}");
+        }
+        assert_eq!(parse_ttl("1").ok(), Some(1));
+        assert_eq!(parse_ttl("86400").ok(), Some(86_400));
+        for bad in ["0", "86401", "+5", "-1", "5s", ""] {
+            let message = parse_ttl(bad).err().map(|f| f.message).unwrap_or_default();
+            assert!(message.contains("--ttl"), "{bad}: {message}");
+        }
+        let env: &[(&str, &str)] = &[("DYNUP_PASSWORD", "p"), ("DYNUP_CACHE_DIR", "/c")];
+        let server = ["-p", "dyndns-server", "--server", "http://127.0.0.1:1"];
+        let with = |extra: &[&str]| {
+            let all: Vec<&str> = server.iter().chain(extra).copied().collect();
+            job(&all, env)
+        };
+        let ok = with(&["--zone", "Z.org", "--ttl", "60", "h"]).expect("a job");
+        assert_eq!((ok.zone.as_deref(), ok.ttl), (Some("z.org"), Some(60)));
+        assert!(message(with(&["--ttl", "0", "h"])).contains("--ttl"));
+        assert!(
+            message(job(&["--zone", "z.org", "h"], &[("DYNUP_TOKEN", "t")])).contains("--zone")
+        );
+    }
+
+    #[test]
     fn fingerprint_follows_the_secret_and_hosts() {
         let env: &[(&str, &str)] = &[("DYNUP_CACHE_DIR", "/c")];
         let a = job(&["--token", "one", "h"], env)

@@ -81,12 +81,35 @@ fn by_path_and_delete() {
         format!("/delete-by-path/{PASSWORD}/www.example.org")
     );
 
+    // -v shows the request with the secret masked in the path.
+    fx.mock.reply(Reply::ok(BOTH));
+    let shown = fx.run_owned(&server(
+        &fx,
+        &[
+            "-v",
+            "-f",
+            "--by-path",
+            "--ipv4",
+            "203.0.113.7",
+            "--ipv6",
+            "2001:db8::7",
+            "www.example.org",
+        ],
+    ));
+    assert!(
+        shown.stderr.contains("GET http://127.0.0.1:")
+            && shown
+                .stderr
+                .contains("/update-by-path/***/www.example.org/203.0.113.7/"),
+        "{shown:?}"
+    );
+
     // A deletion is never skipped as "unchanged".
     fx.mock
         .reply(Reply::ok("UNCHANGED: The deletion ... was not executed\n"));
     let again = fx.run_owned(&server(&fx, &["--delete", "www.example.org"]));
     assert_eq!(again.code, 0, "{again:?}");
-    assert_eq!(fx.mock.count(), 3);
+    assert_eq!(fx.mock.count(), 4);
 
     for bad in [
         &["--by-path", "--ttl", "60", "www.example.org"][..],
@@ -99,7 +122,7 @@ fn by_path_and_delete() {
         let run = fx.run_owned(&server(&fx, bad));
         assert_eq!(run.code, 2, "{bad:?}: {run:?}");
     }
-    assert_eq!(fx.mock.count(), 3);
+    assert_eq!(fx.mock.count(), 4);
 }
 
 #[test]

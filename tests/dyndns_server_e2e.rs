@@ -130,7 +130,7 @@ struct Peers {
 impl Peers {
     fn start() -> Peers {
         let key = TsigKey::new(ZONE, "hmac-sha512");
-        let named = Named::start(&[Zone::new(ZONE, &[key.clone()])]);
+        let named = Named::start(&[Zone::new(ZONE, std::slice::from_ref(&key))]);
         let server = DyndnsServer::start(&named, &key);
         let dir = TempDir::new("e2e");
         let password_file = write_secret(&dir, "secret", SECRET);
