@@ -49,10 +49,19 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
     let mut requests = Vec::new();
     for group in &groups {
         let names: Vec<&str> = group.iter().map(|&i| job.hosts[i].as_str()).collect();
-        let user = job.user_for(names[0]).to_string();
+        let user = job
+            .user_for(names.first().copied().unwrap_or(""))
+            .to_string();
         for (family, values) in &lanes {
-            let mut url = UrlBuilder::new(job.server_for(*family), preset.path)
-                .param("hostname", &names.join(","));
+            // A known IPv6 address of a one-family-per-request preset goes to the
+            // preset's IPv6 host, as the providers' own examples do (nsupdate.info).
+            let server = match (family, values.ipv4, values.ipv6) {
+                (Family::Any, None, Some(_)) if preset.addr_params == AddrParams::PerFamily => {
+                    job.server_for(Family::V6)
+                }
+                _ => job.server_for(*family),
+            };
+            let mut url = UrlBuilder::new(server, preset.path).param("hostname", &names.join(","));
             for (name, value) in preset.fixed_params {
                 url = url.param(name, value);
             }
