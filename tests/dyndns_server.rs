@@ -218,3 +218,51 @@ fn every_error_status_maps_to_its_exit_code() {
         assert!(line.contains(&format!("HTTP {status}")), "{line}");
     }
 }
+
+#[test]
+fn a_family_the_server_removed_is_sent_again() {
+    let fx = Fixture::http();
+    fx.mock.default_reply(Reply::ok(BOTH));
+    let both = |v4: &str| {
+        server(
+            &fx,
+            &[
+                "-q",
+                "--ipv4",
+                v4,
+                "--ipv6",
+                "2001:db8::7",
+                "www.example.org",
+            ],
+        )
+    };
+    assert_eq!(fx.run_owned(&both("203.0.113.7")).code, 0);
+    // A alone, changed: the server removes AAAA.
+    let v4_only = server(
+        &fx,
+        &["-q", "-4", "--ipv4", "203.0.113.8", "www.example.org"],
+    );
+    assert_eq!(fx.run_owned(&v4_only).code, 0);
+    assert!(
+        !fx.state_text().contains("2001:db8::7"),
+        "{}",
+        fx.state_text()
+    );
+    // Both again: AAAA must be sent, though its value is the one sent first.
+    assert_eq!(fx.run_owned(&both("203.0.113.8")).code, 0);
+    assert_eq!(fx.mock.count(), 3);
+    assert_eq!(
+        fx.mock
+            .last()
+            .and_then(|r| r.param("ipv6").map(String::from)),
+        Some("2001:db8::7".to_string())
+    );
+    // After --delete, the same addresses are sent again.
+    assert_eq!(
+        fx.run_owned(&server(&fx, &["-q", "--delete", "www.example.org"]))
+            .code,
+        0
+    );
+    assert_eq!(fx.run_owned(&both("203.0.113.8")).code, 0);
+    assert_eq!(fx.mock.count(), 5);
+}
