@@ -137,7 +137,8 @@ template:
                            placeholders {{hostname}} {{ip}} {{ipv4}} {{ipv6}} {{user}}
                            {{password}} {{token}}, each percent-encoded. With only
                            {{ip}}, one request per family. --user with a password
-                           also goes as Basic auth.
+                           also goes as Basic auth. --server replaces the
+                           template's scheme://host[:port].
       --success WORD[,WORD]  a 2xx answer is success when it holds one of these
                            words, as whole words, any case, not after \"not\"/\"no\"
                            (default good,nochg,OK,updated,unchanged,success,true;
