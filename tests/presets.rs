@@ -422,9 +422,15 @@ fn dynu_keeps_the_family_not_sent() {
         replies: &["good 203.0.113.7"],
         requests: &[Expect {
             path: "/nic/update",
-            params: &[("hostname", "h.dynu.net"), ("myip", V4), ("myipv6", "no")],
+            params: &[
+                ("hostname", "h.dynu.net"),
+                ("myip", V4),
+                ("myipv6", "no"),
+                ("username", "user"),
+                ("password", "PASSWORD"),
+            ],
             absent: &[],
-            auth: Some(("user", "PASSWORD")),
+            auth: None,
         }],
         stdout: "h.dynu.net: updated A 203.0.113.7\n",
         failure: (200, "badauth", 10),

@@ -140,9 +140,10 @@ pub static PRESETS: [Preset; 20] = [
         secret_note: "--user + password (or updater client key)",
         ..DYNDNS2
     },
-    // Hurricane Electric, https://dns.he.net/docs.html and OpenWRT ddns-scripts
-    // he.net.json: dyn.dns.he.net/nic/update, the host name as user and the host's
-    // DDNS key as password, myip for one family per request; answers good/nochg.
+    // Hurricane Electric, OpenWRT ddns-scripts he.net.json (dyn.dns.he.net/nic/update,
+    // hostname + myip, one family per request, answers good/nochg) and ddclient
+    // configurations (protocol dyndns2, server dyn.dns.he.net, login = the host name,
+    // password = the host's DDNS key), which is the Basic auth sent here.
     Preset {
         name: "he.net",
         host: Some("dyn.dns.he.net"),
@@ -183,8 +184,10 @@ pub static PRESETS: [Preset; 20] = [
         ..DYNDNS2
     },
     // FreeDNS (afraid.org), OpenWRT afraid.org-v2-token.json and inadyn
-    // plugins/freedns.c: /dynamic/update.php?TOKEN&address=IP; one token per record;
-    // answers "Updated N host(s) ...", "ERROR: Address ... has not changed."
+    // plugins/freedns.c: /dynamic/update.php?TOKEN&address=IP; one token per record.
+    // Answers, from clients' comments, not FreeDNS's docs (unconfirmed): "Updated N
+    // host(s) ...", "ERROR: Address ... has not changed.", "ERROR: Unable to locate
+    // this record ...".
     Preset {
         name: "freedns",
         protocol: Protocol::Freedns,
@@ -215,11 +218,16 @@ pub static PRESETS: [Preset; 20] = [
         secret_note: "the host's update secret; user = host name",
         ..DYNDNS2
     },
-    // Dynu, OpenWRT dynu.com.json and ddclient (dyndns2 at api.dynu.com):
-    // /nic/update, myip and myipv6, `no` leaves a family alone.
+    // Dynu, OpenWRT ddns-scripts dynu.com.json: api.dynu.com/nic/update with
+    // username= and password= in the query, myip and myipv6, `myip=no` leaves IPv4
+    // alone (sending `myipv6=no` for IPv6 is the same rule, unconfirmed).
     Preset {
         name: "dynu",
         host: Some("api.dynu.com"),
+        auth: Auth::Query {
+            user: "username",
+            password: "password",
+        },
         addr_params: AddrParams::Separate {
             v4: "myip",
             v6: "myipv6",
@@ -237,8 +245,9 @@ pub static PRESETS: [Preset; 20] = [
         secret_note: "--user + password (DynHost login)",
         ..DYNDNS2
     },
-    // INWX, OpenWRT inwx.de.json and ddclient (inwx): dyndns.inwx.com/nic/update,
-    // Basic auth, myip and myipv6 in one request.
+    // INWX, OpenWRT ddns-scripts inwx.de.json: dyndns.inwx.com/nic/update, Basic auth,
+    // myip and myipv6 (one request here). OpenWRT sends no hostname (the DynDNS
+    // account names the host); dynup sends it as dyndns2 does (unconfirmed).
     Preset {
         name: "inwx",
         host: Some("dyndns.inwx.com"),
