@@ -30,6 +30,10 @@ pub struct Args {
     pub dry_run: bool,
     pub verbose: bool,
     pub quiet: bool,
+    pub zone: Option<String>,
+    pub ttl: Option<String>,
+    pub tsig_key_file: Option<PathBuf>,
+    pub tcp: bool,
     pub hostnames: Vec<String>,
 }
 
@@ -71,6 +75,10 @@ fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexop
             Short('n') | Long("dry-run") => args.dry_run = true,
             Short('v') | Long("verbose") => args.verbose = true,
             Short('q') | Long("quiet") => args.quiet = true,
+            Long("zone") => args.zone = Some(parser.value()?.string()?),
+            Long("ttl") => args.ttl = Some(parser.value()?.string()?),
+            Long("tsig-key-file") => args.tsig_key_file = Some(parser.value()?.into()),
+            Long("tcp") => args.tcp = true,
             Short('h') | Long("help") => return Ok(Command::Help),
             Short('V') | Long("version") => return Ok(Command::Version),
             Value(value) => args.hostnames.push(value.string()?),
@@ -92,13 +100,19 @@ dynup {version}: tell a dynamic-DNS provider the addresses of this host
 Usage: dynup [OPTIONS] HOSTNAME...
 
 Provider:
-  -p, --provider NAME      dynv6 | dynv6-nic | noip | dyndns2   (default: dynv6)
+  -p, --provider NAME      dynv6 | dynv6-nic | noip | dyndns2 | rfc2136 | dynv6-rfc2136
+                           (default: dynv6)
                              dynv6      dynv6 Update API, token, IPv4 + IPv6 + prefix
                              dynv6-nic  dynv6 through dyndns2 (IPv4 only), token as password
                              noip       No-IP dyndns2, user + password (DDNS key)
                              dyndns2    any dyndns2 \"NIC update\" server; needs --server
+                             rfc2136    DNS UPDATE signed with a TSIG key to any server
+                                        (BIND, Knot, PowerDNS); needs --server
+                             dynv6-rfc2136  DNS UPDATE to ns1.dynv6.com; the zone is
+                                        the host itself
   -s, --server URL         scheme://host[:port] of the provider, overriding the
-                           preset's (env DYNUP_SERVER)
+                           preset's (env DYNUP_SERVER); for rfc2136: HOST[:PORT]
+                           of the DNS server (a name or an address; port 53)
   -u, --user NAME          account or DDNS-key user name (dyndns2, noip)
 
 Secrets (never put them on the command line: use a file or the environment):
@@ -106,6 +120,18 @@ Secrets (never put them on the command line: use a file or the environment):
       --token-file FILE    first line of FILE is the token (env DYNUP_TOKEN)
       --password VALUE     allowed, but visible to every user in `ps`
       --token VALUE        allowed, but visible to every user in `ps`
+      --tsig-key-file FILE TSIG key for rfc2136: BIND's key \"NAME\" {{ algorithm ...;
+                           secret \"...\"; }}; as tsig-keygen writes it, or one line
+                           ALGORITHM:NAME:SECRET (env DYNUP_TSIG_KEY, that line);
+                           hmac-sha256, hmac-sha512, hmac-sha384 or hmac-sha1
+
+DNS UPDATE (rfc2136, dynv6-rfc2136):
+      --zone ZONE          the zone of the hosts (default: each host's parent;
+                           for dynv6-rfc2136 the host itself)
+      --ttl SECONDS        TTL of the records, 1 to 86400 (default 60)
+      --tcp                use TCP only (default: UDP, TCP when the reply is truncated)
+                           Addresses must be given: a DNS server publishes no
+                           address it sees, so 'auto' is refused.
 
 Addresses:
   -4, -6                   only this address family (the other is not sent)
@@ -197,6 +223,13 @@ mod tests {
             "--cacert",
             "/ca.pem",
             "-nvq",
+            "--zone",
+            "example",
+            "--ttl",
+            "120",
+            "--tsig-key-file",
+            "/k",
+            "--tcp",
             "a.example",
             "b.example",
         ])
@@ -219,6 +252,10 @@ mod tests {
         assert_eq!(args.user_agent.as_deref(), Some("ua"));
         assert_eq!(args.timeout.as_deref(), Some("5"));
         assert_eq!(args.cacert, Some(PathBuf::from("/ca.pem")));
+        assert_eq!(args.zone.as_deref(), Some("example"));
+        assert_eq!(args.ttl.as_deref(), Some("120"));
+        assert_eq!(args.tsig_key_file, Some(PathBuf::from("/k")));
+        assert!(args.tcp);
         assert_eq!(args.hostnames, vec!["a.example", "b.example"]);
     }
 

@@ -8,9 +8,10 @@ use std::time::Duration;
 use crate::addr::{self, V6Addr, V6Net, Wanted};
 use crate::cli::Args;
 use crate::clock;
+use crate::dns::key::{self, TsigKey};
 use crate::exit::Failure;
 use crate::http::{self, CaBundle, Family};
-use crate::provider::{self, Credentials, Preset};
+use crate::provider::{self, rfc2136, Credentials, Preset, Protocol};
 use crate::secret::{self, Redactor, Secret};
 use crate::url::Server;
 
@@ -40,6 +41,14 @@ pub struct Job {
     pub redactor: Redactor,
     /// Said once at the start of the run, unless `--quiet`.
     pub warnings: Vec<String>,
+    /// `--zone`: a DNS name, lowercase, without the final dot.
+    pub zone: Option<String>,
+    /// `--ttl` in seconds.
+    pub ttl: Option<u32>,
+    /// The TSIG key of the rfc2136 protocol.
+    pub tsig: Option<TsigKey>,
+    /// `--tcp`: DNS over TCP only.
+    pub tcp: bool,
 }
 
 impl Job {
@@ -79,7 +88,7 @@ impl Job {
     pub fn fingerprint(&self) -> String {
         let mut sorted = self.hosts.clone();
         sorted.sort();
-        let text = format!(
+        let mut text = format!(
             "{}\n{}\n{}\n{}\n{}\n{}",
             self.preset.name,
             self.server,
@@ -88,6 +97,13 @@ impl Job {
             sorted.join(","),
             self.http.user_agent,
         );
+        // Only when given, so that fingerprints of other configurations stay as they were.
+        if let Some(zone) = &self.zone {
+            text.push_str(&format!("\nzone {zone}"));
+        }
+        if let Some(ttl) = self.ttl {
+            text.push_str(&format!("\nttl {ttl}"));
+        }
         hex_digest(text.as_bytes())
     }
 }
@@ -125,11 +141,24 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         check_hostname(host)?;
     }
 
+    let dns = matches!(preset.protocol, Protocol::Rfc2136 { .. });
+    let parse_server = if dns {
+        Server::parse_dns
+    } else {
+        Server::parse
+    };
     let (server, server_overridden) = match (&args.server, env_value("DYNUP_SERVER")) {
-        (Some(text), _) => (Server::parse(text, "--server")?, true),
-        (None, Some(text)) => (Server::parse(&text, "DYNUP_SERVER")?, true),
+        (Some(text), _) => (parse_server(text, "--server")?, true),
+        (None, Some(text)) => (parse_server(&text, "DYNUP_SERVER")?, true),
         (None, None) => match preset.host {
+            Some(host) if dns => (Server::dns(host), false),
             Some(host) => (Server::https(host), false),
+            None if dns => {
+                return Err(Failure::usage(format!(
+                    "--provider {}: give the DNS server with --server HOST[:PORT]",
+                    preset.name
+                )))
+            }
             None => {
                 return Err(Failure::usage(format!(
                     "--provider {}: give the provider's address with --server URL",
@@ -144,7 +173,23 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
     };
 
     let mut redactor = Redactor::default();
-    let (secret, user) = credentials(&args, preset, env, &mut redactor, &mut warnings)?;
+    let tsig = tsig_key(&args, preset, env, &mut warnings)?;
+    if let Some(key) = &tsig {
+        redactor.add(&key.base64);
+    }
+    let (secret, user) = credentials(
+        &args,
+        preset,
+        tsig.as_ref(),
+        env,
+        &mut redactor,
+        &mut warnings,
+    )?;
+    let zone = args.zone.as_deref().map(parse_zone).transpose()?;
+    let ttl = args.ttl.as_deref().map(parse_ttl).transpose()?;
+    if args.tcp && !dns {
+        warnings.push(format!("--tcp is not used by {}; ignored", preset.name));
+    }
 
     let (ipv4, ipv6, ipv6_prefix) = addresses(&args, preset)?;
 
@@ -189,7 +234,7 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         (None, None) => None::<CaBundle>,
     };
 
-    Ok(Job {
+    let job = Job {
         preset,
         server,
         auto_servers,
@@ -212,7 +257,81 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         quiet: args.quiet,
         redactor,
         warnings,
-    })
+        zone,
+        ttl,
+        tsig,
+        tcp: args.tcp,
+    };
+    if dns {
+        rfc2136::check(&job)?;
+    }
+    Ok(job)
+}
+
+/// `--zone`: labels of 1 to 63 letters, digits, '-' or '_', at most 253
+/// characters; kept lowercase without the final dot.
+fn parse_zone(text: &str) -> Result<String, Failure> {
+    let name = text.strip_suffix('.').unwrap_or(text);
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    if name.is_empty() || name.len() > 253 || !name.split('.').all(label_ok) {
+        return Err(Failure::usage(format!(
+            "--zone: '{text}' is not a DNS name (letters, digits, '-', '_' and dots)"
+        )));
+    }
+    Ok(name.to_ascii_lowercase())
+}
+
+/// `--ttl`: whole seconds from 1 to 86400.
+fn parse_ttl(text: &str) -> Result<u32, Failure> {
+    text.parse::<u32>()
+        .ok()
+        .filter(|t| (1..=86_400).contains(t))
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "--ttl: expected whole seconds from 1 to 86400, got '{text}'"
+            ))
+        })
+}
+
+/// The TSIG key from `--tsig-key-file` or `DYNUP_TSIG_KEY`, for the presets that use one.
+fn tsig_key(
+    args: &Args,
+    preset: &Preset,
+    env: Env,
+    warnings: &mut Vec<String>,
+) -> Result<Option<TsigKey>, Failure> {
+    if preset.credentials != Credentials::TsigKey {
+        if args.tsig_key_file.is_some() {
+            warnings.push(format!(
+                "--tsig-key-file is not used by {}; ignored",
+                preset.name
+            ));
+        }
+        return Ok(None);
+    }
+    if let Some(path) = &args.tsig_key_file {
+        let (key, exposed) = key::read_file(path, "--tsig-key-file")?;
+        if exposed {
+            warnings.push(format!(
+                "--tsig-key-file {}: readable by other users; chmod 600 it",
+                path.display()
+            ));
+        }
+        return Ok(Some(key));
+    }
+    match env("DYNUP_TSIG_KEY").filter(|v| !v.is_empty()) {
+        Some(line) => Ok(Some(key::parse_line(&line, "DYNUP_TSIG_KEY")?)),
+        None => Err(Failure::usage(format!(
+            "{} needs a TSIG key: --tsig-key-file FILE or DYNUP_TSIG_KEY \
+             (algorithm:name:secret)",
+            preset.name
+        ))),
+    }
 }
 
 fn check_hostname(host: &str) -> Result<(), Failure> {
@@ -265,6 +384,7 @@ fn one_secret(
 fn credentials(
     args: &Args,
     preset: &Preset,
+    tsig: Option<&TsigKey>,
     env: Env,
     redactor: &mut Redactor,
     warnings: &mut Vec<String>,
@@ -307,6 +427,21 @@ fn credentials(
                 "{name} needs the zone's token: --token-file FILE or DYNUP_TOKEN"
             ))
         })?,
+        Credentials::TsigKey => {
+            let given = [&args.password, &args.token].iter().any(|v| v.is_some())
+                || [&args.password_file, &args.token_file]
+                    .iter()
+                    .any(|v| v.is_some());
+            if args.user.is_some() || given {
+                warnings.push(format!(
+                    "{name} signs with the TSIG key; --user, password and token are ignored"
+                ));
+            }
+            match tsig {
+                Some(key) => key.identity(),
+                None => return Err(Failure::usage(format!("{name} needs a TSIG key"))),
+            }
+        }
         Credentials::UserPassword => {
             if args.user.is_none() {
                 return Err(Failure::usage(format!("{name} needs --user NAME")));

@@ -2,6 +2,7 @@
 
 pub mod dyndns2;
 pub mod dynv6;
+pub mod rfc2136;
 
 use crate::addr::{V6Addr, V6Net, Wanted};
 use crate::config::Job;
@@ -16,6 +17,8 @@ pub enum Protocol {
     Dynv6,
     /// The dyn.com "NIC update" API: `/nic/update?hostname=&myip=` with Basic auth.
     Dyndns2,
+    /// RFC 2136 DNS UPDATE signed with TSIG, over UDP/TCP to port 53, not HTTP.
+    Rfc2136 { zone: rfc2136::DefaultZone },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +29,8 @@ pub enum Credentials {
     UserPassword,
     /// The token is sent as the Basic-auth password; the user name is not checked.
     TokenAsPassword { default_user: &'static str },
+    /// A TSIG key (algorithm, name, secret) from a key file or the environment.
+    TsigKey,
 }
 
 /// A named provider: its protocol, its endpoints, and what it can publish.
@@ -42,7 +47,7 @@ pub struct Preset {
     pub ipv6_prefix: bool,
 }
 
-pub static PRESETS: [Preset; 4] = [
+pub static PRESETS: [Preset; 6] = [
     // dynv6 Update API: https://dynv6.com/docs/apis (seeds 000, 001).
     Preset {
         name: "dynv6",
@@ -84,6 +89,31 @@ pub static PRESETS: [Preset; 4] = [
         host: None,
         auto_hosts: None,
         credentials: Credentials::UserPassword,
+        ipv6: true,
+        ipv6_prefix: false,
+    },
+    // Any RFC 2136 server (BIND, Knot, PowerDNS); the user names it with --server.
+    Preset {
+        name: "rfc2136",
+        protocol: Protocol::Rfc2136 {
+            zone: rfc2136::DefaultZone::Parent,
+        },
+        host: None,
+        auto_hosts: None,
+        credentials: Credentials::TsigKey,
+        ipv6: true,
+        ipv6_prefix: false,
+    },
+    // dynv6's DNS Update (seeds 000, 001): ns1.dynv6.com, the zone is the host
+    // itself (dynv6 authorizes the key by the zone section).
+    Preset {
+        name: "dynv6-rfc2136",
+        protocol: Protocol::Rfc2136 {
+            zone: rfc2136::DefaultZone::Host,
+        },
+        host: Some("ns1.dynv6.com"),
+        auto_hosts: None,
+        credentials: Credentials::TsigKey,
         ipv6: true,
         ipv6_prefix: false,
     },
@@ -197,6 +227,8 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
     match job.preset.protocol {
         Protocol::Dynv6 => dynv6::plan(job, hosts, publish),
         Protocol::Dyndns2 => dyndns2::plan(job, hosts, publish),
+        // Not HTTP: run sends these through rfc2136::send.
+        Protocol::Rfc2136 { .. } => Vec::new(),
     }
 }
 
@@ -205,6 +237,7 @@ pub fn interpret(job: &Job, request: &Request, answer: &Answer) -> Vec<Verdict> 
     match job.preset.protocol {
         Protocol::Dynv6 => dynv6::interpret(request, answer),
         Protocol::Dyndns2 => dyndns2::interpret(request, answer),
+        Protocol::Rfc2136 { .. } => Vec::new(),
     }
 }
 
