@@ -640,6 +640,109 @@ mod tests {
     }
 
     #[test]
+    fn rfc2136_jobs() {
+        let key_env: &[(&str, &str)] = &[
+            ("DYNUP_TSIG_KEY", "hmac-sha512:k.example:c2VjcmV0"),
+            ("DYNUP_CACHE_DIR", "/c"),
+        ];
+        let base = [
+            "-p",
+            "rfc2136",
+            "--server",
+            "127.0.0.1:5300",
+            "--ipv4",
+            "192.0.2.7",
+        ];
+        fn with<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+            base.iter().chain(extra).copied().collect()
+        }
+        let resolved = job(
+            &with(
+                &base,
+                &["--zone", "Example.ORG.", "--ttl", "300", "h.example.org"],
+            ),
+            key_env,
+        )
+        .expect("a job");
+        assert_eq!(resolved.server.to_string(), "127.0.0.1:5300");
+        assert_eq!(resolved.zone.as_deref(), Some("example.org"));
+        assert_eq!(resolved.ttl, Some(300));
+        let key = resolved.tsig.as_ref().expect("a key");
+        assert_eq!(key.name.to_string(), "k.example");
+        assert!(resolved.redactor.apply("c2VjcmV0").contains("***"));
+        assert!(!resolved.fingerprint().contains("c2VjcmV0"));
+
+        let dynv6 = job(
+            &["-p", "dynv6-rfc2136", "--ipv4", "192.0.2.7", "h.dynv6.net"],
+            key_env,
+        );
+        assert_eq!(
+            dynv6.map(|j| j.server.to_string()).ok().as_deref(),
+            Some("ns1.dynv6.com")
+        );
+
+        assert!(message(job(
+            &with(&base, &["--zone", "a..b", "h.example.org"]),
+            key_env
+        ))
+        .contains("--zone"));
+        assert!(message(job(
+            &with(&base, &["--zone", "example.net", "h.example.org"]),
+            key_env
+        ))
+        .contains("--zone"));
+        assert!(
+            message(job(&with(&base, &["--ttl", "0", "h.example.org"]), key_env)).contains("--ttl")
+        );
+        assert!(message(job(
+            &with(&base, &["--ttl", "86401", "h.example.org"]),
+            key_env
+        ))
+        .contains("--ttl"));
+        let auto = message(job(
+            &["-p", "rfc2136", "--server", "ns", "h.example.org"],
+            key_env,
+        ));
+        assert!(
+            auto.contains("auto") && auto.contains("--ipv4 ADDRESS"),
+            "{auto}"
+        );
+        let prefix_len = message(job(
+            &with(&base, &["--ipv6", "2001:db8::1/64", "h.example.org"]),
+            key_env,
+        ));
+        assert!(prefix_len.contains("--ipv6"), "{prefix_len}");
+        let no_server = message(job(
+            &["-p", "rfc2136", "--ipv4", "192.0.2.7", "h.example.org"],
+            key_env,
+        ));
+        assert!(no_server.contains("--server HOST[:PORT]"), "{no_server}");
+        let no_key = message(job(
+            &with(&base, &["h.example.org"]),
+            &[("DYNUP_CACHE_DIR", "/c")],
+        ));
+        assert!(no_key.contains("DYNUP_TSIG_KEY"), "{no_key}");
+        let bad_env = &[
+            ("DYNUP_TSIG_KEY", "hmac-md5:k:c2VjcmV0"),
+            ("DYNUP_CACHE_DIR", "/c"),
+        ];
+        assert!(
+            message(job(&with(&base, &["h.example.org"]), bad_env)).starts_with("DYNUP_TSIG_KEY: ")
+        );
+        let missing = message(job(
+            &with(
+                &base,
+                &["--tsig-key-file", "/nonexistent/k", "h.example.org"],
+            ),
+            key_env,
+        ));
+        assert!(
+            missing.contains("--tsig-key-file /nonexistent/k"),
+            "{missing}"
+        );
+    }
+
+    #[test]
     fn fingerprint_follows_the_secret_and_hosts() {
         let env: &[(&str, &str)] = &[("DYNUP_CACHE_DIR", "/c")];
         let a = job(&["--token", "one", "h"], env)

@@ -182,7 +182,7 @@ fn tokens(text: &str) -> Result<Vec<Token<'_>>, &'static str> {
 fn parse_bind(text: &str, source: &str) -> Result<TsigKey, Failure> {
     let bad = |why: &str| Failure::usage(format!("{source}: {why}"));
     let form = "expected key \"NAME\" { algorithm ALGORITHM; secret \"BASE64\"; };";
-    let tokens = tokens(text).map_err(|why| bad(why))?;
+    let tokens = tokens(text).map_err(bad)?;
     let mut it = tokens.iter();
     fn value<'a>(token: Option<&Token<'a>>) -> Option<&'a str> {
         match token {

@@ -242,23 +242,23 @@ pub fn verify(
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
     use crate::dns::key;
     use crate::dns::message::{decode_reply, tests as msg};
 
-    fn key(line: &str) -> TsigKey {
+    pub fn key(line: &str) -> TsigKey {
         key::parse_line(line, "test").expect("a key")
     }
 
-    /// A reply to `request_mac` signed by `key` at `time`, as a server makes it.
-    fn signed_reply(
+    /// A reply for zone example.org to `request_mac`, as a server makes it:
+    /// signed by `key` at `time` when `signed`, else with an empty MAC.
+    pub fn signed_reply(
         key: &TsigKey,
         request_mac: &[u8],
-        id: u16,
-        rcode: u8,
-        time: u64,
-        error: u16,
+        (id, rcode): (u16, u8),
+        (time, error, other): (u64, u16, &[u8]),
+        signed: bool,
     ) -> Vec<u8> {
         let mut reply = msg::reply(id, rcode, "example.org");
         let mut record = Record {
@@ -269,12 +269,13 @@ mod tests {
             mac: Vec::new(),
             original_id: id,
             error,
-            other: Vec::new(),
+            other: other.to_vec(),
         };
-        let hmac_key = hmac::Key::new(key.algorithm.ring(), key.secret_bytes());
-        record.mac = hmac::sign(&hmac_key, &digest_input(Some(request_mac), &reply, &record))
-            .as_ref()
-            .to_vec();
+        if signed {
+            let hmac_key = hmac::Key::new(key.algorithm.ring(), key.secret_bytes());
+            let data = digest_input(Some(request_mac), &reply, &record);
+            record.mac = hmac::sign(&hmac_key, &data).as_ref().to_vec();
+        }
         write_rr_head(&mut reply, &record.key_name, TYPE_TSIG, CLASS_ANY, 0);
         let mut rdata = record.algorithm.wire().to_vec();
         rdata.extend_from_slice(&time.to_be_bytes()[2..]);
@@ -283,7 +284,8 @@ mod tests {
         rdata.extend_from_slice(&record.mac);
         rdata.extend_from_slice(&id.to_be_bytes());
         rdata.extend_from_slice(&error.to_be_bytes());
-        rdata.extend_from_slice(&0u16.to_be_bytes());
+        rdata.extend_from_slice(&(other.len() as u16).to_be_bytes());
+        rdata.extend_from_slice(other);
         reply.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
         reply.extend_from_slice(&rdata);
         reply[11] = 1;
@@ -318,7 +320,7 @@ mod tests {
     #[test]
     fn a_reply_is_bound_to_its_request() {
         let key = key("hmac-sha256:k.example:c2VjcmV0IGtleSBieXRlcw==");
-        let reply = signed_reply(&key, b"request mac", 9, 0, 1_700_000_000, 0);
+        let reply = signed_reply(&key, b"request mac", (9, 0), (1_700_000_000, 0, b""), true);
         let zone = msg::name("example.org");
         let decoded = decode_reply(&reply, 9, &zone).expect("decodes");
         let record = decoded.tsig.expect("signed");
@@ -334,7 +336,7 @@ mod tests {
     #[test]
     fn malformed_tsig_records_are_errors() {
         let key = key("hmac-sha256:k.example:c2VjcmV0IGtleSBieXRlcw==");
-        let reply = signed_reply(&key, b"m", 9, 0, 1_700_000_000, 0);
+        let reply = signed_reply(&key, b"m", (9, 0), (1_700_000_000, 0, b""), true);
         let zone = msg::name("example.org");
         // Every cut of the record, and an RDLENGTH one too long or too short.
         for cut in 29..reply.len() {
@@ -353,5 +355,194 @@ mod tests {
         not_last[11] = 2;
         not_last.extend_from_slice(b"\x00\x00\x01\x00\x01\x00\x00\x00\x00\x00\x00");
         assert_eq!(decode_reply(&not_last, 9, &zone), Err(WireError::BadTsig));
+    }
+
+    /// An UPDATE that BIND 9.18's `nsupdate -y hmac-sha256:k.example:c2VjcmV0IGtleSBieXRlcw==`
+    /// sent (zone example.org, delete h.example.org A, add h.example.org 60 A 192.0.2.7),
+    /// captured from a UDP socket. nsupdate compresses the update section's names.
+    const NSUPDATE_SHA256: &str =
+        "040128000001000000020001076578616d706c65036f726700000600010168c00c\
+        000100ff000000000000c01d000100010000003c0004c0000207016b076578616d706c650000fa00ff0000\
+        0000003d0b686d61632d7368613235360000006b037582012c00203876129b7555236f43df16972227231a\
+        0c9f5f740da6cba49fd85d70db44c72c040100000000";
+
+    fn unhex(text: &str) -> Vec<u8> {
+        let digits: Vec<u8> = text.bytes().filter(u8::is_ascii_hexdigit).collect();
+        digits
+            .chunks(2)
+            .map(|pair| {
+                u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("00"), 16).unwrap_or(0)
+            })
+            .collect()
+    }
+
+    /// Checks a request signed by BIND's tools: dynup verifies it, and dynup's
+    /// signer, given the same unsigned bytes and time, writes the same TSIG record.
+    fn same_as_bind(request: &[u8], key: &TsigKey) {
+        let id = u16::from_be_bytes([request[0], request[1]]);
+        let mut as_reply = request.to_vec();
+        as_reply[2] |= 0x80;
+        let zone = msg::name("example.org");
+        let decoded = decode_reply(&as_reply, id, &zone).expect("nsupdate's message decodes");
+        let record = decoded.tsig.expect("nsupdate signed it");
+        assert_eq!(record.fudge, FUDGE);
+        assert!(verify(request, decoded.tsig_start, &record, key, None));
+        let wrong = self::key(&format!("{}:k.example:d3Jvbmc=", key.algorithm.name()));
+        assert!(!verify(request, decoded.tsig_start, &record, &wrong, None));
+
+        let mut unsigned = request[..decoded.tsig_start].to_vec();
+        unsigned[11] -= 1;
+        let mac = sign(&mut unsigned, key, record.time_signed);
+        assert_eq!(mac, record.mac);
+        assert_eq!(unsigned, request, "byte for byte what nsupdate sent");
+    }
+
+    #[test]
+    fn a_captured_nsupdate_message_is_verified_and_reproduced() {
+        let key = key("hmac-sha256:k.example:c2VjcmV0IGtleSBieXRlcw==");
+        same_as_bind(&unhex(NSUPDATE_SHA256), &key);
+    }
+
+    /// Kills and reaps the child when the test ends, however it ends.
+    struct Reaped(std::process::Child);
+
+    impl Drop for Reaped {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    /// Runs `nsupdate -y KEY` against a UDP socket on loopback and returns the
+    /// datagram it sends. nsupdate comes from bind9-dnsutils (tests/deps.sh).
+    fn capture_nsupdate(key_line: &str) -> Vec<u8> {
+        use std::io::Write;
+        use std::process::{Command, Stdio};
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind loopback");
+        socket
+            .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+            .expect("timeout");
+        let port = socket.local_addr().expect("port").port();
+        let child = Command::new("nsupdate")
+            .args(["-t", "5", "-u", "5", "-r", "0", "-y", key_line])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nsupdate (Debian bind9-dnsutils; tests/deps.sh installs it)");
+        let mut child = Reaped(child);
+        let script = format!(
+            "server 127.0.0.1 {port}\nzone example.org\nupdate delete h.example.org A\n\
+             update add h.example.org 60 A 192.0.2.7\nupdate delete h.example.org AAAA\n\
+             update add h.example.org 60 AAAA 2001:db8::1\nsend\n"
+        );
+        if let Some(mut stdin) = child.0.stdin.take() {
+            stdin
+                .write_all(script.as_bytes())
+                .expect("write to nsupdate");
+        }
+        let mut buf = [0u8; 4096];
+        let n = socket.recv(&mut buf).expect("nsupdate sent an UPDATE");
+        buf[..n].to_vec()
+    }
+
+    #[test]
+    fn nsupdate_of_each_algorithm_is_verified_and_reproduced() {
+        for alg in ["hmac-sha256", "hmac-sha512", "hmac-sha1", "hmac-sha384"] {
+            let line = format!("{alg}:k.example:bnN1cGRhdGUgaW50ZXJvcCBrZXk=");
+            let request = capture_nsupdate(&line);
+            same_as_bind(&request, &key(&line));
+        }
+    }
+
+    /// A tiny xorshift generator: the same sequence on every run.
+    struct XorShift(u64);
+
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    /// Thousands of mutated and cut replies: the decoder and the verifier return
+    /// values (never panic), and most mutations are refused.
+    #[test]
+    fn mutated_replies_give_errors_not_panics() {
+        let key = key("hmac-sha256:k.example:c2VjcmV0IGtleSBieXRlcw==");
+        let zone = msg::name("example.org");
+        let mut captured = unhex(NSUPDATE_SHA256);
+        captured[2] |= 0x80;
+        let captured_id = u16::from_be_bytes([captured[0], captured[1]]);
+        let bases: Vec<(Vec<u8>, u16)> = vec![
+            (
+                signed_reply(&key, b"mac", (9, 0), (1_700_000_000, 0, b""), true),
+                9,
+            ),
+            (
+                signed_reply(
+                    &key,
+                    b"mac",
+                    (9, 9),
+                    (1_700_000_000, 18, &[0, 0, 1, 2, 3, 4]),
+                    true,
+                ),
+                9,
+            ),
+            (msg::reply(9, 5, "example.org"), 9),
+            (captured, captured_id),
+        ];
+        for (base, id) in &bases {
+            assert!(decode_reply(base, *id, &zone).is_ok());
+        }
+        let mut rng = XorShift(0x2136_8945_1035_0001);
+        let (mut refused, mut accepted) = (0, 0);
+        for _ in 0..5000 {
+            let (base, id) = &bases[rng.below(bases.len())];
+            let mut m = base.clone();
+            for _ in 0..1 + rng.below(4) {
+                let at = rng.below(m.len());
+                match rng.below(6) {
+                    0 => m[at] ^= 1 << rng.below(8),
+                    1 => m.truncate(at),
+                    2 => m.insert(at, rng.next() as u8),
+                    3 if at + 1 < m.len() => {
+                        // A compression pointer to anywhere.
+                        m[at] = 0xC0 | (rng.next() as u8 & 0x3F);
+                        m[at + 1] = rng.next() as u8;
+                    }
+                    4 => m[at] = [0, 0x3F, 0x40, 0xFF][rng.below(4)],
+                    _ => {
+                        let from = rng.below(m.len());
+                        let chunk: Vec<u8> = m[from..].iter().take(20).copied().collect();
+                        m.splice(at..at, chunk);
+                    }
+                }
+                if m.is_empty() {
+                    break;
+                }
+            }
+            match decode_reply(&m, *id, &zone) {
+                Ok(reply) => {
+                    accepted += 1;
+                    if let Some(record) = &reply.tsig {
+                        let _ = verify(&m, reply.tsig_start, record, &key, Some(b"mac"));
+                        let _ = record.server_time();
+                    }
+                }
+                Err(error) => {
+                    refused += 1;
+                    assert!(!error.to_string().is_empty());
+                }
+            }
+            let _ = name::decode(&m, rng.below(m.len() + 2));
+        }
+        assert!(refused > 2500, "refused {refused}, accepted {accepted}");
     }
 }

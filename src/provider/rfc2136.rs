@@ -338,3 +338,135 @@ fn clock_failure(theirs: u64, now: u64, what: &str) -> Failure {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dns::message::{decode_reply, tests as msg};
+    use crate::dns::tsig::tests::{key, signed_reply};
+
+    const KEY: &str = "hmac-sha256:k.example:c2VjcmV0IGtleSBieXRlcw==";
+    const NOW: u64 = 1_700_000_000;
+
+    /// The exit code `judge` gives a reply (0 for success).
+    fn code(reply: &[u8]) -> (u8, String) {
+        let zone = msg::name("example.org");
+        let decoded = decode_reply(reply, 9, &zone).expect("decodes");
+        match judge(reply, &decoded, &key(KEY), b"request mac", &zone, NOW) {
+            Ok(()) => (0, String::new()),
+            Err(failure) => (failure.exit.code(), failure.message),
+        }
+    }
+
+    fn signed(rcode: u8, error: u16) -> Vec<u8> {
+        signed_reply(
+            &key(KEY),
+            b"request mac",
+            (9, rcode),
+            (NOW, error, b""),
+            true,
+        )
+    }
+
+    #[test]
+    fn signed_rcodes_map_to_the_exit_table() {
+        for (rcode, want) in [
+            (0, 0),
+            (1, 17),
+            (2, 16),
+            (3, 11),
+            (4, 1),
+            (5, 10),
+            (7, 1),
+            (9, 11),
+            (10, 11),
+            (15, 1),
+        ] {
+            assert_eq!(code(&signed(rcode, 0)).0, want, "RCODE {rcode}");
+        }
+    }
+
+    #[test]
+    fn tsig_errors_map_to_the_exit_table() {
+        let k = key(KEY);
+        let unsigned = |error| signed_reply(&k, b"request mac", (9, 9), (NOW, error, b""), false);
+        let (badsig, message) = code(&unsigned(tsig::BADSIG));
+        assert_eq!(badsig, 10);
+        assert!(
+            message.contains("BADSIG") && message.contains("wrong secret"),
+            "{message}"
+        );
+        let (badkey, message) = code(&unsigned(tsig::BADKEY));
+        assert_eq!(badkey, 10);
+        assert!(message.contains("k.example"), "{message}");
+        assert_eq!(code(&unsigned(tsig::BADTRUNC)).0, 1);
+
+        // BADTIME is signed and carries the server's clock (an hour ahead here).
+        let later = (NOW + 3600).to_be_bytes();
+        let badtime = signed_reply(
+            &k,
+            b"request mac",
+            (9, 9),
+            (NOW, tsig::BADTIME, &later[2..]),
+            true,
+        );
+        let (exit, message) = code(&badtime);
+        assert_eq!(exit, 17);
+        assert!(message.contains("clock is probably wrong"), "{message}");
+        assert!(
+            message.contains(&clock::format_utc(NOW + 3600)),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn unsigned_or_badly_signed_replies_are_not_trusted() {
+        let k = key(KEY);
+        // NOERROR without TSIG: a forgery could say that; not success.
+        assert_eq!(code(&msg::reply(9, 0, "example.org")).0, 1);
+        let (refused, message) = code(&msg::reply(9, 5, "example.org"));
+        assert_eq!(refused, 10);
+        assert!(message.contains("not signed"), "{message}");
+        // NOERROR with an empty MAC and no error.
+        let empty = signed_reply(&k, b"request mac", (9, 0), (NOW, 0, b""), false);
+        assert_eq!(code(&empty).0, 1);
+        // A MAC over another request.
+        let other = signed_reply(&k, b"other mac", (9, 0), (NOW, 0, b""), true);
+        assert_eq!(code(&other).0, 1);
+        // Another key's name, and another secret.
+        let stranger = key("hmac-sha256:other.example:c2VjcmV0IGtleSBieXRlcw==");
+        let by_stranger = signed_reply(&stranger, b"request mac", (9, 0), (NOW, 0, b""), true);
+        assert!(code(&by_stranger).1.contains("another key"));
+        let wrong_secret = key("hmac-sha256:k.example:d3Jvbmc=");
+        let forged = signed_reply(&wrong_secret, b"request mac", (9, 0), (NOW, 0, b""), true);
+        assert!(code(&forged).1.contains("does not verify"));
+        // Signed long before our clock: BADTIME on our side.
+        let old = signed_reply(&k, b"request mac", (9, 0), (NOW - 301, 0, b""), true);
+        assert_eq!(code(&old).0, 17);
+    }
+
+    #[test]
+    fn zones_default_by_preset() {
+        let zone = |default, zone: Option<&str>, host: &str| {
+            zone_for(default, zone, host)
+                .map(|z| z.to_string())
+                .map_err(|f| f.message)
+        };
+        assert_eq!(
+            zone(DefaultZone::Parent, None, "h.example.org"),
+            Ok("example.org".into())
+        );
+        assert_eq!(
+            zone(DefaultZone::Host, None, "h.dynv6.net"),
+            Ok("h.dynv6.net".into())
+        );
+        assert_eq!(
+            zone(DefaultZone::Parent, Some("example.org"), "a.b.example.org"),
+            Ok("example.org".into())
+        );
+        let err = zone(DefaultZone::Parent, Some("example.net"), "h.example.org");
+        assert!(err.is_err_and(|m| m.contains("--zone")));
+        let err = zone(DefaultZone::Parent, None, "localhost");
+        assert!(err.is_err_and(|m| m.contains("--zone")));
+    }
+}
