@@ -7,10 +7,13 @@ set -eu
 
 # One line per package, with why the tests need it.
 packages="
+bind9            # named: the real DNS server of the RFC 2136 and dyndns-server tests
+bind9-dnsutils   # dig and nsupdate: read zones back, sign reference updates
+bind9-utils      # tsig-keygen: keys in the form users have them
 "
 
 missing=""
-for pkg in $packages; do
+for pkg in $(printf '%s\n' "$packages" | sed 's/#.*//'); do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
     missing="$missing $pkg"
 done
