@@ -10,6 +10,7 @@ packages="
 bind9            # named: the real DNS server of the RFC 2136 and dyndns-server tests
 bind9-dnsutils   # dig and nsupdate: read zones back, sign reference updates
 bind9-utils      # tsig-keygen: keys in the form users have them
+faketime         # a router clock an hour off: BIND's real BADTIME answer to dynup
 "
 
 missing=""

@@ -223,6 +223,30 @@ fn an_unknown_zone_exits_11() {
 }
 
 #[test]
+fn a_clock_an_hour_behind_gets_badtime_and_exits_17() {
+    let bind = Bind::start("hmac-sha256");
+    // The router without a real-time clock before NTP: dynup's clock is off, BIND's is not.
+    let mut cmd = std::process::Command::new("faketime");
+    cmd.env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("DYNUP_CACHE_DIR", bind.dir.join("cache"))
+        .env("HOME", bind.dir.path())
+        .env("DYNUP_TSIG_KEY", bind.key.one_line())
+        .args(["-f", "-1h", env!("CARGO_BIN_EXE_dynup")])
+        .args(["-p", "rfc2136", "--server", &bind.server()])
+        .args(["--ipv4", "192.0.2.7", HOST]);
+    let run = run_clean(&mut cmd);
+    assert_no_secret(&run, &bind.key);
+    assert_eq!(run.code, 17, "{run:?}\n{}", bind.named.log());
+    let line = run.one_error_line();
+    assert!(
+        line.contains("BADTIME") && line.contains("clock is probably wrong"),
+        "{line}"
+    );
+    assert_eq!(bind.named.dig(HOST, "A"), ["192.0.2.1", "192.0.2.2"]);
+}
+
+#[test]
 fn the_dynv6_preset_updates_the_zone_apex() {
     // dynv6: every host is its own zone (seeds 000, 001).
     let key = TsigKey::new("tsig-123.dynv6.test", "hmac-sha256");
