@@ -18,7 +18,8 @@ pub enum WireError {
     Truncated,
     /// Longer than any reply to an UPDATE can be, or bytes after the last record.
     Oversized,
-    /// A label of type 01 or 10 (RFC 6891's reserved kinds), or a name over 255 bytes.
+    /// A label of type 01 or 10 (extended labels, retired by RFC 6891, and reserved),
+    /// or a name over 255 bytes.
     BadName,
     /// A compression pointer that does not point strictly backwards, or too many of them.
     BadPointer,

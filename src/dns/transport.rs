@@ -33,17 +33,15 @@ impl Via {
     }
 }
 
-/// The server's addresses. `host` may be a name, an IPv4 or a bracketed IPv6 literal.
-pub fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, Failure> {
+/// The server's address. `host` may be a name, an IPv4 or a bracketed IPv6 literal.
+/// The resolver's first answer: getaddrinfo sorts reachable families first (RFC 6724).
+pub fn resolve(host: &str, port: u16) -> Result<SocketAddr, Failure> {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
-    let addrs: Vec<SocketAddr> = (bare, port)
+    (bare, port)
         .to_socket_addrs()
         .map_err(|e| network(format!("cannot resolve {host}: {e}")))?
-        .collect();
-    if addrs.is_empty() {
-        return Err(network(format!("{host} has no address")));
-    }
-    Ok(addrs)
+        .next()
+        .ok_or_else(|| network(format!("{host} has no address")))
 }
 
 /// Sends `request` to `server` and returns the first reply that `check` accepts.

@@ -119,23 +119,16 @@ pub fn send(job: &Job, out: &Out, hosts: &[usize], publish: &Publish) -> Vec<(us
     };
     let ttl = job.ttl.unwrap_or(DEFAULT_TTL);
     let signed_by = format!("TSIG key {} ({})", key.name, key.algorithm.name());
-    let address = if job.dry_run {
-        None
-    } else {
-        match transport::resolve(&server.host, server.port.unwrap_or(DEFAULT_PORT)) {
-            Ok(addrs) => addrs.first().copied(),
-            Err(failure) => return fail_all(at_server(job, failure)),
-        }
-    };
-
     let mut verdicts = Vec::new();
+    let mut address = None;
     for &host in hosts {
         let hostname = &job.hosts[host];
-        let target = zone_for(default_zone(job), job.zone.as_deref(), hostname)
-            .and_then(|zone| Ok((zone, Name::parse(hostname).map_err(Failure::usage)?)));
-        let (zone, name) = match target {
-            Ok(target) => target,
-            Err(failure) => {
+        // Both were checked when the job was made; an error here is only reported.
+        let zone = zone_for(default_zone(job), job.zone.as_deref(), hostname);
+        let name = Name::parse(hostname).map_err(Failure::usage);
+        let (zone, name) = match (zone, name) {
+            (Ok(zone), Ok(name)) => (zone, name),
+            (Err(failure), _) | (_, Err(failure)) => {
                 verdicts.push((host, Verdict::Failed(failure)));
                 continue;
             }
@@ -144,13 +137,25 @@ pub fn send(job: &Job, out: &Out, hosts: &[usize], publish: &Publish) -> Vec<(us
             "UPDATE zone {zone}: {hostname} {} (TTL {ttl}), signed with {signed_by}",
             publish.describe()
         );
-        let Some(address) = address else {
+        if job.dry_run {
             out.result(&format!("would send to {server}: {what}"));
             continue;
+        }
+        // Resolved once, for the first host that is sent.
+        let target = match address {
+            Some(target) => target,
+            None => match transport::resolve(&server.host, server.port.unwrap_or(DEFAULT_PORT)) {
+                Ok(target) => *address.insert(target),
+                Err(failure) => return fail_all(at_server(job, failure)),
+            },
         };
-        out.detail(&format!("to {server} ({address}): {what}"));
+        if server.to_string() == target.to_string() {
+            out.detail(&format!("to {server}: {what}"));
+        } else {
+            out.detail(&format!("to {server} ({target}): {what}"));
+        }
         let changes = changes(&name, ttl, publish);
-        let verdict = match update(job, key, address, &zone, &changes, out) {
+        let verdict = match update(job, key, target, &zone, &changes, out) {
             Ok(()) => Verdict::Updated { seen: None },
             Err(failure) => Verdict::Failed(at_server(job, failure)),
         };
