@@ -117,10 +117,9 @@ fn make(algorithm: &str, name: &str, secret: &str, source: &str) -> Result<TsigK
     let name =
         Name::parse(name).map_err(|why| bad(format!("key name '{}': {why}", printable(name))))?;
     let compact: String = secret.chars().filter(|c| !c.is_whitespace()).collect();
-    let engine = base64::engine::general_purpose::STANDARD;
-    let bytes = engine
+    // Padded, as tsig-keygen and dynv6 write it.
+    let bytes = base64::engine::general_purpose::STANDARD
         .decode(&compact)
-        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(&compact))
         .map_err(|_| bad("the secret is not valid base64".to_string()))?;
     if bytes.is_empty() {
         return Err(bad("the secret is empty".to_string()));
