@@ -36,6 +36,8 @@ pub struct Args {
     pub delete: bool,
     pub url: Option<String>,
     pub success: Option<String>,
+    pub tsig_key_file: Option<PathBuf>,
+    pub tcp: bool,
     pub hostnames: Vec<String>,
 }
 
@@ -85,6 +87,8 @@ fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexop
             Long("url") => args.url = Some(parser.value()?.string()?),
             Long("success") => args.success = Some(parser.value()?.string()?),
             Long("list-providers") => return Ok(Command::ListProviders),
+            Long("tsig-key-file") => args.tsig_key_file = Some(parser.value()?.into()),
+            Long("tcp") => args.tcp = true,
             Short('h') | Long("help") => return Ok(Command::Help),
             Short('V') | Long("version") => return Ok(Command::Version),
             Value(value) => args.hostnames.push(value.string()?),
@@ -116,8 +120,13 @@ Provider:
                              dynu ovh inwx strato selfhost spdyn ipv64
                              dyndns-server  the Python \"dyndns\" server; needs --server
                              template   any GET API described by --url
+                             rfc2136    DNS UPDATE signed with a TSIG key to any server
+                                        (BIND, Knot, PowerDNS); needs --server
+                             dynv6-rfc2136  DNS UPDATE to ns1.dynv6.com; the zone is
+                                        the host itself
   -s, --server URL         scheme://host[:port] of the provider, overriding the
-                           preset's (env DYNUP_SERVER)
+                           preset's (env DYNUP_SERVER); for rfc2136: HOST[:PORT]
+                           of the DNS server (a name or an address; port 53)
   -u, --user NAME          account or DDNS-key user name (dyndns2, noip, ...)
       --list-providers     print the presets and exit
 
@@ -149,6 +158,18 @@ Secrets (never put them on the command line: use a file or the environment):
       --token-file FILE    first line of FILE is the token (env DYNUP_TOKEN)
       --password VALUE     allowed, but visible to every user in `ps`
       --token VALUE        allowed, but visible to every user in `ps`
+      --tsig-key-file FILE TSIG key for rfc2136: BIND's key \"NAME\" {{ algorithm ...;
+                           secret \"...\"; }}; as tsig-keygen writes it, or one line
+                           ALGORITHM:NAME:SECRET (env DYNUP_TSIG_KEY, that line);
+                           hmac-sha256, hmac-sha512, hmac-sha384 or hmac-sha1
+
+DNS UPDATE (rfc2136, dynv6-rfc2136):
+      --zone ZONE          the zone of the hosts (default: each host's parent;
+                           for dynv6-rfc2136 the host itself)
+      --ttl SECONDS        TTL of the records, 1 to 86400 (default 60)
+      --tcp                use TCP only (default: UDP, TCP when the reply is truncated)
+                           Addresses must be given: a DNS server publishes no
+                           address it sees, so 'auto' is refused.
 
 Addresses:
   -4, -6                   only this address family (the other is not sent)
@@ -240,6 +261,13 @@ mod tests {
             "--cacert",
             "/ca.pem",
             "-nvq",
+            "--zone",
+            "example",
+            "--ttl",
+            "120",
+            "--tsig-key-file",
+            "/k",
+            "--tcp",
             "a.example",
             "b.example",
         ])
@@ -262,6 +290,10 @@ mod tests {
         assert_eq!(args.user_agent.as_deref(), Some("ua"));
         assert_eq!(args.timeout.as_deref(), Some("5"));
         assert_eq!(args.cacert, Some(PathBuf::from("/ca.pem")));
+        assert_eq!(args.zone.as_deref(), Some("example"));
+        assert_eq!(args.ttl.as_deref(), Some("120"));
+        assert_eq!(args.tsig_key_file, Some(PathBuf::from("/k")));
+        assert!(args.tcp);
         assert_eq!(args.hostnames, vec!["a.example", "b.example"]);
     }
 

@@ -8,9 +8,10 @@ use std::time::Duration;
 use crate::addr::{self, V6Addr, V6Net, Wanted};
 use crate::cli::Args;
 use crate::clock;
+use crate::dns::key::{self, TsigKey};
 use crate::exit::Failure;
 use crate::http::{self, CaBundle, Family};
-use crate::provider::{self, template, Credentials, Preset, Protocol};
+use crate::provider::{self, rfc2136, template, Credentials, Preset, Protocol};
 use crate::secret::{self, Redactor, Secret};
 use crate::url::Server;
 
@@ -50,6 +51,10 @@ pub struct Job {
     pub delete: bool,
     /// The `--url` template and its success words (template only).
     pub template: Option<crate::provider::template::Spec>,
+    /// The TSIG key of the rfc2136 protocol.
+    pub tsig: Option<TsigKey>,
+    /// `--tcp`: DNS over TCP only.
+    pub tcp: bool,
 }
 
 impl Job {
@@ -111,6 +116,9 @@ impl Job {
         if let Some(zone) = &self.zone {
             text.push_str(&format!("\nzone {zone}"));
         }
+        if let Some(ttl) = self.ttl {
+            text.push_str(&format!("\nttl {ttl}"));
+        }
         if self.by_path {
             text.push_str("\nby-path");
         }
@@ -154,13 +162,26 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         check_hostname(host)?;
     }
 
+    let dns = matches!(preset.protocol, Protocol::Rfc2136 { .. });
+    let parse_server = if dns {
+        Server::parse_dns
+    } else {
+        Server::parse
+    };
     let (mut server, server_overridden) = match (&args.server, env_value("DYNUP_SERVER")) {
-        (Some(text), _) => (Server::parse(text, "--server")?, true),
-        (None, Some(text)) => (Server::parse(&text, "DYNUP_SERVER")?, true),
+        (Some(text), _) => (parse_server(text, "--server")?, true),
+        (None, Some(text)) => (parse_server(&text, "DYNUP_SERVER")?, true),
         (None, None) => match preset.host {
+            Some(host) if dns => (Server::dns(host), false),
             Some(host) => (Server::https(host), false),
             // Replaced by the template's own scheme://host below.
             None if preset.protocol == Protocol::Template => (Server::https("localhost"), false),
+            None if dns => {
+                return Err(Failure::usage(format!(
+                    "--provider {}: give the DNS server with --server HOST[:PORT]",
+                    preset.name
+                )))
+            }
             None => {
                 return Err(Failure::usage(format!(
                     "--provider {}: give the provider's address with --server URL",
@@ -175,7 +196,18 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
     };
 
     let mut redactor = Redactor::default();
-    let creds = credentials(&args, preset, env, &mut redactor, &mut warnings)?;
+    let tsig = tsig_key(&args, preset, env, &mut warnings)?;
+    if let Some(key) = &tsig {
+        redactor.add(&key.base64);
+    }
+    let creds = credentials(
+        &args,
+        preset,
+        tsig.as_ref(),
+        env,
+        &mut redactor,
+        &mut warnings,
+    )?;
     let (secret, user) = (creds.secret, creds.user);
     let zone = match &args.zone {
         Some(text) => Some(parse_zone(text)?),
@@ -186,15 +218,26 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         None => None,
     };
     let server_side = preset.protocol == Protocol::DyndnsServer;
-    for (given, flag) in [
-        (zone.is_some(), "--zone"),
-        (ttl.is_some(), "--ttl"),
-        (args.by_path, "--by-path"),
-        (args.delete, "--delete"),
+    for (given, flag, allowed, owner) in [
+        (
+            zone.is_some(),
+            "--zone",
+            server_side || dns,
+            "a dyndns-server and rfc2136",
+        ),
+        (
+            ttl.is_some(),
+            "--ttl",
+            server_side || dns,
+            "a dyndns-server and rfc2136",
+        ),
+        (args.by_path, "--by-path", server_side, "a dyndns-server"),
+        (args.delete, "--delete", server_side, "a dyndns-server"),
+        (args.tcp, "--tcp", dns, "an rfc2136"),
     ] {
-        if given && !server_side {
+        if given && !allowed {
             return Err(Failure::usage(format!(
-                "{flag} is a dyndns-server option; {} has none",
+                "{flag} is {owner} option; {} has none",
                 preset.name
             )));
         }
@@ -299,7 +342,7 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         (None, None) => None::<CaBundle>,
     };
 
-    Ok(Job {
+    let job = Job {
         preset,
         server,
         auto_servers,
@@ -328,7 +371,49 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         force: args.force || args.delete,
         delete: args.delete,
         template,
-    })
+        tsig,
+        tcp: args.tcp,
+    };
+    if dns {
+        rfc2136::check(&job)?;
+    }
+    Ok(job)
+}
+
+/// The TSIG key from `--tsig-key-file` or `DYNUP_TSIG_KEY`, for the presets that use one.
+fn tsig_key(
+    args: &Args,
+    preset: &Preset,
+    env: Env,
+    warnings: &mut Vec<String>,
+) -> Result<Option<TsigKey>, Failure> {
+    if preset.credentials != Credentials::TsigKey {
+        if args.tsig_key_file.is_some() {
+            warnings.push(format!(
+                "--tsig-key-file is not used by {}; ignored",
+                preset.name
+            ));
+        }
+        return Ok(None);
+    }
+    if let Some(path) = &args.tsig_key_file {
+        let (key, exposed) = key::read_file(path, "--tsig-key-file")?;
+        if exposed {
+            warnings.push(format!(
+                "--tsig-key-file {}: readable by other users; chmod 600 it",
+                path.display()
+            ));
+        }
+        return Ok(Some(key));
+    }
+    match env("DYNUP_TSIG_KEY").filter(|v| !v.is_empty()) {
+        Some(line) => Ok(Some(key::parse_line(&line, "DYNUP_TSIG_KEY")?)),
+        None => Err(Failure::usage(format!(
+            "{} needs a TSIG key: --tsig-key-file FILE or DYNUP_TSIG_KEY \
+             (algorithm:name:secret)",
+            preset.name
+        ))),
+    }
 }
 
 /// `--zone`: a DNS name, stored lowercase without the trailing dot.
@@ -465,6 +550,7 @@ struct Creds {
 fn credentials(
     args: &Args,
     preset: &Preset,
+    tsig: Option<&TsigKey>,
     env: Env,
     redactor: &mut Redactor,
     warnings: &mut Vec<String>,
@@ -515,6 +601,21 @@ fn credentials(
                  (or --token-file/DYNUP_TOKEN)"
             ))
         })?,
+        Credentials::TsigKey => {
+            let given = [&args.password, &args.token].iter().any(|v| v.is_some())
+                || [&args.password_file, &args.token_file]
+                    .iter()
+                    .any(|v| v.is_some());
+            if args.user.is_some() || given {
+                warnings.push(format!(
+                    "{name} signs with the TSIG key; --user, password and token are ignored"
+                ));
+            }
+            match tsig {
+                Some(key) => key.identity(),
+                None => return Err(Failure::usage(format!("{name} needs a TSIG key"))),
+            }
+        }
         Credentials::UserPassword => {
             if args.user.is_none() {
                 return Err(Failure::usage(format!("{name} needs --user NAME")));
@@ -789,6 +890,109 @@ mod tests {
         assert!(message(with(&["--ttl", "0", "h"])).contains("--ttl"));
         assert!(
             message(job(&["--zone", "z.org", "h"], &[("DYNUP_TOKEN", "t")])).contains("--zone")
+        );
+    }
+
+    #[test]
+    fn rfc2136_jobs() {
+        let key_env: &[(&str, &str)] = &[
+            ("DYNUP_TSIG_KEY", "hmac-sha512:k.example:c2VjcmV0"),
+            ("DYNUP_CACHE_DIR", "/c"),
+        ];
+        let base = [
+            "-p",
+            "rfc2136",
+            "--server",
+            "127.0.0.1:5300",
+            "--ipv4",
+            "192.0.2.7",
+        ];
+        fn with<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
+            base.iter().chain(extra).copied().collect()
+        }
+        let resolved = job(
+            &with(
+                &base,
+                &["--zone", "Example.ORG.", "--ttl", "300", "h.example.org"],
+            ),
+            key_env,
+        )
+        .expect("a job");
+        assert_eq!(resolved.server.to_string(), "127.0.0.1:5300");
+        assert_eq!(resolved.zone.as_deref(), Some("example.org"));
+        assert_eq!(resolved.ttl, Some(300));
+        let key = resolved.tsig.as_ref().expect("a key");
+        assert_eq!(key.name.to_string(), "k.example");
+        assert!(resolved.redactor.apply("c2VjcmV0").contains("***"));
+        assert!(!resolved.fingerprint().contains("c2VjcmV0"));
+
+        let dynv6 = job(
+            &["-p", "dynv6-rfc2136", "--ipv4", "192.0.2.7", "h.dynv6.net"],
+            key_env,
+        );
+        assert_eq!(
+            dynv6.map(|j| j.server.to_string()).ok().as_deref(),
+            Some("ns1.dynv6.com")
+        );
+
+        assert!(message(job(
+            &with(&base, &["--zone", "a..b", "h.example.org"]),
+            key_env
+        ))
+        .contains("--zone"));
+        assert!(message(job(
+            &with(&base, &["--zone", "example.net", "h.example.org"]),
+            key_env
+        ))
+        .contains("--zone"));
+        assert!(
+            message(job(&with(&base, &["--ttl", "0", "h.example.org"]), key_env)).contains("--ttl")
+        );
+        assert!(message(job(
+            &with(&base, &["--ttl", "86401", "h.example.org"]),
+            key_env
+        ))
+        .contains("--ttl"));
+        let auto = message(job(
+            &["-p", "rfc2136", "--server", "ns", "h.example.org"],
+            key_env,
+        ));
+        assert!(
+            auto.contains("auto") && auto.contains("--ipv4 ADDRESS"),
+            "{auto}"
+        );
+        let prefix_len = message(job(
+            &with(&base, &["--ipv6", "2001:db8::1/64", "h.example.org"]),
+            key_env,
+        ));
+        assert!(prefix_len.contains("--ipv6"), "{prefix_len}");
+        let no_server = message(job(
+            &["-p", "rfc2136", "--ipv4", "192.0.2.7", "h.example.org"],
+            key_env,
+        ));
+        assert!(no_server.contains("--server HOST[:PORT]"), "{no_server}");
+        let no_key = message(job(
+            &with(&base, &["h.example.org"]),
+            &[("DYNUP_CACHE_DIR", "/c")],
+        ));
+        assert!(no_key.contains("DYNUP_TSIG_KEY"), "{no_key}");
+        let bad_env = &[
+            ("DYNUP_TSIG_KEY", "hmac-md5:k:c2VjcmV0"),
+            ("DYNUP_CACHE_DIR", "/c"),
+        ];
+        assert!(
+            message(job(&with(&base, &["h.example.org"]), bad_env)).starts_with("DYNUP_TSIG_KEY: ")
+        );
+        let missing = message(job(
+            &with(
+                &base,
+                &["--tsig-key-file", "/nonexistent/k", "h.example.org"],
+            ),
+            key_env,
+        ));
+        assert!(
+            missing.contains("--tsig-key-file /nonexistent/k"),
+            "{missing}"
         );
     }
 

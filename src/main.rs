@@ -4,6 +4,7 @@ mod addr;
 mod cli;
 mod clock;
 mod config;
+mod dns;
 mod exit;
 mod http;
 mod output;

@@ -6,7 +6,7 @@ use crate::config::{hex_digest, Job};
 use crate::exit::{Exit, Failure};
 use crate::http::{Client, Family, MAX_ANSWER};
 use crate::output::Out;
-use crate::provider::{self, Protocol, Publish, Verdict};
+use crate::provider::{self, rfc2136, Protocol, Publish, Verdict};
 use crate::state::{self, Decision, Entry, Hold, HostState, Kind, Store};
 use crate::url::Scheme;
 
@@ -125,6 +125,13 @@ fn wanted_records(publish: &Publish) -> Vec<(Kind, String, bool)> {
 }
 
 fn send_all(job: &Job, out: &Out, to_send: &[usize], publish: &Publish, hosts: &mut [HostRun]) {
+    // DNS UPDATE is not HTTP: its own transport, the same verdicts.
+    if matches!(job.preset.protocol, Protocol::Rfc2136 { .. }) {
+        for (host, verdict) in rfc2136::send(job, out, to_send, publish) {
+            hosts[host].results.push((publish.clone(), verdict, None));
+        }
+        return;
+    }
     let requests = provider::plan(job, to_send, publish);
     let client = Client::new(&job.http);
     for request in &requests {

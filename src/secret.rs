@@ -60,7 +60,7 @@ pub fn read_secret_file(path: &Path, flag: &str) -> Result<(Secret, bool), Failu
 }
 
 #[cfg(unix)]
-fn readable_by_others(file: &File) -> bool {
+pub fn readable_by_others(file: &File) -> bool {
     use std::os::unix::fs::PermissionsExt;
     file.metadata()
         .map(|m| m.permissions().mode() & 0o044 != 0)
@@ -68,7 +68,7 @@ fn readable_by_others(file: &File) -> bool {
 }
 
 #[cfg(not(unix))]
-fn readable_by_others(_file: &File) -> bool {
+pub fn readable_by_others(_file: &File) -> bool {
     false
 }
 

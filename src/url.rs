@@ -9,6 +9,8 @@ use crate::exit::Failure;
 pub enum Scheme {
     Http,
     Https,
+    /// A DNS server (RFC 2136 UPDATE): `host[:port]`, no URL.
+    Dns,
 }
 
 /// `scheme://host[:port]` of a provider.
@@ -48,6 +50,37 @@ impl Server {
         })
     }
 
+    /// Parses `--server HOST[:PORT]` for a DNS server: a name, an IPv4 address,
+    /// an IPv6 address (bracketed when a port follows).
+    pub fn parse_dns(text: &str, flag: &str) -> Result<Server, Failure> {
+        let bad = |why: &str| Failure::usage(format!("{flag} '{text}': {why}"));
+        if text.contains("://") {
+            return Err(bad("a DNS server is given as HOST[:PORT], not a URL"));
+        }
+        let (host, port) = match text.parse::<std::net::Ipv6Addr>() {
+            Ok(v6) => (format!("[{v6}]"), None),
+            Err(_) => {
+                let (host, port) =
+                    split_host_port(text).ok_or_else(|| bad("expected HOST[:PORT]"))?;
+                (host.to_ascii_lowercase(), port)
+            }
+        };
+        Ok(Server {
+            scheme: Scheme::Dns,
+            host,
+            port,
+        })
+    }
+
+    /// A preset's DNS server.
+    pub fn dns(host: &str) -> Server {
+        Server {
+            scheme: Scheme::Dns,
+            host: host.to_string(),
+            port: None,
+        }
+    }
+
     /// The preset's own server, for one of the constants in `provider`.
     pub fn https(host: &str) -> Server {
         Server {
@@ -61,10 +94,11 @@ impl Server {
 impl fmt::Display for Server {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scheme = match self.scheme {
-            Scheme::Http => "http",
-            Scheme::Https => "https",
+            Scheme::Http => "http://",
+            Scheme::Https => "https://",
+            Scheme::Dns => "",
         };
-        write!(f, "{scheme}://{}", self.host)?;
+        write!(f, "{scheme}{}", self.host)?;
         if let Some(port) = self.port {
             write!(f, ":{port}")?;
         }
@@ -223,6 +257,25 @@ mod tests {
             "https://a b",
         ] {
             assert!(Server::parse(bad, "--server").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dns_servers() {
+        let shown = |text: &str| Server::parse_dns(text, "--server").map(|s| s.to_string());
+        assert_eq!(
+            shown("NS1.dynv6.com").ok().as_deref(),
+            Some("ns1.dynv6.com")
+        );
+        assert_eq!(
+            shown("127.0.0.1:5353").ok().as_deref(),
+            Some("127.0.0.1:5353")
+        );
+        assert_eq!(shown("::1").ok().as_deref(), Some("[::1]"));
+        assert_eq!(shown("[::1]:53").ok().as_deref(), Some("[::1]:53"));
+        for bad in ["", "https://x", "x:0", "x:y", "a b", "[::1", "::1:53x"] {
+            let err = shown(bad).err().map(|f| f.message).unwrap_or_default();
+            assert!(err.starts_with("--server"), "{bad}: {err}");
         }
     }
 

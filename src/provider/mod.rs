@@ -6,6 +6,7 @@ pub mod dyndns_server;
 pub mod dynv6;
 pub mod freedns;
 pub mod presets;
+pub mod rfc2136;
 pub mod template;
 
 pub use presets::{preset, preset_names, AddrParams, Auth, Credentials, Preset};
@@ -31,6 +32,8 @@ pub enum Protocol {
     Duckdns,
     /// FreeDNS: `/dynamic/update.php?TOKEN&address=`.
     Freedns,
+    /// RFC 2136 DNS UPDATE signed with TSIG, over UDP/TCP to port 53, not HTTP.
+    Rfc2136 { zone: rfc2136::DefaultZone },
 }
 
 /// What one request publishes.
@@ -133,6 +136,8 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
         Protocol::Template => template::plan(job, hosts, publish),
         Protocol::Duckdns => duckdns::plan(job, hosts, publish),
         Protocol::Freedns => freedns::plan(job, hosts, publish),
+        // Not HTTP: run sends these through rfc2136::send.
+        Protocol::Rfc2136 { .. } => Vec::new(),
     }
 }
 
@@ -145,6 +150,7 @@ pub fn interpret(job: &Job, request: &Request, answer: &Answer) -> Vec<Verdict> 
         Protocol::Template => template::interpret(job, request, answer),
         Protocol::Duckdns => duckdns::interpret(request, answer),
         Protocol::Freedns => freedns::interpret(request, answer),
+        Protocol::Rfc2136 { .. } => Vec::new(),
     }
 }
 

@@ -4,6 +4,7 @@
 //! widely used client (ddclient, inadyn, OpenWRT's ddns-scripts service list).
 //! What no source confirmed is marked "unconfirmed".
 
+use super::rfc2136::DefaultZone;
 use super::Protocol;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -21,6 +22,8 @@ pub enum Credentials {
     Password,
     /// Whatever the URL template asks for: `--user`, a password, a token, or none.
     Template,
+    /// A TSIG key (algorithm, name, secret) from a key file or the environment.
+    TsigKey,
 }
 
 /// How a dyndns2-style server takes the addresses.
@@ -92,7 +95,7 @@ const DYNDNS2: Preset = Preset {
     secret_note: "--user + password",
 };
 
-pub static PRESETS: [Preset; 20] = [
+pub static PRESETS: [Preset; 22] = [
     // dynv6 Update API: https://dynv6.com/docs/apis (seeds 000, 001).
     Preset {
         name: "dynv6",
@@ -325,6 +328,32 @@ pub static PRESETS: [Preset; 20] = [
         secret_note: "as the template asks: --user, password, token",
         ..DYNDNS2
     },
+    // Any RFC 2136 server (BIND, Knot, PowerDNS); the user names it with --server.
+    Preset {
+        name: "rfc2136",
+        protocol: Protocol::Rfc2136 {
+            zone: DefaultZone::Parent,
+        },
+        path: "",
+        credentials: Credentials::TsigKey,
+        ipv6_auto: false,
+        secret_note: "TSIG key (--tsig-key-file or DYNUP_TSIG_KEY)",
+        ..DYNDNS2
+    },
+    // dynv6's DNS Update (seeds 000, 001): ns1.dynv6.com, the zone is the host
+    // itself (dynv6 authorizes the key by the zone section).
+    Preset {
+        name: "dynv6-rfc2136",
+        protocol: Protocol::Rfc2136 {
+            zone: DefaultZone::Host,
+        },
+        host: Some("ns1.dynv6.com"),
+        path: "",
+        credentials: Credentials::TsigKey,
+        ipv6_auto: false,
+        secret_note: "TSIG key as dynv6 shows it (--tsig-key-file or DYNUP_TSIG_KEY)",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {
@@ -349,6 +378,7 @@ impl Preset {
             Protocol::Template => "template",
             Protocol::Duckdns => "duckdns",
             Protocol::Freedns => "freedns",
+            Protocol::Rfc2136 { .. } => "rfc2136",
         }
     }
 
@@ -356,6 +386,8 @@ impl Preset {
     pub fn endpoint(&self) -> String {
         match (self.protocol, self.host) {
             (Protocol::Template, _) => "--url TEMPLATE".to_string(),
+            (Protocol::Rfc2136 { .. }, Some(host)) => format!("dns://{host}:53"),
+            (Protocol::Rfc2136 { .. }, None) => "--server HOST[:PORT]".to_string(),
             (_, Some(host)) => format!("https://{host}{}", self.path),
             (_, None) => format!("--server URL ({})", self.path),
         }

@@ -215,7 +215,10 @@ impl Named {
             let log = Arc::clone(&log);
             thread::spawn(move || {
                 for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                    let running = line.contains("running");
+                    // The last start-up line is "... running"; earlier ones
+                    // ("running on Linux", "running as: named") come before
+                    // named listens.
+                    let running = line.trim_end().ends_with(" running");
                     if let Ok(mut log) = log.lock() {
                         log.push_str(&line);
                         log.push('\n');
