@@ -31,6 +31,11 @@ pub struct Args {
     pub verbose: bool,
     pub quiet: bool,
     pub hostnames: Vec<String>,
+    pub interface: Option<String>,
+    pub allow_ula: bool,
+    pub allow_private: bool,
+    pub ipv6_host_id: Option<String>,
+    pub show_addresses: bool,
 }
 
 pub enum Command {
@@ -71,6 +76,11 @@ fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexop
             Short('n') | Long("dry-run") => args.dry_run = true,
             Short('v') | Long("verbose") => args.verbose = true,
             Short('q') | Long("quiet") => args.quiet = true,
+            Short('i') | Long("interface") => args.interface = Some(parser.value()?.string()?),
+            Long("allow-ula") => args.allow_ula = true,
+            Long("allow-private") => args.allow_private = true,
+            Long("ipv6-host-id") => args.ipv6_host_id = Some(parser.value()?.string()?),
+            Long("show-addresses") => args.show_addresses = true,
             Short('h') | Long("help") => return Ok(Command::Help),
             Short('V') | Long("version") => return Ok(Command::Version),
             Value(value) => args.hostnames.push(value.string()?),

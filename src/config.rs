@@ -30,6 +30,9 @@ pub struct Job {
     pub ipv4: Option<Wanted<Ipv4Addr>>,
     pub ipv6: Option<Wanted<V6Addr>>,
     pub ipv6_prefix: Option<Wanted<V6Net>>,
+    /// Families whose address is found at run time (interface, web) rather than
+    /// given: such a family is `None` above until `addr::resolve` fills it.
+    pub sources: addr::Sources,
     pub cache_dir: PathBuf,
     pub force: bool,
     pub max_age: u64,
@@ -146,7 +149,8 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
     let mut redactor = Redactor::default();
     let (secret, user) = credentials(&args, preset, env, &mut redactor, &mut warnings)?;
 
-    let (ipv4, ipv6, ipv6_prefix) = addresses(&args, preset)?;
+    let sources = addr::Sources::from_args(&args, preset.ipv6, env_value("DYNUP_CHECKIP"))?;
+    let (ipv4, ipv6, ipv6_prefix) = addresses(&args, preset, &sources)?;
 
     let cache_dir = match (&args.cache_dir, env_value("DYNUP_CACHE_DIR")) {
         (Some(dir), _) => dir.clone(),
@@ -199,6 +203,7 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         ipv4,
         ipv6,
         ipv6_prefix,
+        sources,
         cache_dir,
         force: args.force,
         max_age,
@@ -333,7 +338,7 @@ type Addresses = (
     Option<Wanted<V6Net>>,
 );
 
-fn addresses(args: &Args, preset: &Preset) -> Result<Addresses, Failure> {
+fn addresses(args: &Args, preset: &Preset, sources: &addr::Sources) -> Result<Addresses, Failure> {
     if args.only_ipv4 && args.only_ipv6 {
         return Err(Failure::usage(
             "-4 and -6 exclude each other; give neither to publish both families",
@@ -345,34 +350,35 @@ fn addresses(args: &Args, preset: &Preset) -> Result<Addresses, Failure> {
     if args.only_ipv6 && args.ipv4.as_deref().is_some_and(|v| v != "none") {
         return Err(Failure::usage("-6 excludes --ipv4"));
     }
-    let ipv4 = if args.only_ipv6 {
+    let ipv4 = if args.only_ipv6 || sources.ipv4.is_some() {
         None
     } else {
         addr::parse_ipv4(args.ipv4.as_deref().unwrap_or("auto"))?
     };
     let ipv6_default = if args.only_ipv6 { "auto" } else { "none" };
-    let ipv6 = if args.only_ipv4 {
+    let ipv6 = if args.only_ipv4 || sources.ipv6.is_some() {
         None
     } else {
         addr::parse_ipv6(args.ipv6.as_deref().unwrap_or(ipv6_default))?
     };
     let ipv6_prefix = match &args.ipv6_prefix {
+        Some(_) if sources.ipv6_prefix.is_some() => None,
         Some(value) => Some(addr::parse_ipv6_prefix(value)?),
         None => None,
     };
 
     let name = preset.name;
-    if !preset.ipv6 && (ipv6.is_some() || args.only_ipv6) {
+    if !preset.ipv6 && (ipv6.is_some() || sources.ipv6.is_some() || args.only_ipv6) {
         return Err(Failure::usage(format!(
             "{name} updates IPv4 only; drop --ipv6/-6 (dynv6 publishes IPv6)"
         )));
     }
-    if !preset.ipv6_prefix && ipv6_prefix.is_some() {
+    if !preset.ipv6_prefix && (ipv6_prefix.is_some() || sources.ipv6_prefix.is_some()) {
         return Err(Failure::usage(format!(
             "--ipv6-prefix is a dynv6 parameter; {name} has none"
         )));
     }
-    if ipv4.is_none() && ipv6.is_none() && ipv6_prefix.is_none() {
+    if ipv4.is_none() && ipv6.is_none() && ipv6_prefix.is_none() && sources.is_empty() {
         return Err(Failure::usage("nothing to publish: every family is 'none'"));
     }
     Ok((ipv4, ipv6, ipv6_prefix))
