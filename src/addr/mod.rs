@@ -155,7 +155,8 @@ pub struct Sources {
     /// `--ipv6-host-id ::ID`: published with the found address's /64 prefix.
     pub host_id: Option<Ipv6Addr>,
     pub rules: Rules,
-    /// `DYNUP_CHECKIP`: the check-IP server `web` asks instead of the built-in list.
+    /// `DYNUP_CHECKIP`: check-IP URLs, space-separated, that `web` asks in order
+    /// instead of the built-in list.
     pub checkip: Option<String>,
 }
 
@@ -198,7 +199,7 @@ impl Sources {
                  --ipv6 if[:IFACE] or web, or -i IFACE",
             ));
         }
-        if let Some(url) = &checkip {
+        for url in checkip.iter().flat_map(|list| list.split_whitespace()) {
             web::check_url(url, "DYNUP_CHECKIP")?;
         }
         Ok(Sources {

@@ -137,9 +137,10 @@ impl Finder<'_> {
         } else {
             &web::IPV4_SERVERS
         };
-        let urls: Vec<&str> = match url.or(self.sources.checkip.as_deref()) {
-            Some(url) => vec![url],
-            None => built_in.to_vec(),
+        let urls: Vec<&str> = match (url, &self.sources.checkip) {
+            (Some(url), _) => vec![url],
+            (None, Some(list)) => list.split_whitespace().collect(),
+            (None, None) => built_in.to_vec(),
         };
         web::lookup(&urls, v6, self.http, self.sources.rules, self.out)
     }
