@@ -119,13 +119,48 @@ Secrets (never put them on the command line: use a file or the environment):
 
 Addresses:
   -4, -6                   only this address family (the other is not sent)
-      --ipv4 VALUE         ADDRESS | auto | none           (default: auto)
-      --ipv6 VALUE         ADDRESS[/LEN] | auto | none     (default: none; auto with -6)
-      --ipv6-prefix VALUE  CIDR | auto                     (dynv6 only)
+      --ipv4 SRC           ADDRESS | auto | none | if[:IFACE] | web[:URL]
+      --ipv6 SRC           ADDRESS[/LEN] | auto | none | if[:IFACE] | web[:URL]
+      --ipv6-prefix SRC    CIDR | auto | if[:IFACE]        (dynv6 only)
                            auto: the provider takes the address the request comes
                            from; dynup forces the connection to that family. As
                            dynup cannot see such an address change, it repeats an
                            auto update at most once an hour.
+                           if: the interface's address (if:IFACE, or -i IFACE);
+                           for --ipv6-prefix, the network of that address.
+                           web: the address a check-IP server sees, over a
+                           connection of that family: web:URL, else DYNUP_CHECKIP
+                           (URLs, space-separated), else a built-in list
+                           (api.ipify.org, v4/v6.ident.me, icanhazip.com,
+                           checkip.dyndns.org, ipv6.nsupdate.info), each with a
+                           5-second limit; the first address of the family in a
+                           small answer counts.
+  -i, --interface IFACE    the interface for `if`. Given without --ipv4/--ipv6 it
+                           is also the default source: IPv6 from IFACE; IPv4 from
+                           IFACE when it has a public address, else from the web.
+                           A family such a default finds nothing for is left out
+                           (a warning); nothing at all is exit 3.
+                           Without -i the defaults are --ipv4 auto and --ipv6 none
+                           (auto with -6).
+      --allow-ula          IPv6 from an interface may be a ULA (fc00::/7)
+      --allow-private      IPv4 may be private (RFC 1918), CGNAT (100.64/10),
+                           link-local or loopback
+      --ipv6-host-id ::ID  publish the found IPv6 address's /64 prefix with this
+                           interface identifier (a LAN host behind the router)
+      --show-addresses     print every interface address dynup sees (only IFACE's
+                           with -i), the one it would pick per family and why each
+                           other one was not picked; contact nothing; exit 0, or 3
+                           when none is usable
+
+Address rules (for `if`, and for check-IP answers; --show-addresses applies them):
+  IPv6: global unicast (2000::/3) only; never link-local, loopback, multicast,
+  tentative, dadfailed or deprecated; ULA (fc00::/7) only with --allow-ula. Then
+  global before ULA, stable before temporary (privacy), the longest preferred
+  lifetime, the lowest address.
+  IPv4: private, CGNAT, link-local and loopback only with --allow-private. Then
+  public before those, primary before secondary, the longest preferred lifetime,
+  the lowest address.
+  A source given by flag that finds nothing: exit 3, and nothing is sent.
 
 State (what was sent, and holds after fatal answers):
       --cache-dir DIR      where state lives (env DYNUP_CACHE_DIR; default
@@ -238,6 +273,40 @@ mod tests {
         assert!(err.is_some_and(|m| m.contains("--server")));
         let err = parse_strs(&["--bogus"]).err().map(|f| f.message);
         assert!(err.is_some_and(|m| m.contains("--bogus")));
+    }
+
+    #[test]
+    fn address_flags_are_read_and_documented() {
+        let command = parse_strs(&[
+            "-i",
+            "wan",
+            "--allow-ula",
+            "--allow-private",
+            "--ipv6-host-id",
+            "::1234",
+            "--show-addresses",
+        ])
+        .ok();
+        let Some(Command::Run(args)) = command else {
+            panic!("expected a run");
+        };
+        assert_eq!(args.interface.as_deref(), Some("wan"));
+        assert!(args.allow_ula && args.allow_private && args.show_addresses);
+        assert_eq!(args.ipv6_host_id.as_deref(), Some("::1234"));
+        let help = help_text();
+        for flag in [
+            "if[:IFACE]",
+            "web[:URL]",
+            "--interface IFACE",
+            "--allow-ula",
+            "--allow-private",
+            "--ipv6-host-id",
+            "--show-addresses",
+            "DYNUP_CHECKIP",
+            "Address rules",
+        ] {
+            assert!(help.contains(flag), "{flag}");
+        }
     }
 
     #[test]

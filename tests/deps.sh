@@ -6,7 +6,9 @@
 set -eu
 
 # One line per package, with why the tests need it.
+# iproute2: `ip netns`, veth pairs and addresses for tests/interface.rs
 packages="
+iproute2
 "
 
 missing=""
