@@ -86,6 +86,8 @@ fn many_ipv6(lab: &Lab) {
         &["nodad", "valid_lft", "7200", "preferred_lft", "3600"],
     );
     lab.ns.add("2001:db8:1::40/64", &["nodad"]);
+    // The base of privacy addresses is a stable address like any other.
+    lab.ns.add("2001:db8:1::50/64", &["nodad", "mngtmpaddr"]);
     lab.ns.add("2001:db8:1::30/64", &["nodad"]);
 }
 
@@ -120,6 +122,8 @@ fn ipv6_from_the_interface_follows_every_rule() {
     );
     assert!(verdict_for(out, "2001:db8:1::20").contains("longer preferred lifetime"));
     assert!(verdict_for(out, "2001:db8:1::40").contains("lower address"));
+    assert!(verdict_for(out, "2001:db8:1::50").contains("lower address"));
+    assert!(out.contains("flags nodad permanent mngtmpaddr"), "{out}");
     assert!(out.contains("preferred 0s") && out.contains("flags nodad deprecated"));
     assert!(
         out.contains("  IPv6: 2001:db8:1::30, prefix 2001:db8:1::/64\n"),
@@ -204,7 +208,7 @@ fn public_ipv4_is_picked_primary_before_secondary() {
         "{out}"
     );
     assert!(
-        verdict_for(out, "10.0.0.2").contains("global before allowed"),
+        verdict_for(out, "10.0.0.2").contains("public before private"),
         "{out}"
     );
     assert!(out.contains("flags secondary"), "{out}");

@@ -169,8 +169,11 @@ impl Outcome {
         match self {
             Outcome::Picked => "picked".to_string(),
             Outcome::Rejected(reject) => format!("skipped: {}", reject.text()),
+            Outcome::Usable(Beaten::LessPublic) if is_v6 => {
+                format!("usable, but {other} is preferred: global before ULA")
+            }
             Outcome::Usable(Beaten::LessPublic) => {
-                format!("usable, but {other} is preferred: global before allowed")
+                format!("usable, but {other} is preferred: public before private")
             }
             Outcome::Usable(Beaten::Temporary) if is_v6 => {
                 format!("usable, but {other} is preferred: stable before temporary")
