@@ -6,13 +6,15 @@
 set -eu
 
 # One line per package, with why the tests need it.
-# iproute2: `ip netns`, veth pairs and addresses for tests/interface.rs
 packages="
-iproute2
+bind9            # named: the real DNS server of the RFC 2136 and dyndns-server tests
+bind9-dnsutils   # dig and nsupdate: read zones back, sign reference updates
+bind9-utils      # tsig-keygen: keys in the form users have them
+iproute2         # ip: network namespaces, veth pairs and addresses (tests/interface.rs)
 "
 
 missing=""
-for pkg in $packages; do
+for pkg in $(printf '%s\n' "$packages" | sed 's/#.*//'); do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
     missing="$missing $pkg"
 done

@@ -420,3 +420,56 @@ fn client_config_is_shareable() {
     }
     assert_eq!(mock.count(), 3);
 }
+
+/// The BIND harness serves its zone, applies an update signed with its key
+/// (by BIND's own nsupdate), and refuses one signed with a wrong secret.
+#[test]
+fn named_serves_its_zone_and_takes_signed_updates() {
+    use support::named::{Named, TsigKey, Zone};
+    let key = TsigKey::new("selftest-key", "hmac-sha256");
+    let zone = Zone::new("selftest.test", std::slice::from_ref(&key)).record("www IN A 192.0.2.10");
+    let named = Named::start(&[zone]);
+    assert_eq!(named.dig("www.selftest.test", "A"), ["192.0.2.10"]);
+    let serial = named.serial("selftest.test");
+
+    let nsupdate = |key: &TsigKey, address: &str| {
+        let dir = TempDir::new("nsupdate");
+        let key_file = dir.path().join("key.conf");
+        std::fs::write(&key_file, key.bind_statement()).unwrap();
+        let script = format!(
+            "server 127.0.0.1 {}\nzone selftest.test\n\
+             update delete host.selftest.test A\n\
+             update add host.selftest.test 60 A {address}\nsend\n",
+            named.port
+        );
+        let mut child = Command::new("nsupdate")
+            .arg("-k")
+            .arg(&key_file)
+            .args(["-t", "5"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run nsupdate");
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+
+    let good = nsupdate(&key, "192.0.2.20");
+    assert!(
+        good.status.success(),
+        "nsupdate failed: {}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert_eq!(named.dig("host.selftest.test", "A"), ["192.0.2.20"]);
+    assert!(named.serial("selftest.test") > serial);
+
+    let bad = nsupdate(&key.wrong_secret(), "192.0.2.30");
+    assert!(!bad.status.success(), "a wrong secret was accepted");
+    assert_eq!(named.dig("host.selftest.test", "A"), ["192.0.2.20"]);
+}

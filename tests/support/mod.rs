@@ -32,6 +32,8 @@ use rcgen::{
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+pub mod named;
+
 /// Limit on the request head (request line + headers).
 pub const MAX_HEAD: usize = 16 * 1024;
 /// Limit on a request body that is read and recorded (Content-Length only).
