@@ -531,4 +531,31 @@ mod tests {
         assert_eq!(a, a2, "an address is not configuration");
         assert!(!a.unwrap_or_default().contains("one"));
     }
+
+    #[test]
+    fn address_sources_reach_the_job() {
+        let env: &[(&str, &str)] = &[("DYNUP_TOKEN", "t"), ("DYNUP_CACHE_DIR", "/c")];
+        let j = job(&["-i", "wan", "h"], env).expect("a job");
+        assert_eq!((j.ipv4, j.ipv6), (None, None));
+        assert!(j.sources.ipv4.is_some() && j.sources.ipv6.is_some());
+        let j = job(&["-p", "dynv6-nic", "-i", "wan", "h"], env).expect("a job");
+        assert!(j.sources.ipv4.is_some() && j.sources.ipv6.is_none());
+        let only_prefix = job(&["--ipv4", "none", "--ipv6-prefix", "if:wan", "h"], env);
+        assert!(only_prefix.is_ok_and(|j| j.sources.ipv6_prefix.is_some()));
+        assert!(
+            message(job(&["-p", "dynv6-nic", "--ipv6", "if:wan", "h"], env)).contains("IPv4 only")
+        );
+        let with_password: &[(&str, &str)] = &[("DYNUP_PASSWORD", "p"), ("DYNUP_CACHE_DIR", "/c")];
+        assert!(message(job(
+            &["-p", "noip", "-u", "u", "--ipv6-prefix", "if:wan", "h"],
+            with_password
+        ))
+        .contains("--ipv6-prefix"));
+        let bad_list: &[(&str, &str)] = &[
+            ("DYNUP_TOKEN", "t"),
+            ("DYNUP_CACHE_DIR", "/c"),
+            ("DYNUP_CHECKIP", "http://ok.example/ nope"),
+        ];
+        assert!(message(job(&["--ipv4", "web", "h"], bad_list)).contains("DYNUP_CHECKIP"));
+    }
 }

@@ -350,11 +350,15 @@ mod tests {
     }
 
     fn sources(argv: &[&str]) -> Result<Sources, Failure> {
+        sources_for(argv, true)
+    }
+
+    fn sources_for(argv: &[&str], has_ipv6: bool) -> Result<Sources, Failure> {
         let Ok(crate::cli::Command::Run(args)) = crate::cli::parse(argv.iter().map(Into::into))
         else {
             return Err(Failure::usage("not a run"));
         };
-        Sources::from_args(&args, true, None)
+        Sources::from_args(&args, has_ipv6, None)
     }
 
     fn message(result: Result<Sources, Failure>) -> String {
@@ -406,6 +410,9 @@ mod tests {
         assert_eq!(s.and_then(|s| s.ipv4), None);
         let s = sources(&["-i", "wan", "--ipv4", "auto", "--ipv6", "none", "h"]).ok();
         assert_eq!(s.map(|s| s.is_empty()), Some(true));
+        // A provider without IPv6 gets no IPv6 default.
+        let s = sources_for(&["-i", "wan", "h"], false).ok();
+        assert_eq!(s.and_then(|s| s.ipv6), None);
     }
 
     #[test]
