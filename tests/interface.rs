@@ -398,3 +398,60 @@ fn dadfailed_is_never_published() {
     );
     assert_eq!(lab.fx.mock.count(), 0);
 }
+
+#[test]
+fn a_temporary_address_the_kernel_made_loses_to_the_stable_one() {
+    let (ns, _peer) = Netns::linked("temp");
+    // Privacy addresses: the kernel derives temporaries from a mngtmpaddr address.
+    ns.sysctl_ipv6("use_tempaddr", "2");
+    let lab = Lab::in_namespace(ns);
+    // A high interface identifier, so that "lowest address" alone would not pick it.
+    let stable = "2001:db8:1:0:ffff:ffff:ffff:fff0";
+    lab.ns.add(
+        &format!("{stable}/64"),
+        &[
+            "nodad",
+            "mngtmpaddr",
+            "valid_lft",
+            "86400",
+            "preferred_lft",
+            "14400",
+        ],
+    );
+    let made = wait_until(Duration::from_secs(15), || {
+        lab.ns
+            .addr_text()
+            .lines()
+            .any(|l| l.contains(" temporary ") && !l.contains("tentative"))
+    });
+    assert!(made, "no usable temporary address:\n{}", lab.ns.addr_text());
+    let run = lab.run(&["--ipv4", "none", "--ipv6", "if:wan0", HOST]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(lab.param("ipv6").as_deref(), Some(stable));
+    let show = lab.show(&["-i", LINK]).stdout;
+    let temporary = show
+        .lines()
+        .find(|l| l.contains("flags temporary"))
+        .and_then(|l| l.trim().split('/').next())
+        .unwrap_or_else(|| panic!("no temporary shown:\n{show}"))
+        .to_string();
+    assert!(
+        verdict_for(&show, &temporary).contains("stable before temporary"),
+        "{show}"
+    );
+}
+
+#[test]
+fn a_namespace_is_removed_even_when_its_test_fails() {
+    let name = std::sync::Mutex::new(String::new());
+    let result = std::panic::catch_unwind(|| {
+        let ns = Netns::with_link("fail");
+        ns.add("2001:db8:1::1/64", &["nodad"]);
+        *name.lock().unwrap_or_else(|e| e.into_inner()) = ns.name.clone();
+        panic!("deliberate panic: the namespace must still be removed");
+    });
+    assert!(result.is_err());
+    let name = name.into_inner().unwrap_or_else(|e| e.into_inner());
+    assert!(name.starts_with("dynup-test-fail-"), "{name}");
+    assert!(!std::path::Path::new(&format!("/var/run/netns/{name}")).exists());
+}

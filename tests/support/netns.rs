@@ -151,14 +151,26 @@ impl Netns {
         wrapped
     }
 
-    /// Waits (at most `limit`) until `ip -6 addr show dev wan0` contains `text`.
+    /// Sets `net.ipv6.conf.wan0.KEY` in this namespace (no sysctl binary needed:
+    /// /proc/sys/net shows the namespace of the thread that opens it).
+    pub fn sysctl_ipv6(&self, key: &str, value: &str) {
+        let path = format!("/proc/sys/net/ipv6/conf/{LINK}/{key}");
+        self.inside(|| std::fs::write(&path, value))
+            .unwrap_or_else(|e| panic!("write {path}: {e}"));
+    }
+
+    /// `ip addr show dev wan0` in this namespace.
+    pub fn addr_text(&self) -> String {
+        Command::new(ip_binary())
+            .args(["-n", &self.name, "addr", "show", "dev", LINK])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    /// Waits (at most `limit`) until `ip addr show dev wan0` contains `text`.
     pub fn wait_for_addr_text(&self, text: &str, limit: Duration) -> bool {
-        super::wait_until(limit, || {
-            Command::new(ip_binary())
-                .args(["-n", &self.name, "addr", "show", "dev", LINK])
-                .output()
-                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(text))
-        })
+        super::wait_until(limit, || self.addr_text().contains(text))
     }
 }
 
