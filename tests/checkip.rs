@@ -99,7 +99,7 @@ fn the_connection_is_forced_to_the_family_asked_for() {
     assert_eq!(run.code, 3, "{run:?}");
     assert!(run
         .one_error_line()
-        .contains("no usable IPv4 address from the web"));
+        .contains("no usable IPv4 address from http://[::1]:"));
     assert_eq!(v6_server.count(), 0);
 
     let v4_server = checkip("2001:db8::77");
@@ -142,9 +142,7 @@ fn bad_answers_are_refused_and_nothing_is_sent() {
         assert_eq!(run.code, 3, "{want}: {run:?}");
         let line = run.one_error_line();
         assert!(
-            line.starts_with(&format!(
-                "dynup: no usable IPv4 address from the web; last: {url}: "
-            )),
+            line.starts_with(&format!("dynup: no usable IPv4 address from {url}: ")),
             "{line}"
         );
         assert!(line.contains(want), "{want}: {line}");
@@ -211,6 +209,24 @@ fn dynup_checkip_servers_are_tried_in_order() {
             .last()
             .and_then(|r| r.param("ipv4").map(str::to_string)),
         Some("198.51.100.20".to_string())
+    );
+
+    // Every server failing: exit 3, naming how many were tried and the last one.
+    let all_bad = format!("{} {}/", dead_url(), garbage.url());
+    let run = run_env(
+        &fx,
+        &["--ipv4", "web", HOST],
+        &[("DYNUP_CHECKIP", &all_bad)],
+    );
+    assert_eq!(run.code, 3, "{run:?}");
+    let line = run.one_error_line();
+    assert!(
+        line.contains("(tried 2 check-IP servers); last: http://127.0.0.1:"),
+        "{line}"
+    );
+    assert!(
+        line.ends_with("no IPv4 address in the answer \"no address here\""),
+        "{line}"
     );
 
     // A bad list is a usage error naming the variable.

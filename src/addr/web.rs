@@ -79,15 +79,15 @@ pub fn lookup(
             }
         }
     }
-    let what = if urls.len() == 1 {
-        String::new()
+    let message = if urls.len() == 1 {
+        format!("no usable {family} address from {last}")
     } else {
-        format!(" (tried {} check-IP servers)", urls.len())
+        format!(
+            "no usable {family} address from the web (tried {} check-IP servers); last: {last}",
+            urls.len()
+        )
     };
-    Err(Failure::new(
-        Exit::NoAddress,
-        format!("no usable {family} address from the web{what}; last: {last}"),
-    ))
+    Err(Failure::new(Exit::NoAddress, message))
 }
 
 /// One server: fetch, find, judge.
