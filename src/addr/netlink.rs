@@ -196,10 +196,10 @@ impl Socket {
         }
         let socket = Socket(fd);
         // Each read waits at most this long: a silent kernel cannot hang a run.
-        let timeout = libc::timeval {
-            tv_sec: 2,
-            tv_usec: 0,
-        };
+        // SAFETY: timeval is plain data; zeroed, then set, so that targets whose
+        // timeval has padding fields (32-bit musl) build too.
+        let mut timeout: libc::timeval = unsafe { std::mem::zeroed() };
+        timeout.tv_sec = 2;
         // SAFETY: the option value is a timeval of the size given.
         let rc = unsafe {
             libc::setsockopt(
