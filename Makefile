@@ -24,9 +24,11 @@ lint: check-toolchain
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
 
-# System tools the tests need (BIND, iproute2, ...), installed when missing.
+# System tools the tests need (BIND, iproute2, ...), installed when missing;
+# then the real peers (PyPI dyndns 2.0.0 in target/peers/venv).
 test-deps:
 	sh tests/deps.sh
+	sh tests/peers.sh >/dev/null
 
 # Lint first: a red format or clippy check fails the run before the long part.
 test: lint test-deps

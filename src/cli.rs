@@ -35,6 +35,12 @@ pub struct Args {
     pub dry_run: bool,
     pub verbose: bool,
     pub quiet: bool,
+    pub zone: Option<String>,
+    pub ttl: Option<String>,
+    pub by_path: bool,
+    pub delete: bool,
+    pub url: Option<String>,
+    pub success: Option<String>,
     pub hostnames: Vec<String>,
 }
 
@@ -42,6 +48,7 @@ pub enum Command {
     Run(Box<Args>),
     Help,
     Version,
+    ListProviders,
 }
 
 pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Command, Failure> {
@@ -81,6 +88,13 @@ fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexop
             Short('n') | Long("dry-run") => args.dry_run = true,
             Short('v') | Long("verbose") => args.verbose = true,
             Short('q') | Long("quiet") => args.quiet = true,
+            Long("zone") => args.zone = Some(parser.value()?.string()?),
+            Long("ttl") => args.ttl = Some(parser.value()?.string()?),
+            Long("by-path") => args.by_path = true,
+            Long("delete") => args.delete = true,
+            Long("url") => args.url = Some(parser.value()?.string()?),
+            Long("success") => args.success = Some(parser.value()?.string()?),
+            Long("list-providers") => return Ok(Command::ListProviders),
             Short('h') | Long("help") => return Ok(Command::Help),
             Short('V') | Long("version") => return Ok(Command::Version),
             Value(value) => args.hostnames.push(value.string()?),
@@ -102,14 +116,43 @@ dynup {version}: tell a dynamic-DNS provider the addresses of this host
 Usage: dynup [OPTIONS] HOSTNAME...
 
 Provider:
-  -p, --provider NAME      dynv6 | dynv6-nic | noip | dyndns2   (default: dynv6)
+  -p, --provider NAME      a preset (default: dynv6); `dynup --list-providers` shows
+                           each with its protocol, endpoint and credentials:
                              dynv6      dynv6 Update API, token, IPv4 + IPv6 + prefix
                              dynv6-nic  dynv6 through dyndns2 (IPv4 only), token as password
                              noip       No-IP dyndns2, user + password (DDNS key)
                              dyndns2    any dyndns2 \"NIC update\" server; needs --server
+                             dyn he.net desec duckdns freedns dnsomatic nsupdate.info
+                             dynu ovh inwx strato selfhost spdyn ipv64
+                             dyndns-server  the Python \"dyndns\" server; needs --server
+                             template   any GET API described by --url
   -s, --server URL         scheme://host[:port] of the provider, overriding the
                            preset's (env DYNUP_SERVER)
-  -u, --user NAME          account or DDNS-key user name (dyndns2, noip)
+  -u, --user NAME          account or DDNS-key user name (dyndns2, noip, ...)
+      --list-providers     print the presets and exit
+
+dyndns-server (PyPI dyndns 2.0.0, what dyndns-update-script.sh talks to):
+                           the secret from --password-file or DYNUP_PASSWORD.
+                           That server DELETES the record of a family not sent:
+                           with only -4 (or the default IPv4 alone) the AAAA record
+                           is removed, and dynup warns (-q silences it). Give both
+                           --ipv4 and --ipv6 to keep both.
+      --zone ZONE          send zone_name=ZONE and the host as record_name
+      --ttl SECONDS        TTL of the records, 1 to 86400 (server default 300)
+      --by-path            use /update-by-path/SECRET/FQDN/IP... (no --ttl)
+      --delete             delete the A and AAAA records of each host
+
+template:
+      --url TEMPLATE       e.g. 'https://update.example/dynamic?host={{hostname}}&ip={{ip}}'
+                           placeholders {{hostname}} {{ip}} {{ipv4}} {{ipv6}} {{user}}
+                           {{password}} {{token}}, each percent-encoded. With only
+                           {{ip}}, one request per family. --user with a password
+                           also goes as Basic auth. --server replaces the
+                           template's scheme://host[:port].
+      --success WORD[,WORD]  a 2xx answer is success when it holds one of these
+                           words, as whole words, any case, not after \"not\"/\"no\"
+                           (default good,nochg,OK,updated,unchanged,success,true;
+                           nochg, unchanged, \"nothing to change\" mean current)
 
 Secrets (never put them on the command line: use a file or the environment):
       --password-file FILE first line of FILE is the password (env DYNUP_PASSWORD)

@@ -10,7 +10,7 @@ use crate::cli::Args;
 use crate::clock;
 use crate::exit::Failure;
 use crate::http::{self, CaBundle, Family};
-use crate::provider::{self, Credentials, Preset};
+use crate::provider::{self, template, Credentials, Preset, Protocol};
 use crate::secret::{self, Redactor, Secret};
 use crate::url::Server;
 
@@ -43,6 +43,16 @@ pub struct Job {
     pub redactor: Redactor,
     /// Said once at the start of the run, unless `--quiet`.
     pub warnings: Vec<String>,
+    /// The DNS zone the hosts are records of (dyndns-server's `zone_name`).
+    pub zone: Option<String>,
+    /// TTL of the records, where the protocol takes one.
+    pub ttl: Option<u32>,
+    /// dyndns-server: `/update-by-path/...` instead of `/update-by-query`.
+    pub by_path: bool,
+    /// dyndns-server: delete the hosts' A and AAAA records.
+    pub delete: bool,
+    /// The `--url` template and its success words (template only).
+    pub template: Option<crate::provider::template::Spec>,
 }
 
 impl Job {
@@ -60,6 +70,15 @@ impl Job {
             (Some(user), _) => user,
             (None, Credentials::TokenAsPassword { default_user }) => default_user,
             (None, _) => "",
+        }
+    }
+
+    /// The Basic-auth user for one host: given, the host itself (he.net, deSEC,
+    /// nsupdate.info), or the preset's stand-in.
+    pub fn user_for<'a>(&'a self, host: &'a str) -> &'a str {
+        match (&self.user, self.preset.credentials) {
+            (None, Credentials::HostAsUser) => host,
+            _ => self.user_name(),
         }
     }
 
@@ -82,7 +101,7 @@ impl Job {
     pub fn fingerprint(&self) -> String {
         let mut sorted = self.hosts.clone();
         sorted.sort();
-        let text = format!(
+        let mut text = format!(
             "{}\n{}\n{}\n{}\n{}\n{}",
             self.preset.name,
             self.server,
@@ -91,6 +110,16 @@ impl Job {
             sorted.join(","),
             self.http.user_agent,
         );
+        // Appended only when set, so that fingerprints of older runs stay valid.
+        if let Some(zone) = &self.zone {
+            text.push_str(&format!("\nzone {zone}"));
+        }
+        if self.by_path {
+            text.push_str("\nby-path");
+        }
+        if let Some(spec) = &self.template {
+            text.push_str(&format!("\n{}", spec.identity()));
+        }
         hex_digest(text.as_bytes())
     }
 }
@@ -128,11 +157,13 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         check_hostname(host)?;
     }
 
-    let (server, server_overridden) = match (&args.server, env_value("DYNUP_SERVER")) {
+    let (mut server, server_overridden) = match (&args.server, env_value("DYNUP_SERVER")) {
         (Some(text), _) => (Server::parse(text, "--server")?, true),
         (None, Some(text)) => (Server::parse(&text, "DYNUP_SERVER")?, true),
         (None, None) => match preset.host {
             Some(host) => (Server::https(host), false),
+            // Replaced by the template's own scheme://host below.
+            None if preset.protocol == Protocol::Template => (Server::https("localhost"), false),
             None => {
                 return Err(Failure::usage(format!(
                     "--provider {}: give the provider's address with --server URL",
@@ -147,10 +178,104 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
     };
 
     let mut redactor = Redactor::default();
-    let (secret, user) = credentials(&args, preset, env, &mut redactor, &mut warnings)?;
+    let creds = credentials(&args, preset, env, &mut redactor, &mut warnings)?;
+    let (secret, user) = (creds.secret, creds.user);
+    let zone = match &args.zone {
+        Some(text) => Some(parse_zone(text)?),
+        None => None,
+    };
+    let ttl = match &args.ttl {
+        Some(text) => Some(parse_ttl(text)?),
+        None => None,
+    };
+    let server_side = preset.protocol == Protocol::DyndnsServer;
+    for (given, flag) in [
+        (zone.is_some(), "--zone"),
+        (ttl.is_some(), "--ttl"),
+        (args.by_path, "--by-path"),
+        (args.delete, "--delete"),
+    ] {
+        if given && !server_side {
+            return Err(Failure::usage(format!(
+                "{flag} is a dyndns-server option; {} has none",
+                preset.name
+            )));
+        }
+    }
+    if args.by_path && ttl.is_some() {
+        return Err(Failure::usage(
+            "--ttl cannot travel in /update-by-path; drop --by-path or --ttl",
+        ));
+    }
+    let template = if preset.protocol == Protocol::Template {
+        let text = args
+            .url
+            .as_deref()
+            .ok_or_else(|| Failure::usage("template needs --url TEMPLATE (see dynup --help)"))?;
+        Some(template::Spec::parse(
+            text,
+            args.success.as_deref(),
+            user.as_deref(),
+            creds.password,
+            creds.token,
+        )?)
+    } else {
+        for (given, flag) in [
+            (args.url.is_some(), "--url"),
+            (args.success.is_some(), "--success"),
+        ] {
+            if given {
+                return Err(Failure::usage(format!(
+                    "{flag} belongs to -p template; {} has its own endpoint",
+                    preset.name
+                )));
+            }
+        }
+        None
+    };
 
-    let sources = addr::Sources::from_args(&args, preset.ipv6, env_value("DYNUP_CHECKIP"))?;
-    let (ipv4, ipv6, ipv6_prefix) = addresses(&args, preset, &sources)?;
+    if let (Some(spec), false) = (&template, server_overridden) {
+        server = spec.server.clone();
+    }
+
+    let sources = if args.delete {
+        addr::Sources::default()
+    } else {
+        addr::Sources::from_args(&args, preset.ipv6, env_value("DYNUP_CHECKIP"))?
+    };
+    let (ipv4, ipv6, ipv6_prefix) = if args.delete {
+        if args.only_ipv4 || args.only_ipv6 || args.ipv4.is_some() || args.ipv6.is_some() {
+            return Err(Failure::usage(
+                "--delete removes both records and takes no addresses (-4, -6, --ipv4, --ipv6)",
+            ));
+        }
+        (None, None, None)
+    } else {
+        addresses(&args, preset, &sources)?
+    };
+    // A family an interface or web source fills at run time carries a known address.
+    let known4 = ipv4.or(sources
+        .ipv4
+        .as_ref()
+        .map(|_| Wanted::Addr(Ipv4Addr::UNSPECIFIED)));
+    let known6 = ipv6.or(sources.ipv6.as_ref().map(|_| {
+        Wanted::Addr(V6Addr {
+            addr: std::net::Ipv6Addr::UNSPECIFIED,
+            len: None,
+        })
+    }));
+    check_protocol_limits(preset, &args.hostnames, known4, known6, template.as_ref())?;
+    if server_side && !args.delete && (known4.is_none() || known6.is_none()) {
+        let (sent, gone) = if known4.is_some() {
+            ("A", "AAAA")
+        } else {
+            ("AAAA", "A")
+        };
+        warnings.push(format!(
+            "dyndns-server deletes the record of a family not sent: only {sent} is sent, \
+             so the {gone} record of each host is removed (give --ipv4 and --ipv6 to keep both)"
+        ));
+    }
 
     let cache_dir = match (&args.cache_dir, env_value("DYNUP_CACHE_DIR")) {
         (Some(dir), _) => dir.clone(),
@@ -205,7 +330,6 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         ipv6_prefix,
         sources,
         cache_dir,
-        force: args.force,
         max_age,
         http: http::Settings {
             user_agent,
@@ -217,7 +341,88 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         quiet: args.quiet,
         redactor,
         warnings,
+        zone,
+        ttl,
+        by_path: args.by_path,
+        // A deletion is asked for explicitly: no state decides it away.
+        force: args.force || args.delete,
+        delete: args.delete,
+        template,
     })
+}
+
+/// `--zone`: a DNS name, stored lowercase without the trailing dot.
+pub fn parse_zone(text: &str) -> Result<String, Failure> {
+    let name = text.strip_suffix('.').unwrap_or(text);
+    let label_ok = |label: &str| {
+        (1..=63).contains(&label.len())
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    if name.is_empty() || name.len() > 253 || !name.split('.').all(label_ok) {
+        return Err(Failure::usage(format!(
+            "--zone '{text}': expected a DNS name (labels of 1-63 letters, digits, '-', '_'; at most 253 characters)"
+        )));
+    }
+    Ok(name.to_ascii_lowercase())
+}
+
+/// `--ttl`: whole seconds from 1 to 86400.
+pub fn parse_ttl(text: &str) -> Result<u32, Failure> {
+    text.parse::<u32>()
+        .ok()
+        .filter(|t| (1..=86_400).contains(t) && text.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "--ttl: expected whole seconds from 1 to 86400, got '{text}'"
+            ))
+        })
+}
+
+/// What some protocols cannot do, said before anything is sent.
+fn check_protocol_limits(
+    preset: &Preset,
+    hosts: &[String],
+    ipv4: Option<Wanted<Ipv4Addr>>,
+    ipv6: Option<Wanted<V6Addr>>,
+    template: Option<&template::Spec>,
+) -> Result<(), Failure> {
+    let name = preset.name;
+    let auto4 = ipv4.is_some_and(|w| w.is_auto());
+    let auto6 = ipv6.is_some_and(|w| w.is_auto());
+    if !preset.ipv6_auto && auto6 {
+        return Err(Failure::usage(format!(
+            "{name} cannot take IPv6 from the connection; give --ipv6 ADDRESS"
+        )));
+    }
+    match preset.protocol {
+        Protocol::Freedns => {
+            if hosts.len() > 1 {
+                return Err(Failure::usage(
+                    "freedns: each record has its own token; give one HOSTNAME per run",
+                ));
+            }
+            if ipv4.is_some() && ipv6.is_some() {
+                return Err(Failure::usage(
+                    "freedns: the A and AAAA records have their own tokens; publish one family per run (-4 or -6)",
+                ));
+            }
+        }
+        Protocol::DyndnsServer if (auto4 && ipv6.is_some()) || (auto6 && ipv4.is_some()) => {
+            return Err(Failure::usage(
+                "dyndns-server takes the connection's address only when no address is sent: \
+                 give both addresses, or publish one family",
+            ));
+        }
+        Protocol::Template => {
+            if let Some(spec) = template {
+                spec.check_addresses(ipv4, ipv6)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 fn check_hostname(host: &str) -> Result<(), Failure> {
@@ -267,13 +472,23 @@ fn one_secret(
     }
 }
 
+/// The secrets and user a job runs with.
+struct Creds {
+    /// What the protocol sends (token or password; empty for a template that needs none).
+    secret: Secret,
+    user: Option<String>,
+    /// Both, as given, for the template's placeholders.
+    password: Option<Secret>,
+    token: Option<Secret>,
+}
+
 fn credentials(
     args: &Args,
     preset: &Preset,
     env: Env,
     redactor: &mut Redactor,
     warnings: &mut Vec<String>,
-) -> Result<(Secret, Option<String>), Failure> {
+) -> Result<Creds, Failure> {
     let password = one_secret(
         &args.password,
         &args.password_file,
@@ -301,35 +516,76 @@ fn credentials(
             if args.user.is_some() {
                 warnings.push(format!("--user is not used by {name}; ignored"));
             }
-            token.ok_or_else(|| {
+            token.clone().ok_or_else(|| {
                 Failure::usage(format!(
                     "{name} needs a token: --token-file FILE or DYNUP_TOKEN"
                 ))
             })?
         }
-        Credentials::TokenAsPassword { .. } => token.or(password).ok_or_else(|| {
+        Credentials::TokenAsPassword { .. } => {
+            token.clone().or(password.clone()).ok_or_else(|| {
+                Failure::usage(format!(
+                    "{name} needs the zone's token: --token-file FILE or DYNUP_TOKEN"
+                ))
+            })?
+        }
+        Credentials::HostAsUser => token.clone().or(password.clone()).ok_or_else(|| {
             Failure::usage(format!(
-                "{name} needs the zone's token: --token-file FILE or DYNUP_TOKEN"
+                "{name} needs the host's key: --password-file FILE or DYNUP_PASSWORD \
+                 (or --token-file/DYNUP_TOKEN)"
             ))
         })?,
         Credentials::UserPassword => {
             if args.user.is_none() {
                 return Err(Failure::usage(format!("{name} needs --user NAME")));
             }
-            password.ok_or_else(|| {
+            password.clone().ok_or_else(|| {
                 Failure::usage(format!(
                     "{name} needs a password: --password-file FILE or DYNUP_PASSWORD"
                 ))
             })?
         }
+        Credentials::Password => {
+            if args.user.is_some() {
+                warnings.push(format!("--user is not used by {name}; ignored"));
+            }
+            password.clone().ok_or_else(|| {
+                Failure::usage(format!(
+                    "{name} needs the server's secret: --password-file FILE or DYNUP_PASSWORD"
+                ))
+            })?
+        }
+        Credentials::Template => password
+            .clone()
+            .or(token.clone())
+            .unwrap_or_else(|| Secret::new(String::new())),
     };
-    redactor.add(&secret);
-    if let Some(user) = &args.user {
-        redactor.add_basic_auth(user, &secret);
-    } else if let Credentials::TokenAsPassword { default_user } = preset.credentials {
-        redactor.add_basic_auth(default_user, &secret);
+    for each in [Some(&secret), password.as_ref(), token.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        redactor.add(each);
+        if let Some(user) = &args.user {
+            redactor.add_basic_auth(user, each);
+        }
     }
-    Ok((secret, args.user.clone()))
+    match preset.credentials {
+        Credentials::TokenAsPassword { default_user } if args.user.is_none() => {
+            redactor.add_basic_auth(default_user, &secret)
+        }
+        Credentials::HostAsUser if args.user.is_none() => {
+            for host in &args.hostnames {
+                redactor.add_basic_auth(host, &secret);
+            }
+        }
+        _ => {}
+    }
+    Ok(Creds {
+        secret,
+        user: args.user.clone(),
+        password,
+        token,
+    })
 }
 
 type Addresses = (
@@ -508,6 +764,53 @@ mod tests {
         );
         assert!(message(job(&["--cacert", "/nonexistent/ca", "h"], env)).contains("--cacert"));
         assert!(message(job(&["--user-agent", "a\nb", "h"], env)).contains("--user-agent"));
+    }
+
+    #[test]
+    fn zone_and_ttl() {
+        assert_eq!(
+            parse_zone("Dyn.Example.ORG.").ok(),
+            Some("dyn.example.org".to_string())
+        );
+        assert_eq!(parse_zone("_x.a-b.c1").ok(), Some("_x.a-b.c1".to_string()));
+        let long_label = "a".repeat(64);
+        let long_name = [
+            "a".repeat(63),
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(62),
+        ]
+        .join(".");
+        for bad in [
+            "",
+            ".",
+            "a..b",
+            "a b",
+            "é.org",
+            long_label.as_str(),
+            long_name.as_str(),
+        ] {
+            let message = parse_zone(bad).err().map(|f| f.message).unwrap_or_default();
+            assert!(message.contains("--zone"), "{bad}: {message}");
+        }
+        assert_eq!(parse_ttl("1").ok(), Some(1));
+        assert_eq!(parse_ttl("86400").ok(), Some(86_400));
+        for bad in ["0", "86401", "+5", "-1", "5s", ""] {
+            let message = parse_ttl(bad).err().map(|f| f.message).unwrap_or_default();
+            assert!(message.contains("--ttl"), "{bad}: {message}");
+        }
+        let env: &[(&str, &str)] = &[("DYNUP_PASSWORD", "p"), ("DYNUP_CACHE_DIR", "/c")];
+        let server = ["-p", "dyndns-server", "--server", "http://127.0.0.1:1"];
+        let with = |extra: &[&str]| {
+            let all: Vec<&str> = server.iter().chain(extra).copied().collect();
+            job(&all, env)
+        };
+        let ok = with(&["--zone", "Z.org", "--ttl", "60", "h"]).expect("a job");
+        assert_eq!((ok.zone.as_deref(), ok.ttl), (Some("z.org"), Some(60)));
+        assert!(message(with(&["--ttl", "0", "h"])).contains("--ttl"));
+        assert!(
+            message(job(&["--zone", "z.org", "h"], &[("DYNUP_TOKEN", "t")])).contains("--zone")
+        );
     }
 
     #[test]

@@ -36,6 +36,10 @@ fn main() -> ExitCode {
             plain.text(&cli::version_text());
             return ExitCode::SUCCESS;
         }
+        Command::ListProviders => {
+            plain.text(&provider::presets::table_text());
+            return ExitCode::SUCCESS;
+        }
         Command::Run(args) => args,
     };
     if args.show_addresses {

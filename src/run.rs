@@ -7,7 +7,7 @@ use crate::config::{hex_digest, Job};
 use crate::exit::{Exit, Failure};
 use crate::http::{Client, Family, MAX_ANSWER};
 use crate::output::Out;
-use crate::provider::{self, Publish, Verdict};
+use crate::provider::{self, Protocol, Publish, Verdict};
 use crate::state::{self, Decision, Entry, Hold, HostState, Kind, Store};
 use crate::url::Scheme;
 
@@ -258,6 +258,24 @@ fn finish_host(
                 if worst.is_none_or(|(w, _)| failure.exit > w.exit) {
                     worst = Some((failure, *retry_after));
                 }
+            }
+        }
+    }
+
+    // dyndns-server replaces both records on every update and --delete removes
+    // them: a family a successful request did not carry is gone at the server, so
+    // it goes from the state too (else a later run would think it still current).
+    if job.preset.protocol == Protocol::DyndnsServer && worst.is_none() && !host.results.is_empty()
+    {
+        let carried: Vec<Kind> = host
+            .results
+            .iter()
+            .flat_map(|(publish, _, _)| wanted_records(publish))
+            .map(|(kind, _, _)| kind)
+            .collect();
+        for (kind, slot) in [(Kind::Ipv4, &mut next.ipv4), (Kind::Ipv6, &mut next.ipv6)] {
+            if !carried.contains(&kind) && slot.take().is_some() {
+                changed = true;
             }
         }
     }

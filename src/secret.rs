@@ -8,7 +8,7 @@ use std::path::Path;
 use base64::Engine;
 
 use crate::exit::Failure;
-use crate::url::percent_encode;
+use crate::url::{encode_keeping, encode_query_value, percent_encode};
 
 /// A password or token. Its `Debug` shows `***`, so a stray `{:?}` cannot leak it.
 #[derive(Clone, PartialEq, Eq)]
@@ -83,6 +83,9 @@ impl Redactor {
         let raw = secret.expose();
         self.add_form(raw.to_string());
         self.add_form(percent_encode(raw));
+        // As query values (`,:/` kept) and as FreeDNS's bare item (`=` kept) travel.
+        self.add_form(encode_query_value(raw));
+        self.add_form(encode_keeping(raw, b"="));
     }
 
     /// Basic auth puts `user:password` on the wire in base64.
@@ -121,8 +124,8 @@ mod tests {
         redactor.add(&secret);
         redactor.add_basic_auth("me", &secret);
         let basic = base64::engine::general_purpose::STANDARD.encode("me:s3cr&t/x");
-        let text = format!("raw s3cr&t/x enc s3cr%26t%2Fx basic {basic}");
-        assert_eq!(redactor.apply(&text), "raw *** enc *** basic ***");
+        let text = format!("raw s3cr&t/x enc s3cr%26t%2Fx query s3cr%26t/x basic {basic}");
+        assert_eq!(redactor.apply(&text), "raw *** enc *** query *** basic ***");
         assert_eq!(format!("{secret:?}"), "***");
     }
 }

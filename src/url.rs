@@ -117,7 +117,7 @@ pub fn encode_query_value(text: &str) -> String {
     encode_keeping(text, b",:/")
 }
 
-fn encode_keeping(text: &str, keep: &[u8]) -> String {
+pub fn encode_keeping(text: &str, keep: &[u8]) -> String {
     let mut out = String::with_capacity(text.len());
     for &b in text.as_bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) || keep.contains(&b) {
@@ -165,6 +165,27 @@ impl UrlBuilder {
         self.sent
             .push_str(&format!("{sep}{name}={}", encode_query_value(value)));
         self.shown.push_str(&format!("{sep}{name}=***"));
+        self
+    }
+
+    /// Appends `/value` as one percent-encoded path segment (before any query);
+    /// a `secret` segment shows as `***`.
+    pub fn segment(mut self, value: &str, secret: bool) -> UrlBuilder {
+        let encoded = percent_encode(value);
+        self.sent.push('/');
+        self.sent.push_str(&encoded);
+        self.shown.push('/');
+        self.shown.push_str(if secret { "***" } else { &encoded });
+        self
+    }
+
+    /// A bare secret query item, as FreeDNS's `update.php?TOKEN`: encoded, but `=`
+    /// (base64 padding) kept as written.
+    pub fn secret_item(mut self, value: &str) -> UrlBuilder {
+        let sep = self.separator();
+        self.sent
+            .push_str(&format!("{sep}{}", encode_keeping(value, b"=")));
+        self.shown.push_str(&format!("{sep}***"));
         self
     }
 

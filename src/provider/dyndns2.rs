@@ -7,7 +7,7 @@
 //! takes the connection's address, so each `auto` family gets a request of its own
 //! on a connection forced to that family.
 
-use super::{status_failure, Publish, Request, Verdict};
+use super::{status_failure, AddrParams, Auth, Publish, Request, Verdict};
 use crate::addr::Wanted;
 use crate::config::Job;
 use crate::exit::{Exit, Failure};
@@ -15,44 +15,122 @@ use crate::http::{Answer, Family};
 use crate::url::UrlBuilder;
 
 pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
+    let preset = job.preset;
     // `myip` overrides the connection's address, so known values and each auto
     // family go in separate requests.
-    let lanes = [
-        (Family::Any, publish.known()),
-        (Family::V4, publish.auto_for(Family::V4)),
-        (Family::V6, publish.auto_for(Family::V6)),
-    ]
-    .into_iter()
-    .filter(|(_, values)| !values.is_empty());
+    let mut lanes: Vec<(Family, Publish)> = Vec::new();
+    let known = publish.known();
+    if preset.addr_params == AddrParams::PerFamily {
+        let v4 = Publish {
+            ipv4: known.ipv4,
+            ..Publish::default()
+        };
+        let v6 = Publish {
+            ipv6: known.ipv6,
+            ..Publish::default()
+        };
+        lanes.push((Family::Any, v4));
+        lanes.push((Family::Any, v6));
+    } else {
+        lanes.push((Family::Any, known));
+    }
+    lanes.push((Family::V4, publish.auto_for(Family::V4)));
+    lanes.push((Family::V6, publish.auto_for(Family::V6)));
+    lanes.retain(|(_, values)| !values.is_empty());
 
-    let names: Vec<&str> = hosts.iter().map(|&i| job.hosts[i].as_str()).collect();
-    let hostname = names.join(",");
-    lanes
-        .map(|(family, values)| {
-            let mut url =
-                UrlBuilder::new(job.server_for(family), "/nic/update").param("hostname", &hostname);
-            let mut myip = Vec::new();
-            if let Some(Wanted::Addr(v4)) = values.ipv4 {
-                myip.push(v4.to_string());
+    // Where the host is the user name, each host needs a request of its own.
+    let groups: Vec<Vec<usize>> =
+        if job.user.is_none() && preset.credentials == crate::provider::Credentials::HostAsUser {
+            hosts.iter().map(|&h| vec![h]).collect()
+        } else {
+            vec![hosts.to_vec()]
+        };
+
+    let mut requests = Vec::new();
+    for group in &groups {
+        let names: Vec<&str> = group.iter().map(|&i| job.hosts[i].as_str()).collect();
+        let user = job
+            .user_for(names.first().copied().unwrap_or(""))
+            .to_string();
+        for (family, values) in &lanes {
+            // A known IPv6 address of a one-family-per-request preset goes to the
+            // preset's IPv6 host, as the providers' own examples do (nsupdate.info).
+            let server = match (family, values.ipv4, values.ipv6) {
+                (Family::Any, None, Some(_)) if preset.addr_params == AddrParams::PerFamily => {
+                    job.server_for(Family::V6)
+                }
+                _ => job.server_for(*family),
+            };
+            let mut url = UrlBuilder::new(server, preset.path).param("hostname", &names.join(","));
+            for (name, value) in preset.fixed_params {
+                url = url.param(name, value);
             }
-            if let Some(Wanted::Addr(v6)) = values.ipv6 {
-                // dyndns2 takes a bare address: the prefix length is dynv6's idea.
-                myip.push(v6.addr.to_string());
-            }
+            url = address_params(url, preset.addr_params, values);
+            let basic_auth = match preset.auth {
+                Auth::Basic => Some((user.clone(), job.secret().clone())),
+                Auth::Query {
+                    user: user_param,
+                    password,
+                } => {
+                    url = url
+                        .param(user_param, &user)
+                        .secret_param(password, job.secret_value());
+                    None
+                }
+            };
+            let (url, shown_url) = url.build();
+            requests.push(Request {
+                url,
+                shown_url,
+                basic_auth,
+                family: *family,
+                hosts: group.clone(),
+                publish: values.clone(),
+            });
+        }
+    }
+    requests
+}
+
+/// The address parameters of one request, in the preset's dialect. An `auto` value
+/// sends nothing: the provider takes the connection's address.
+fn address_params(mut url: UrlBuilder, params: AddrParams, values: &Publish) -> UrlBuilder {
+    let v4 = match values.ipv4 {
+        Some(Wanted::Addr(v4)) => Some(v4.to_string()),
+        _ => None,
+    };
+    // dyndns2 takes a bare address: the prefix length is dynv6's idea.
+    let v6 = match values.ipv6 {
+        Some(Wanted::Addr(v6)) => Some(v6.addr.to_string()),
+        _ => None,
+    };
+    match params {
+        AddrParams::Combined | AddrParams::PerFamily => {
+            let myip: Vec<String> = v4.into_iter().chain(v6).collect();
             if !myip.is_empty() {
                 url = url.param("myip", &myip.join(","));
             }
-            let (url, shown_url) = url.build();
-            Request {
-                url,
-                shown_url,
-                basic_auth: Some((job.user_name().to_string(), job.secret().clone())),
-                family,
-                hosts: hosts.to_vec(),
-                publish: values,
+        }
+        AddrParams::Separate {
+            v4: v4_name,
+            v6: v6_name,
+            keep,
+        } => {
+            // A family this request does not carry is kept as it is, where the
+            // provider has a word for that (it may otherwise clear it).
+            for (name, value, carried) in [
+                (v4_name, v4, values.ipv4.is_some()),
+                (v6_name, v6, values.ipv6.is_some()),
+            ] {
+                match (value, carried, keep) {
+                    (Some(value), _, _) => url = url.param(name, &value),
+                    (None, false, Some(keep)) => url = url.param(name, keep),
+                    _ => {}
+                }
             }
-        })
-        .collect()
+        }
+    }
+    url
 }
 
 pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
@@ -86,7 +164,7 @@ pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
         .collect()
 }
 
-fn verdict_for_line(line: &str, answer: &Answer) -> Verdict {
+pub(super) fn verdict_for_line(line: &str, answer: &Answer) -> Verdict {
     let (word, rest) = match line.split_once(char::is_whitespace) {
         Some((word, rest)) => (
             word,

@@ -1,7 +1,14 @@
 //! The providers: presets (who), protocols (how to ask), and what their answers mean.
 
+pub mod duckdns;
 pub mod dyndns2;
+pub mod dyndns_server;
 pub mod dynv6;
+pub mod freedns;
+pub mod presets;
+pub mod template;
+
+pub use presets::{preset, preset_names, AddrParams, Auth, Credentials, Preset};
 
 use crate::addr::{V6Addr, V6Net, Wanted};
 use crate::config::Job;
@@ -16,89 +23,14 @@ pub enum Protocol {
     Dynv6,
     /// The dyn.com "NIC update" API: `/nic/update?hostname=&myip=` with Basic auth.
     Dyndns2,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Credentials {
-    /// A token alone.
-    Token,
-    /// User name and password.
-    UserPassword,
-    /// The token is sent as the Basic-auth password; the user name is not checked.
-    TokenAsPassword { default_user: &'static str },
-}
-
-/// A named provider: its protocol, its endpoints, and what it can publish.
-#[derive(Debug)]
-pub struct Preset {
-    pub name: &'static str,
-    pub protocol: Protocol,
-    /// Host of the HTTPS endpoint; `None` when the user must give `--server`.
-    pub host: Option<&'static str>,
-    /// Hosts that resolve to one family only, for `auto` values.
-    pub auto_hosts: Option<(&'static str, &'static str)>,
-    pub credentials: Credentials,
-    pub ipv6: bool,
-    pub ipv6_prefix: bool,
-}
-
-pub static PRESETS: [Preset; 4] = [
-    // dynv6 Update API: https://dynv6.com/docs/apis (seeds 000, 001).
-    Preset {
-        name: "dynv6",
-        protocol: Protocol::Dynv6,
-        host: Some("dynv6.com"),
-        auto_hosts: Some(("ipv4.dynv6.com", "ipv6.dynv6.com")),
-        credentials: Credentials::Token,
-        ipv6: true,
-        ipv6_prefix: true,
-    },
-    // dynv6's dyndns2 endpoint, IPv4 only, token as password: https://dynv6.com/docs/apis.
-    // The user name is not documented; clients commonly send "none" (unconfirmed).
-    Preset {
-        name: "dynv6-nic",
-        protocol: Protocol::Dyndns2,
-        host: Some("dynv6.com"),
-        auto_hosts: None,
-        credentials: Credentials::TokenAsPassword {
-            default_user: "none",
-        },
-        ipv6: false,
-        ipv6_prefix: false,
-    },
-    // No-IP "Dynamic DNS Integration API" (seed 004): dynupdate.no-ip.com/nic/update,
-    // DDNS key as Basic auth, myip=v4,v6, User-Agent in its required format.
-    Preset {
-        name: "noip",
-        protocol: Protocol::Dyndns2,
-        host: Some("dynupdate.no-ip.com"),
-        auto_hosts: None,
-        credentials: Credentials::UserPassword,
-        ipv6: true,
-        ipv6_prefix: false,
-    },
-    // Any server of the dyn.com Remote Access API; the user names it with --server.
-    Preset {
-        name: "dyndns2",
-        protocol: Protocol::Dyndns2,
-        host: None,
-        auto_hosts: None,
-        credentials: Credentials::UserPassword,
-        ipv6: true,
-        ipv6_prefix: false,
-    },
-];
-
-pub fn preset(name: &str) -> Option<&'static Preset> {
-    PRESETS.iter().find(|p| p.name == name)
-}
-
-pub fn preset_names() -> String {
-    PRESETS
-        .iter()
-        .map(|p| p.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+    /// The Python/Flask "dyndns" server: `/update-by-query`, `/update-by-path`, `/delete-by-path`.
+    DyndnsServer,
+    /// A URL template with placeholders (`--url`).
+    Template,
+    /// Duck DNS: `/update?domains=&token=&ip=&ipv6=`, answers `OK`/`KO`.
+    Duckdns,
+    /// FreeDNS: `/dynamic/update.php?TOKEN&address=`.
+    Freedns,
 }
 
 /// What one request publishes.
@@ -197,6 +129,10 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
     match job.preset.protocol {
         Protocol::Dynv6 => dynv6::plan(job, hosts, publish),
         Protocol::Dyndns2 => dyndns2::plan(job, hosts, publish),
+        Protocol::DyndnsServer => dyndns_server::plan(job, hosts, publish),
+        Protocol::Template => template::plan(job, hosts, publish),
+        Protocol::Duckdns => duckdns::plan(job, hosts, publish),
+        Protocol::Freedns => freedns::plan(job, hosts, publish),
     }
 }
 
@@ -205,6 +141,10 @@ pub fn interpret(job: &Job, request: &Request, answer: &Answer) -> Vec<Verdict> 
     match job.preset.protocol {
         Protocol::Dynv6 => dynv6::interpret(request, answer),
         Protocol::Dyndns2 => dyndns2::interpret(request, answer),
+        Protocol::DyndnsServer => dyndns_server::interpret(request, answer),
+        Protocol::Template => template::interpret(job, request, answer),
+        Protocol::Duckdns => duckdns::interpret(request, answer),
+        Protocol::Freedns => freedns::interpret(request, answer),
     }
 }
 
