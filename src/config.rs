@@ -860,5 +860,8 @@ mod tests {
             ("DYNUP_CHECKIP", "http://ok.example/ nope"),
         ];
         assert!(message(job(&["--ipv4", "web", "h"], bad_list)).contains("DYNUP_CHECKIP"));
+        // The protocol checks count a family a source fills as published.
+        assert!(message(job(&["-p", "freedns", "-i", "wan", "h"], env)).contains("one family"));
+        assert!(job(&["-p", "freedns", "-4", "-i", "wan", "h"], env).is_ok());
     }
 }
