@@ -21,6 +21,11 @@ pub struct Args {
     pub ipv4: Option<String>,
     pub ipv6: Option<String>,
     pub ipv6_prefix: Option<String>,
+    pub interface: Option<String>,
+    pub allow_ula: bool,
+    pub allow_private: bool,
+    pub ipv6_host_id: Option<String>,
+    pub show_addresses: bool,
     pub cache_dir: Option<PathBuf>,
     pub force: bool,
     pub max_age: Option<String>,
@@ -71,6 +76,11 @@ fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexop
             Long("ipv4") => args.ipv4 = Some(parser.value()?.string()?),
             Long("ipv6") => args.ipv6 = Some(parser.value()?.string()?),
             Long("ipv6-prefix") => args.ipv6_prefix = Some(parser.value()?.string()?),
+            Short('i') | Long("interface") => args.interface = Some(parser.value()?.string()?),
+            Long("allow-ula") => args.allow_ula = true,
+            Long("allow-private") => args.allow_private = true,
+            Long("ipv6-host-id") => args.ipv6_host_id = Some(parser.value()?.string()?),
+            Long("show-addresses") => args.show_addresses = true,
             Long("cache-dir") => args.cache_dir = Some(parser.value()?.into()),
             Short('f') | Long("force") => args.force = true,
             Long("max-age") => args.max_age = Some(parser.value()?.string()?),
@@ -173,13 +183,48 @@ DNS UPDATE (rfc2136, dynv6-rfc2136):
 
 Addresses:
   -4, -6                   only this address family (the other is not sent)
-      --ipv4 VALUE         ADDRESS | auto | none           (default: auto)
-      --ipv6 VALUE         ADDRESS[/LEN] | auto | none     (default: none; auto with -6)
-      --ipv6-prefix VALUE  CIDR | auto                     (dynv6 only)
+      --ipv4 SRC           ADDRESS | auto | none | if[:IFACE] | web[:URL]
+      --ipv6 SRC           ADDRESS[/LEN] | auto | none | if[:IFACE] | web[:URL]
+      --ipv6-prefix SRC    CIDR | auto | if[:IFACE]        (dynv6 only)
                            auto: the provider takes the address the request comes
                            from; dynup forces the connection to that family. As
                            dynup cannot see such an address change, it repeats an
                            auto update at most once an hour.
+                           if: the interface's address (if:IFACE, or -i IFACE);
+                           for --ipv6-prefix, the network of that address.
+                           web: the address a check-IP server sees, over a
+                           connection of that family: web:URL, else DYNUP_CHECKIP
+                           (URLs, space-separated), else a built-in list
+                           (api.ipify.org, v4/v6.ident.me, icanhazip.com,
+                           checkip.dyndns.org, ipv6.nsupdate.info), each with a
+                           5-second limit; the first address of the family in a
+                           small answer counts.
+  -i, --interface IFACE    the interface for `if`. Given without --ipv4/--ipv6 it
+                           is also the default source: IPv6 from IFACE; IPv4 from
+                           IFACE when it has a public address, else from the web.
+                           A family such a default finds nothing for is left out
+                           (a warning); nothing at all is exit 3.
+                           Without -i the defaults are --ipv4 auto and --ipv6 none
+                           (auto with -6).
+      --allow-ula          IPv6 from an interface may be a ULA (fc00::/7)
+      --allow-private      IPv4 may be private (RFC 1918), CGNAT (100.64/10),
+                           link-local or loopback
+      --ipv6-host-id ::ID  publish the found IPv6 address's /64 prefix with this
+                           interface identifier (a LAN host behind the router)
+      --show-addresses     print every interface address dynup sees (only IFACE's
+                           with -i), the one it would pick per family and why each
+                           other one was not picked; contact nothing; exit 0, or 3
+                           when none is usable
+
+Address rules (for `if`, and for check-IP answers; --show-addresses applies them):
+  IPv6: global unicast (2000::/3) only; never link-local, loopback, multicast,
+  tentative, dadfailed or deprecated; ULA (fc00::/7) only with --allow-ula. Then
+  global before ULA, stable before temporary (privacy), the longest preferred
+  lifetime, the lowest address.
+  IPv4: private, CGNAT, link-local and loopback only with --allow-private. Then
+  public before those, primary before secondary, the longest preferred lifetime,
+  the lowest address.
+  A source given by flag that finds nothing: exit 3, and nothing is sent.
 
 State (what was sent, and holds after fatal answers):
       --cache-dir DIR      where state lives (env DYNUP_CACHE_DIR; default
@@ -303,6 +348,40 @@ mod tests {
         assert!(err.is_some_and(|m| m.contains("--server")));
         let err = parse_strs(&["--bogus"]).err().map(|f| f.message);
         assert!(err.is_some_and(|m| m.contains("--bogus")));
+    }
+
+    #[test]
+    fn address_flags_are_read_and_documented() {
+        let command = parse_strs(&[
+            "-i",
+            "wan",
+            "--allow-ula",
+            "--allow-private",
+            "--ipv6-host-id",
+            "::1234",
+            "--show-addresses",
+        ])
+        .ok();
+        let Some(Command::Run(args)) = command else {
+            panic!("expected a run");
+        };
+        assert_eq!(args.interface.as_deref(), Some("wan"));
+        assert!(args.allow_ula && args.allow_private && args.show_addresses);
+        assert_eq!(args.ipv6_host_id.as_deref(), Some("::1234"));
+        let help = help_text();
+        for flag in [
+            "if[:IFACE]",
+            "web[:URL]",
+            "--interface IFACE",
+            "--allow-ula",
+            "--allow-private",
+            "--ipv6-host-id",
+            "--show-addresses",
+            "DYNUP_CHECKIP",
+            "Address rules",
+        ] {
+            assert!(help.contains(flag), "{flag}");
+        }
     }
 
     #[test]

@@ -31,6 +31,9 @@ pub struct Job {
     pub ipv4: Option<Wanted<Ipv4Addr>>,
     pub ipv6: Option<Wanted<V6Addr>>,
     pub ipv6_prefix: Option<Wanted<V6Net>>,
+    /// Families whose address is found at run time (interface, web) rather than
+    /// given: such a family is `None` above until `addr::resolve` fills it.
+    pub sources: addr::Sources,
     pub cache_dir: PathBuf,
     pub force: bool,
     pub max_age: u64,
@@ -278,6 +281,11 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         server = spec.server.clone();
     }
 
+    let sources = if args.delete {
+        addr::Sources::default()
+    } else {
+        addr::Sources::from_args(&args, preset.ipv6, env_value("DYNUP_CHECKIP"))?
+    };
     let (ipv4, ipv6, ipv6_prefix) = if args.delete {
         if args.only_ipv4 || args.only_ipv6 || args.ipv4.is_some() || args.ipv6.is_some() {
             return Err(Failure::usage(
@@ -286,11 +294,22 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         }
         (None, None, None)
     } else {
-        addresses(&args, preset)?
+        addresses(&args, preset, &sources)?
     };
-    check_protocol_limits(preset, &args.hostnames, ipv4, ipv6, template.as_ref())?;
-    if server_side && !args.delete && (ipv4.is_none() || ipv6.is_none()) {
-        let (sent, gone) = if ipv4.is_some() {
+    // A family an interface or web source fills at run time carries a known address.
+    let known4 = ipv4.or(sources
+        .ipv4
+        .as_ref()
+        .map(|_| Wanted::Addr(Ipv4Addr::UNSPECIFIED)));
+    let known6 = ipv6.or(sources.ipv6.as_ref().map(|_| {
+        Wanted::Addr(V6Addr {
+            addr: std::net::Ipv6Addr::UNSPECIFIED,
+            len: None,
+        })
+    }));
+    check_protocol_limits(preset, &args.hostnames, known4, known6, template.as_ref())?;
+    if server_side && !args.delete && (known4.is_none() || known6.is_none()) {
+        let (sent, gone) = if known4.is_some() {
             ("A", "AAAA")
         } else {
             ("AAAA", "A")
@@ -352,6 +371,7 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         ipv4,
         ipv6,
         ipv6_prefix,
+        sources,
         cache_dir,
         max_age,
         http: http::Settings {
@@ -675,7 +695,7 @@ type Addresses = (
     Option<Wanted<V6Net>>,
 );
 
-fn addresses(args: &Args, preset: &Preset) -> Result<Addresses, Failure> {
+fn addresses(args: &Args, preset: &Preset, sources: &addr::Sources) -> Result<Addresses, Failure> {
     if args.only_ipv4 && args.only_ipv6 {
         return Err(Failure::usage(
             "-4 and -6 exclude each other; give neither to publish both families",
@@ -687,34 +707,35 @@ fn addresses(args: &Args, preset: &Preset) -> Result<Addresses, Failure> {
     if args.only_ipv6 && args.ipv4.as_deref().is_some_and(|v| v != "none") {
         return Err(Failure::usage("-6 excludes --ipv4"));
     }
-    let ipv4 = if args.only_ipv6 {
+    let ipv4 = if args.only_ipv6 || sources.ipv4.is_some() {
         None
     } else {
         addr::parse_ipv4(args.ipv4.as_deref().unwrap_or("auto"))?
     };
     let ipv6_default = if args.only_ipv6 { "auto" } else { "none" };
-    let ipv6 = if args.only_ipv4 {
+    let ipv6 = if args.only_ipv4 || sources.ipv6.is_some() {
         None
     } else {
         addr::parse_ipv6(args.ipv6.as_deref().unwrap_or(ipv6_default))?
     };
     let ipv6_prefix = match &args.ipv6_prefix {
+        Some(_) if sources.ipv6_prefix.is_some() => None,
         Some(value) => Some(addr::parse_ipv6_prefix(value)?),
         None => None,
     };
 
     let name = preset.name;
-    if !preset.ipv6 && (ipv6.is_some() || args.only_ipv6) {
+    if !preset.ipv6 && (ipv6.is_some() || sources.ipv6.is_some() || args.only_ipv6) {
         return Err(Failure::usage(format!(
             "{name} updates IPv4 only; drop --ipv6/-6 (dynv6 publishes IPv6)"
         )));
     }
-    if !preset.ipv6_prefix && ipv6_prefix.is_some() {
+    if !preset.ipv6_prefix && (ipv6_prefix.is_some() || sources.ipv6_prefix.is_some()) {
         return Err(Failure::usage(format!(
             "--ipv6-prefix is a dynv6 parameter; {name} has none"
         )));
     }
-    if ipv4.is_none() && ipv6.is_none() && ipv6_prefix.is_none() {
+    if ipv4.is_none() && ipv6.is_none() && ipv6_prefix.is_none() && sources.is_empty() {
         return Err(Failure::usage("nothing to publish: every family is 'none'"));
     }
     Ok((ipv4, ipv6, ipv6_prefix))
@@ -1016,5 +1037,35 @@ mod tests {
         assert_ne!(a, c);
         assert_eq!(a, a2, "an address is not configuration");
         assert!(!a.unwrap_or_default().contains("one"));
+    }
+
+    #[test]
+    fn address_sources_reach_the_job() {
+        let env: &[(&str, &str)] = &[("DYNUP_TOKEN", "t"), ("DYNUP_CACHE_DIR", "/c")];
+        let j = job(&["-i", "wan", "h"], env).expect("a job");
+        assert_eq!((j.ipv4, j.ipv6), (None, None));
+        assert!(j.sources.ipv4.is_some() && j.sources.ipv6.is_some());
+        let j = job(&["-p", "dynv6-nic", "-i", "wan", "h"], env).expect("a job");
+        assert!(j.sources.ipv4.is_some() && j.sources.ipv6.is_none());
+        let only_prefix = job(&["--ipv4", "none", "--ipv6-prefix", "if:wan", "h"], env);
+        assert!(only_prefix.is_ok_and(|j| j.sources.ipv6_prefix.is_some()));
+        assert!(
+            message(job(&["-p", "dynv6-nic", "--ipv6", "if:wan", "h"], env)).contains("IPv4 only")
+        );
+        let with_password: &[(&str, &str)] = &[("DYNUP_PASSWORD", "p"), ("DYNUP_CACHE_DIR", "/c")];
+        assert!(message(job(
+            &["-p", "noip", "-u", "u", "--ipv6-prefix", "if:wan", "h"],
+            with_password
+        ))
+        .contains("--ipv6-prefix"));
+        let bad_list: &[(&str, &str)] = &[
+            ("DYNUP_TOKEN", "t"),
+            ("DYNUP_CACHE_DIR", "/c"),
+            ("DYNUP_CHECKIP", "http://ok.example/ nope"),
+        ];
+        assert!(message(job(&["--ipv4", "web", "h"], bad_list)).contains("DYNUP_CHECKIP"));
+        // The protocol checks count a family a source fills as published.
+        assert!(message(job(&["-p", "freedns", "-i", "wan", "h"], env)).contains("one family"));
+        assert!(job(&["-p", "freedns", "-4", "-i", "wan", "h"], env).is_ok());
     }
 }

@@ -43,6 +43,9 @@ fn main() -> ExitCode {
         }
         Command::Run(args) => args,
     };
+    if args.show_addresses {
+        return ExitCode::from(addr::show_addresses(&args, &plain).code());
+    }
     let env = |name: &str| std::env::var(name).ok();
     let job = match config::resolve(*args, &env) {
         Ok(job) => job,

@@ -1,6 +1,7 @@
 //! One run: lock, decide per host, send what must be sent, record what the
 //! provider said, report, and return the highest exit code.
 
+use crate::addr;
 use crate::clock;
 use crate::config::{hex_digest, Job};
 use crate::exit::{Exit, Failure};
@@ -33,6 +34,20 @@ pub fn run(job: &Job, out: &Out) -> Exit {
             job.server
         ));
     }
+    // Interface and web sources become literal values before the state is read,
+    // so that it compares real addresses; outside the lock, as they touch no state.
+    let fixed = Publish {
+        ipv4: job.ipv4,
+        ipv6: job.ipv6,
+        ipv6_prefix: job.ipv6_prefix,
+    };
+    let publish = match addr::resolve(fixed, &job.sources, &job.http, out) {
+        Ok(publish) => publish,
+        Err(failure) => {
+            out.error(&failure.message);
+            return failure.exit;
+        }
+    };
     let store = Store::new(&job.cache_dir);
     // Two runs (hotplug and cron at once) must not both send: the second waits,
     // then finds the address recorded and sends nothing.
@@ -51,11 +66,6 @@ pub fn run(job: &Job, out: &Out) -> Exit {
     let now = clock::now();
     let fingerprint = job.fingerprint();
     let account = hex_digest(job.account().as_bytes());
-    let publish = Publish {
-        ipv4: job.ipv4,
-        ipv6: job.ipv6,
-        ipv6_prefix: job.ipv6_prefix,
-    };
     let wanted = wanted_records(&publish);
 
     let mut hosts: Vec<HostRun> = Vec::with_capacity(job.hosts.len());

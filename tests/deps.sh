@@ -13,6 +13,7 @@ bind9-utils      # tsig-keygen: keys in the form users have them
 python3          # runs the PyPI dyndns 2.0.0 server of the dyndns-server end-to-end test
 python3-venv     # the venv under target/peers that tests/peers.sh installs it into
 faketime         # a router clock an hour off: BIND's real BADTIME answer to dynup
+iproute2         # ip: network namespaces, veth pairs and addresses (tests/interface.rs)
 "
 
 missing=""

@@ -65,7 +65,8 @@ pub fn check(job: &Job) -> Result<(), Failure> {
     if job.ipv4.is_some_and(|w| w.is_auto()) || job.ipv6.is_some_and(|w| w.is_auto()) {
         return Err(Failure::usage(format!(
             "{name}: 'auto' has no meaning here (a DNS server does not publish the address \
-             it sees; --ipv4 defaults to auto): give --ipv4 ADDRESS and/or --ipv6 ADDRESS"
+             it sees; --ipv4 defaults to auto): give --ipv4 ADDRESS (or if[:IFACE], web) \
+             and/or --ipv6 ADDRESS (or if[:IFACE]), or -i IFACE to read the interface"
         )));
     }
     if job

@@ -9,6 +9,8 @@
 //! (and are joined) when the [`Mock`] is dropped.
 #![allow(dead_code)]
 
+pub mod netns;
+
 use std::collections::VecDeque;
 use std::fs;
 use std::io::{self, Read, Write};

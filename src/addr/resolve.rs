@@ -1,0 +1,214 @@
+//! Turns the sources of a job into the literal values a run publishes: the
+//! interface's address by the rules of `select`, or a check-IP server's answer.
+//! Done before the state is consulted, so that it compares real addresses.
+
+use std::net::IpAddr;
+
+use super::netlink::{self, IfAddr};
+use super::select::{self, Outcome};
+use super::{network_of, web, with_host_id, Source, Sources, V6Addr, Wanted};
+use crate::exit::{Exit, Failure};
+use crate::http;
+use crate::output::Out;
+use crate::provider::Publish;
+
+/// `fixed` (literal and `auto` values) completed with what the sources give.
+pub fn resolve(
+    fixed: Publish,
+    sources: &Sources,
+    http: &http::Settings,
+    out: &Out,
+) -> Result<Publish, Failure> {
+    if sources.is_empty() {
+        return Ok(fixed);
+    }
+    let mut finder = Finder {
+        sources,
+        http,
+        out,
+        dump: None,
+        left_out: Vec::new(),
+    };
+    let mut publish = fixed;
+    if let Some(source) = &sources.ipv4 {
+        publish.ipv4 = match finder.find(source, false)? {
+            Some(IpAddr::V4(v4)) => Some(Wanted::Addr(v4)),
+            _ => None,
+        };
+    }
+    if let Some(source) = &sources.ipv6 {
+        publish.ipv6 = match finder.find(source, true)? {
+            Some(IpAddr::V6(v6)) => {
+                let addr = match sources.host_id {
+                    Some(id) => with_host_id(v6, id),
+                    None => v6,
+                };
+                Some(Wanted::Addr(V6Addr { addr, len: None }))
+            }
+            _ => None,
+        };
+    }
+    if let Some(name) = &sources.ipv6_prefix {
+        let chosen = finder.interface_pick(name, true)?;
+        let Some(chosen) = chosen else {
+            return Err(finder.none_usable(name, true));
+        };
+        if chosen.prefix_len == 128 {
+            return Err(Failure::new(
+                Exit::NoAddress,
+                format!(
+                    "--ipv6-prefix: {} on {name} is a /128: no prefix to publish",
+                    chosen.addr
+                ),
+            ));
+        }
+        if let IpAddr::V6(v6) = chosen.addr {
+            let net = network_of(v6, chosen.prefix_len);
+            out.detail(&format!("IPv6 prefix from {name}: {net}"));
+            publish.ipv6_prefix = Some(Wanted::Addr(net));
+        }
+    }
+    if publish.is_empty() {
+        return Err(Failure::new(
+            Exit::NoAddress,
+            format!("no usable address: {}", finder.left_out.join("; ")),
+        ));
+    }
+    for why in &finder.left_out {
+        out.warn(why);
+    }
+    Ok(publish)
+}
+
+struct Finder<'a> {
+    sources: &'a Sources,
+    http: &'a http::Settings,
+    out: &'a Out,
+    /// Every interface's addresses, read once per run when first needed.
+    dump: Option<Vec<IfAddr>>,
+    /// Families a default source found nothing for, and why.
+    left_out: Vec<String>,
+}
+
+impl Finder<'_> {
+    /// The address `source` gives for the family of `v6`; `None` when a default
+    /// source found nothing (the family is then left out of the run).
+    fn find(&mut self, source: &Source, v6: bool) -> Result<Option<IpAddr>, Failure> {
+        let family = if v6 { "IPv6" } else { "IPv4" };
+        match source {
+            Source::Interface(name) => match self.interface_pick(name, v6)? {
+                Some(chosen) => Ok(Some(chosen.addr)),
+                None => Err(self.none_usable(name, v6)),
+            },
+            Source::Web(url) => self.web(url.as_deref(), v6).map(Some),
+            Source::Default(name) => {
+                let on_interface = match self.interface_pick(name, v6) {
+                    Ok(found) => found.map(|chosen| chosen.addr),
+                    Err(failure) => {
+                        self.out.detail(&failure.message);
+                        None
+                    }
+                };
+                if on_interface.is_some() {
+                    return Ok(on_interface);
+                }
+                let why = self.none_usable(name, v6).message;
+                if v6 {
+                    // IPv6 needs no NAT: what the interface lacks, the web cannot add.
+                    self.left_out.push(format!("{why}; {family} left out"));
+                    return Ok(None);
+                }
+                self.out.detail(&format!("{why}; asking the web"));
+                match self.web(None, v6) {
+                    Ok(addr) => Ok(Some(addr)),
+                    Err(failure) => {
+                        self.left_out
+                            .push(format!("{why}; {}; {family} left out", failure.message));
+                        Ok(None)
+                    }
+                }
+            }
+        }
+    }
+
+    fn web(&self, url: Option<&str>, v6: bool) -> Result<IpAddr, Failure> {
+        let built_in: &[&str] = if v6 {
+            &web::IPV6_SERVERS
+        } else {
+            &web::IPV4_SERVERS
+        };
+        let urls: Vec<&str> = match (url, &self.sources.checkip) {
+            (Some(url), _) => vec![url],
+            (None, Some(list)) => list.split_whitespace().collect(),
+            (None, None) => built_in.to_vec(),
+        };
+        web::lookup(&urls, v6, self.http, self.sources.rules, self.out)
+    }
+
+    /// The addresses of interface `name`.
+    fn interface(&mut self, name: &str) -> Result<Vec<IfAddr>, Failure> {
+        let Some(index) = netlink::name_to_index(name) else {
+            return Err(Failure::new(
+                Exit::NoAddress,
+                format!("no usable address: there is no interface {name}"),
+            ));
+        };
+        if self.dump.is_none() {
+            let dump = netlink::dump().map_err(|e| Failure::new(Exit::NoAddress, e))?;
+            self.dump = Some(dump);
+        }
+        Ok(self
+            .dump
+            .iter()
+            .flatten()
+            .filter(|a| a.index == index)
+            .cloned()
+            .collect())
+    }
+
+    fn interface_pick(&mut self, name: &str, v6: bool) -> Result<Option<IfAddr>, Failure> {
+        let addrs = self.interface(name)?;
+        let chosen = select::pick(&addrs, v6, self.sources.rules).cloned();
+        if let Some(chosen) = &chosen {
+            let family = if v6 { "IPv6" } else { "IPv4" };
+            self.out
+                .detail(&format!("{family} from {name}: {}", chosen.addr));
+        }
+        Ok(chosen)
+    }
+
+    /// "no usable IPv4 address on wan: 10.0.0.2 private (...)", from the last dump.
+    fn none_usable(&self, name: &str, v6: bool) -> Failure {
+        let family = if v6 { "IPv6" } else { "IPv4" };
+        let Some(index) = netlink::name_to_index(name) else {
+            return Failure::new(
+                Exit::NoAddress,
+                format!("no usable {family} address: there is no interface {name}"),
+            );
+        };
+        let addrs: Vec<IfAddr> = self
+            .dump
+            .iter()
+            .flatten()
+            .filter(|a| a.index == index)
+            .cloned()
+            .collect();
+        let (verdicts, _) = select::judge(&addrs, v6, self.sources.rules);
+        let reasons: Vec<String> = verdicts
+            .iter()
+            .filter_map(|&(i, outcome)| match outcome {
+                Outcome::Rejected(reject) => Some(format!("{} {}", addrs[i].addr, reject.text())),
+                _ => None,
+            })
+            .collect();
+        let detail = if reasons.is_empty() {
+            format!("it has no {family} address")
+        } else {
+            reasons.join(", ")
+        };
+        Failure::new(
+            Exit::NoAddress,
+            format!("no usable {family} address on {name}: {detail}"),
+        )
+    }
+}
