@@ -199,28 +199,12 @@ pub(super) fn verdict_for_line(line: &str, answer: &Answer) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::test_answers::{answer, outcome, request};
 
     fn codes(status: u16, body: &str, hosts: usize) -> Vec<u8> {
-        let request = Request {
-            url: String::new(),
-            shown_url: String::new(),
-            basic_auth: None,
-            family: Family::Any,
-            hosts: (0..hosts).collect(),
-            publish: Publish::default(),
-        };
-        let answer = Answer {
-            status,
-            body: body.to_string(),
-            location: None,
-            retry_after: None,
-        };
-        interpret(&request, &answer)
+        interpret(&request(hosts), &answer(status, body))
             .iter()
-            .map(|v| match v {
-                Verdict::Updated { .. } | Verdict::Current { .. } => 0,
-                Verdict::Failed(f) => f.exit.code(),
-            })
+            .map(|v| outcome(v).0)
             .collect()
     }
 

@@ -67,27 +67,10 @@ pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::test_answers::{answer, outcome, request};
 
     fn code(status: u16, body: &str) -> (u8, bool) {
-        let request = Request {
-            url: String::new(),
-            shown_url: String::new(),
-            basic_auth: None,
-            family: Family::Any,
-            hosts: vec![0],
-            publish: Publish::default(),
-        };
-        let answer = Answer {
-            status,
-            body: body.to_string(),
-            location: None,
-            retry_after: None,
-        };
-        match &interpret(&request, &answer)[0] {
-            Verdict::Updated { .. } => (0, true),
-            Verdict::Current { .. } => (0, false),
-            Verdict::Failed(f) => (f.exit.code(), false),
-        }
+        outcome(&interpret(&request(1), &answer(status, body))[0])
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub mod freedns;
 pub mod presets;
 pub mod rfc2136;
 pub mod template;
+#[cfg(test)]
+mod test_answers;
 
 pub use presets::{preset, preset_names, AddrParams, Auth, Credentials, Preset};
 

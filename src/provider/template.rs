@@ -412,6 +412,7 @@ fn contains_phrase(words: &[String], phrase: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::test_answers::{answer, outcome};
 
     fn spec(text: &str, success: Option<&str>) -> Result<Spec, Failure> {
         Spec::parse(
@@ -425,17 +426,7 @@ mod tests {
 
     fn code(success: Option<&str>, status: u16, body: &str) -> (u8, bool) {
         let spec = spec("https://x.example/u?h={hostname}&ip={ip}", success).expect("spec");
-        let answer = Answer {
-            status,
-            body: body.to_string(),
-            location: None,
-            retry_after: None,
-        };
-        match verdict(&spec, &answer) {
-            Verdict::Updated { .. } => (0, true),
-            Verdict::Current { .. } => (0, false),
-            Verdict::Failed(f) => (f.exit.code(), false),
-        }
+        outcome(&verdict(&spec, &answer(status, body)))
     }
 
     #[test]
