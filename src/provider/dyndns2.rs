@@ -8,7 +8,6 @@
 //! on a connection forced to that family.
 
 use super::{status_failure, AddrParams, Auth, Publish, Request, Verdict};
-use crate::addr::Wanted;
 use crate::config::Job;
 use crate::exit::{Exit, Failure};
 use crate::http::{Answer, Family};
@@ -95,15 +94,8 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
 /// The address parameters of one request, in the preset's dialect. An `auto` value
 /// sends nothing: the provider takes the connection's address.
 fn address_params(mut url: UrlBuilder, params: AddrParams, values: &Publish) -> UrlBuilder {
-    let v4 = match values.ipv4 {
-        Some(Wanted::Addr(v4)) => Some(v4.to_string()),
-        _ => None,
-    };
-    // dyndns2 takes a bare address: the prefix length is dynv6's idea.
-    let v6 = match values.ipv6 {
-        Some(Wanted::Addr(v6)) => Some(v6.addr.to_string()),
-        _ => None,
-    };
+    let v4 = values.known_ipv4_text();
+    let v6 = values.known_ipv6_bare_text();
     match params {
         AddrParams::Combined | AddrParams::PerFamily => {
             let myip: Vec<String> = v4.into_iter().chain(v6).collect();

@@ -15,7 +15,6 @@
 //! DNS_SERVER_ERROR, 452 other dyndns errors, 500 anything else).
 
 use super::{status_failure, Publish, Request, Verdict};
-use crate::addr::Wanted;
 use crate::config::Job;
 use crate::exit::{Exit, Failure};
 use crate::http::{Answer, Family};
@@ -52,14 +51,8 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
     } else {
         Family::Any
     };
-    let v4 = match publish.ipv4 {
-        Some(Wanted::Addr(v4)) => Some(v4.to_string()),
-        _ => None,
-    };
-    let v6 = match publish.ipv6 {
-        Some(Wanted::Addr(v6)) => Some(v6.addr.to_string()),
-        _ => None,
-    };
+    let v4 = publish.known_ipv4_text();
+    let v6 = publish.known_ipv6_bare_text();
     let server = job.server_for(family);
     let secret = job.secret_value();
     let zone = job.zone.as_deref();

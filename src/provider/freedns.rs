@@ -8,7 +8,6 @@
 //! (`Unable to locate this record`, `Invalid update URL`: the token is wrong).
 
 use super::{status_failure, Publish, Request, Verdict};
-use crate::addr::Wanted;
 use crate::config::Job;
 use crate::exit::{Exit, Failure};
 use crate::http::{Answer, Family};
@@ -24,10 +23,12 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
     };
     let mut url =
         UrlBuilder::new(job.server_for(family), job.preset.path).secret_item(job.secret_value());
-    match (publish.ipv4, publish.ipv6) {
-        (Some(Wanted::Addr(v4)), _) => url = url.param("address", &v4.to_string()),
-        (_, Some(Wanted::Addr(v6))) => url = url.param("address", &v6.addr.to_string()),
-        _ => {}
+    // One record per token: the IPv4 address if known, else the IPv6 one.
+    if let Some(address) = publish
+        .known_ipv4_text()
+        .or_else(|| publish.known_ipv6_bare_text())
+    {
+        url = url.param("address", &address);
     }
     let (url, shown_url) = url.build();
     vec![Request {

@@ -81,6 +81,23 @@ impl Publish {
         self.ipv4.is_none() && self.ipv6.is_none() && self.ipv6_prefix.is_none()
     }
 
+    /// The IPv4 address as text, when it is known here (not `auto`).
+    pub fn known_ipv4_text(&self) -> Option<String> {
+        match self.ipv4 {
+            Some(Wanted::Addr(v4)) => Some(v4.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The IPv6 address as text without a prefix length, when it is known here (not
+    /// `auto`): the prefix length is dynv6's idea, other protocols take a bare address.
+    pub fn known_ipv6_bare_text(&self) -> Option<String> {
+        match self.ipv6 {
+            Some(Wanted::Addr(v6)) => Some(v6.addr.to_string()),
+            _ => None,
+        }
+    }
+
     /// Adds `other`'s values to the ones this lacks.
     pub fn merge(&mut self, other: Publish) {
         self.ipv4 = self.ipv4.or(other.ipv4);
@@ -194,5 +211,34 @@ pub fn status_failure(answer: &Answer) -> Failure {
         400..=499 => Failure::new(Exit::Rejected, format!("request rejected: {said}")),
         500..=599 => Failure::new(Exit::ServerError, format!("provider failure: {said}")),
         _ => Failure::new(Exit::Unexpected, format!("unexpected answer: {said}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_addresses_as_text() {
+        let known = Publish {
+            ipv4: Some(Wanted::Addr(Ipv4Addr::new(203, 0, 113, 7))),
+            ipv6: Some(Wanted::Addr(V6Addr {
+                addr: "2001:db8::1".parse().expect("v6"),
+                len: Some(64),
+            })),
+            ipv6_prefix: None,
+        };
+        assert_eq!(known.known_ipv4_text().as_deref(), Some("203.0.113.7"));
+        // The prefix length stays behind: only dynv6 sends it, from `ipv6` itself.
+        assert_eq!(known.known_ipv6_bare_text().as_deref(), Some("2001:db8::1"));
+        let auto = Publish {
+            ipv4: Some(Wanted::Auto),
+            ipv6: Some(Wanted::Auto),
+            ipv6_prefix: None,
+        };
+        assert_eq!(auto.known_ipv4_text(), None);
+        assert_eq!(auto.known_ipv6_bare_text(), None);
+        assert_eq!(Publish::default().known_ipv4_text(), None);
+        assert_eq!(Publish::default().known_ipv6_bare_text(), None);
     }
 }

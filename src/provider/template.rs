@@ -207,14 +207,8 @@ impl Spec {
 
     /// The URL sent and the URL shown (secrets masked) for one set of values.
     fn render(&self, server: &Server, host: &str, values: &Publish) -> (String, String) {
-        let v4 = match values.ipv4 {
-            Some(Wanted::Addr(v4)) => v4.to_string(),
-            _ => String::new(),
-        };
-        let v6 = match values.ipv6 {
-            Some(Wanted::Addr(v6)) => v6.addr.to_string(),
-            _ => String::new(),
-        };
+        let v4 = values.known_ipv4_text().unwrap_or_default();
+        let v6 = values.known_ipv6_bare_text().unwrap_or_default();
         let ip = if values.ipv4.is_some() { &v4 } else { &v6 };
         fn expose(s: &Option<Secret>) -> &str {
             s.as_ref().map(Secret::expose).unwrap_or("")
