@@ -44,13 +44,7 @@ fn fqdn(host: &str, zone: Option<&str>) -> String {
 pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
     // `config` allows `auto` only for a family sent alone: that request travels on a
     // connection of that family and carries no address.
-    let family = if publish.ipv4.is_some_and(|w| w.is_auto()) {
-        Family::V4
-    } else if publish.ipv6.is_some_and(|w| w.is_auto()) {
-        Family::V6
-    } else {
-        Family::Any
-    };
+    let family = publish.auto_family();
     let v4 = publish.known_ipv4_text();
     let v6 = publish.known_ipv6_bare_text();
     let server = job.server_for(family);

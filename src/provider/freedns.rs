@@ -10,17 +10,11 @@
 use super::{status_failure, Publish, Request, Verdict};
 use crate::config::Job;
 use crate::exit::{Exit, Failure};
-use crate::http::{Answer, Family};
+use crate::http::Answer;
 use crate::url::UrlBuilder;
 
 pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
-    let family = if publish.ipv4.is_some_and(|w| w.is_auto()) {
-        Family::V4
-    } else if publish.ipv6.is_some_and(|w| w.is_auto()) {
-        Family::V6
-    } else {
-        Family::Any
-    };
+    let family = publish.auto_family();
     let mut url =
         UrlBuilder::new(job.server_for(family), job.preset.path).secret_item(job.secret_value());
     // One record per token: the IPv4 address if known, else the IPv6 one.

@@ -81,6 +81,18 @@ impl Publish {
         self.ipv4.is_none() && self.ipv6.is_none() && self.ipv6_prefix.is_none()
     }
 
+    /// The family of connection a request carrying these values must travel on: that
+    /// of its `auto` value (IPv4 first), else any.
+    pub fn auto_family(&self) -> Family {
+        if self.ipv4.is_some_and(|w| w.is_auto()) {
+            Family::V4
+        } else if self.ipv6.is_some_and(|w| w.is_auto()) {
+            Family::V6
+        } else {
+            Family::Any
+        }
+    }
+
     /// The IPv4 address as text, when it is known here (not `auto`).
     pub fn known_ipv4_text(&self) -> Option<String> {
         match self.ipv4 {
@@ -240,5 +252,23 @@ mod tests {
         assert_eq!(auto.known_ipv6_bare_text(), None);
         assert_eq!(Publish::default().known_ipv4_text(), None);
         assert_eq!(Publish::default().known_ipv6_bare_text(), None);
+    }
+
+    #[test]
+    fn auto_family_is_that_of_the_auto_value() {
+        let v4 = Some(Wanted::Addr(Ipv4Addr::new(203, 0, 113, 7)));
+        let family = |ipv4, ipv6| {
+            Publish {
+                ipv4,
+                ipv6,
+                ipv6_prefix: None,
+            }
+            .auto_family()
+        };
+        assert_eq!(family(v4, None), Family::Any);
+        assert_eq!(family(Some(Wanted::Auto), None), Family::V4);
+        assert_eq!(family(v4, Some(Wanted::Auto)), Family::V6);
+        assert_eq!(family(None, Some(Wanted::Auto)), Family::V6);
+        assert_eq!(family(Some(Wanted::Auto), Some(Wanted::Auto)), Family::V4);
     }
 }

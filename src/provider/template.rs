@@ -19,7 +19,7 @@ use super::{status_failure, Publish, Request, Verdict};
 use crate::addr::{V6Addr, Wanted};
 use crate::config::Job;
 use crate::exit::{Exit, Failure};
-use crate::http::{Answer, Family};
+use crate::http::Answer;
 use crate::secret::Secret;
 use crate::url::{percent_encode, Server};
 use std::net::Ipv4Addr;
@@ -298,15 +298,6 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
         return Vec::new();
     };
     let split = spec.uses(Placeholder::Ipv4) || spec.uses(Placeholder::Ipv6);
-    let auto_family = |values: &Publish| {
-        if values.ipv4.is_some_and(|w| w.is_auto()) {
-            Family::V4
-        } else if values.ipv6.is_some_and(|w| w.is_auto()) {
-            Family::V6
-        } else {
-            Family::Any
-        }
-    };
     // Both families in one request with {ipv4}/{ipv6}; otherwise one per family.
     let lanes: Vec<Publish> = if split {
         vec![publish.clone()]
@@ -332,7 +323,7 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
     let mut requests = Vec::new();
     for &host in hosts {
         for values in &lanes {
-            let family = auto_family(values);
+            let family = values.auto_family();
             let (url, shown_url) = spec.render(job.server_for(family), &job.hosts[host], values);
             requests.push(Request {
                 url,
