@@ -8,7 +8,6 @@
 //! the account, both for the user to fix, so it maps to 10.
 
 use super::{status_failure, Publish, Request, Verdict};
-use crate::addr::Wanted;
 use crate::config::Job;
 use crate::exit::{Exit, Failure};
 use crate::http::{Answer, Family};
@@ -40,11 +39,11 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
             let mut url = UrlBuilder::new(job.server_for(family), job.preset.path)
                 .param("domains", &domains.join(","))
                 .secret_param("token", job.secret_value());
-            if let Some(Wanted::Addr(v4)) = values.ipv4 {
-                url = url.param("ip", &v4.to_string());
+            if let Some(v4) = values.known_ipv4_text() {
+                url = url.param("ip", &v4);
             }
-            if let Some(Wanted::Addr(v6)) = values.ipv6 {
-                url = url.param("ipv6", &v6.addr.to_string());
+            if let Some(v6) = values.known_ipv6_bare_text() {
+                url = url.param("ipv6", &v6);
             }
             let (url, shown_url) = url.param("verbose", "true").build();
             Request {
@@ -99,27 +98,10 @@ pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::test_answers::{answer, outcome, request};
 
     fn code(status: u16, body: &str) -> (u8, bool) {
-        let request = Request {
-            url: String::new(),
-            shown_url: String::new(),
-            basic_auth: None,
-            family: Family::Any,
-            hosts: vec![0],
-            publish: Publish::default(),
-        };
-        let answer = Answer {
-            status,
-            body: body.to_string(),
-            location: None,
-            retry_after: None,
-        };
-        match &interpret(&request, &answer)[0] {
-            Verdict::Updated { .. } => (0, true),
-            Verdict::Current { .. } => (0, false),
-            Verdict::Failed(f) => (f.exit.code(), false),
-        }
+        outcome(&interpret(&request(1), &answer(status, body))[0])
     }
 
     #[test]

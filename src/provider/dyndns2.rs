@@ -8,7 +8,6 @@
 //! on a connection forced to that family.
 
 use super::{status_failure, AddrParams, Auth, Publish, Request, Verdict};
-use crate::addr::Wanted;
 use crate::config::Job;
 use crate::exit::{Exit, Failure};
 use crate::http::{Answer, Family};
@@ -95,15 +94,8 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
 /// The address parameters of one request, in the preset's dialect. An `auto` value
 /// sends nothing: the provider takes the connection's address.
 fn address_params(mut url: UrlBuilder, params: AddrParams, values: &Publish) -> UrlBuilder {
-    let v4 = match values.ipv4 {
-        Some(Wanted::Addr(v4)) => Some(v4.to_string()),
-        _ => None,
-    };
-    // dyndns2 takes a bare address: the prefix length is dynv6's idea.
-    let v6 = match values.ipv6 {
-        Some(Wanted::Addr(v6)) => Some(v6.addr.to_string()),
-        _ => None,
-    };
+    let v4 = values.known_ipv4_text();
+    let v6 = values.known_ipv6_bare_text();
     match params {
         AddrParams::Combined | AddrParams::PerFamily => {
             let myip: Vec<String> = v4.into_iter().chain(v6).collect();
@@ -199,28 +191,12 @@ pub(super) fn verdict_for_line(line: &str, answer: &Answer) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::test_answers::{answer, outcome, request};
 
     fn codes(status: u16, body: &str, hosts: usize) -> Vec<u8> {
-        let request = Request {
-            url: String::new(),
-            shown_url: String::new(),
-            basic_auth: None,
-            family: Family::Any,
-            hosts: (0..hosts).collect(),
-            publish: Publish::default(),
-        };
-        let answer = Answer {
-            status,
-            body: body.to_string(),
-            location: None,
-            retry_after: None,
-        };
-        interpret(&request, &answer)
+        interpret(&request(hosts), &answer(status, body))
             .iter()
-            .map(|v| match v {
-                Verdict::Updated { .. } | Verdict::Current { .. } => 0,
-                Verdict::Failed(f) => f.exit.code(),
-            })
+            .map(|v| outcome(v).0)
             .collect()
     }
 

@@ -15,7 +15,6 @@
 //! DNS_SERVER_ERROR, 452 other dyndns errors, 500 anything else).
 
 use super::{status_failure, Publish, Request, Verdict};
-use crate::addr::Wanted;
 use crate::config::Job;
 use crate::exit::{Exit, Failure};
 use crate::http::{Answer, Family};
@@ -45,21 +44,9 @@ fn fqdn(host: &str, zone: Option<&str>) -> String {
 pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
     // `config` allows `auto` only for a family sent alone: that request travels on a
     // connection of that family and carries no address.
-    let family = if publish.ipv4.is_some_and(|w| w.is_auto()) {
-        Family::V4
-    } else if publish.ipv6.is_some_and(|w| w.is_auto()) {
-        Family::V6
-    } else {
-        Family::Any
-    };
-    let v4 = match publish.ipv4 {
-        Some(Wanted::Addr(v4)) => Some(v4.to_string()),
-        _ => None,
-    };
-    let v6 = match publish.ipv6 {
-        Some(Wanted::Addr(v6)) => Some(v6.addr.to_string()),
-        _ => None,
-    };
+    let family = publish.auto_family();
+    let v4 = publish.known_ipv4_text();
+    let v6 = publish.known_ipv6_bare_text();
     let server = job.server_for(family);
     let secret = job.secret_value();
     let zone = job.zone.as_deref();
@@ -157,19 +144,10 @@ fn verdict(answer: &Answer) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::test_answers::{answer, outcome};
 
     fn code(status: u16, body: &str) -> (u8, bool) {
-        let answer = Answer {
-            status,
-            body: body.to_string(),
-            location: None,
-            retry_after: None,
-        };
-        match verdict(&answer) {
-            Verdict::Updated { .. } => (0, true),
-            Verdict::Current { .. } => (0, false),
-            Verdict::Failed(f) => (f.exit.code(), false),
-        }
+        outcome(&verdict(&answer(status, body)))
     }
 
     #[test]

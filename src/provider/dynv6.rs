@@ -84,29 +84,10 @@ pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn answer(status: u16, body: &str) -> Answer {
-        Answer {
-            status,
-            body: body.to_string(),
-            location: None,
-            retry_after: None,
-        }
-    }
+    use crate::provider::test_answers::{answer, outcome, request};
 
     fn verdict_code(status: u16, body: &str) -> u8 {
-        let request = Request {
-            url: String::new(),
-            shown_url: String::new(),
-            basic_auth: None,
-            family: Family::Any,
-            hosts: vec![0],
-            publish: Publish::default(),
-        };
-        match &interpret(&request, &answer(status, body))[0] {
-            Verdict::Updated { .. } | Verdict::Current { .. } => 0,
-            Verdict::Failed(f) => f.exit.code(),
-        }
+        outcome(&interpret(&request(1), &answer(status, body))[0]).0
     }
 
     #[test]

@@ -8,26 +8,21 @@
 //! (`Unable to locate this record`, `Invalid update URL`: the token is wrong).
 
 use super::{status_failure, Publish, Request, Verdict};
-use crate::addr::Wanted;
 use crate::config::Job;
 use crate::exit::{Exit, Failure};
-use crate::http::{Answer, Family};
+use crate::http::Answer;
 use crate::url::UrlBuilder;
 
 pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
-    let family = if publish.ipv4.is_some_and(|w| w.is_auto()) {
-        Family::V4
-    } else if publish.ipv6.is_some_and(|w| w.is_auto()) {
-        Family::V6
-    } else {
-        Family::Any
-    };
+    let family = publish.auto_family();
     let mut url =
         UrlBuilder::new(job.server_for(family), job.preset.path).secret_item(job.secret_value());
-    match (publish.ipv4, publish.ipv6) {
-        (Some(Wanted::Addr(v4)), _) => url = url.param("address", &v4.to_string()),
-        (_, Some(Wanted::Addr(v6))) => url = url.param("address", &v6.addr.to_string()),
-        _ => {}
+    // One record per token: the IPv4 address if known, else the IPv6 one.
+    if let Some(address) = publish
+        .known_ipv4_text()
+        .or_else(|| publish.known_ipv6_bare_text())
+    {
+        url = url.param("address", &address);
     }
     let (url, shown_url) = url.build();
     vec![Request {
@@ -67,27 +62,10 @@ pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::test_answers::{answer, outcome, request};
 
     fn code(status: u16, body: &str) -> (u8, bool) {
-        let request = Request {
-            url: String::new(),
-            shown_url: String::new(),
-            basic_auth: None,
-            family: Family::Any,
-            hosts: vec![0],
-            publish: Publish::default(),
-        };
-        let answer = Answer {
-            status,
-            body: body.to_string(),
-            location: None,
-            retry_after: None,
-        };
-        match &interpret(&request, &answer)[0] {
-            Verdict::Updated { .. } => (0, true),
-            Verdict::Current { .. } => (0, false),
-            Verdict::Failed(f) => (f.exit.code(), false),
-        }
+        outcome(&interpret(&request(1), &answer(status, body))[0])
     }
 
     #[test]

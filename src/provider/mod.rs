@@ -8,6 +8,8 @@ pub mod freedns;
 pub mod presets;
 pub mod rfc2136;
 pub mod template;
+#[cfg(test)]
+mod test_answers;
 
 pub use presets::{preset, preset_names, AddrParams, Auth, Credentials, Preset};
 
@@ -77,6 +79,35 @@ impl Publish {
 
     pub fn is_empty(&self) -> bool {
         self.ipv4.is_none() && self.ipv6.is_none() && self.ipv6_prefix.is_none()
+    }
+
+    /// The family of connection a request carrying these values must travel on: that
+    /// of its `auto` value (IPv4 first), else any.
+    pub fn auto_family(&self) -> Family {
+        if self.ipv4.is_some_and(|w| w.is_auto()) {
+            Family::V4
+        } else if self.ipv6.is_some_and(|w| w.is_auto()) {
+            Family::V6
+        } else {
+            Family::Any
+        }
+    }
+
+    /// The IPv4 address as text, when it is known here (not `auto`).
+    pub fn known_ipv4_text(&self) -> Option<String> {
+        match self.ipv4 {
+            Some(Wanted::Addr(v4)) => Some(v4.to_string()),
+            _ => None,
+        }
+    }
+
+    /// The IPv6 address as text without a prefix length, when it is known here (not
+    /// `auto`): the prefix length is dynv6's idea, other protocols take a bare address.
+    pub fn known_ipv6_bare_text(&self) -> Option<String> {
+        match self.ipv6 {
+            Some(Wanted::Addr(v6)) => Some(v6.addr.to_string()),
+            _ => None,
+        }
     }
 
     /// Adds `other`'s values to the ones this lacks.
@@ -192,5 +223,52 @@ pub fn status_failure(answer: &Answer) -> Failure {
         400..=499 => Failure::new(Exit::Rejected, format!("request rejected: {said}")),
         500..=599 => Failure::new(Exit::ServerError, format!("provider failure: {said}")),
         _ => Failure::new(Exit::Unexpected, format!("unexpected answer: {said}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_addresses_as_text() {
+        let known = Publish {
+            ipv4: Some(Wanted::Addr(Ipv4Addr::new(203, 0, 113, 7))),
+            ipv6: Some(Wanted::Addr(V6Addr {
+                addr: "2001:db8::1".parse().expect("v6"),
+                len: Some(64),
+            })),
+            ipv6_prefix: None,
+        };
+        assert_eq!(known.known_ipv4_text().as_deref(), Some("203.0.113.7"));
+        // The prefix length stays behind: only dynv6 sends it, from `ipv6` itself.
+        assert_eq!(known.known_ipv6_bare_text().as_deref(), Some("2001:db8::1"));
+        let auto = Publish {
+            ipv4: Some(Wanted::Auto),
+            ipv6: Some(Wanted::Auto),
+            ipv6_prefix: None,
+        };
+        assert_eq!(auto.known_ipv4_text(), None);
+        assert_eq!(auto.known_ipv6_bare_text(), None);
+        assert_eq!(Publish::default().known_ipv4_text(), None);
+        assert_eq!(Publish::default().known_ipv6_bare_text(), None);
+    }
+
+    #[test]
+    fn auto_family_is_that_of_the_auto_value() {
+        let v4 = Some(Wanted::Addr(Ipv4Addr::new(203, 0, 113, 7)));
+        let family = |ipv4, ipv6| {
+            Publish {
+                ipv4,
+                ipv6,
+                ipv6_prefix: None,
+            }
+            .auto_family()
+        };
+        assert_eq!(family(v4, None), Family::Any);
+        assert_eq!(family(Some(Wanted::Auto), None), Family::V4);
+        assert_eq!(family(v4, Some(Wanted::Auto)), Family::V6);
+        assert_eq!(family(None, Some(Wanted::Auto)), Family::V6);
+        assert_eq!(family(Some(Wanted::Auto), Some(Wanted::Auto)), Family::V4);
     }
 }

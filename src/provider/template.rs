@@ -19,7 +19,7 @@ use super::{status_failure, Publish, Request, Verdict};
 use crate::addr::{V6Addr, Wanted};
 use crate::config::Job;
 use crate::exit::{Exit, Failure};
-use crate::http::{Answer, Family};
+use crate::http::Answer;
 use crate::secret::Secret;
 use crate::url::{percent_encode, Server};
 use std::net::Ipv4Addr;
@@ -207,14 +207,8 @@ impl Spec {
 
     /// The URL sent and the URL shown (secrets masked) for one set of values.
     fn render(&self, server: &Server, host: &str, values: &Publish) -> (String, String) {
-        let v4 = match values.ipv4 {
-            Some(Wanted::Addr(v4)) => v4.to_string(),
-            _ => String::new(),
-        };
-        let v6 = match values.ipv6 {
-            Some(Wanted::Addr(v6)) => v6.addr.to_string(),
-            _ => String::new(),
-        };
+        let v4 = values.known_ipv4_text().unwrap_or_default();
+        let v6 = values.known_ipv6_bare_text().unwrap_or_default();
         let ip = if values.ipv4.is_some() { &v4 } else { &v6 };
         fn expose(s: &Option<Secret>) -> &str {
             s.as_ref().map(Secret::expose).unwrap_or("")
@@ -304,15 +298,6 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
         return Vec::new();
     };
     let split = spec.uses(Placeholder::Ipv4) || spec.uses(Placeholder::Ipv6);
-    let auto_family = |values: &Publish| {
-        if values.ipv4.is_some_and(|w| w.is_auto()) {
-            Family::V4
-        } else if values.ipv6.is_some_and(|w| w.is_auto()) {
-            Family::V6
-        } else {
-            Family::Any
-        }
-    };
     // Both families in one request with {ipv4}/{ipv6}; otherwise one per family.
     let lanes: Vec<Publish> = if split {
         vec![publish.clone()]
@@ -338,7 +323,7 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
     let mut requests = Vec::new();
     for &host in hosts {
         for values in &lanes {
-            let family = auto_family(values);
+            let family = values.auto_family();
             let (url, shown_url) = spec.render(job.server_for(family), &job.hosts[host], values);
             requests.push(Request {
                 url,
@@ -412,6 +397,7 @@ fn contains_phrase(words: &[String], phrase: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::test_answers::{answer, outcome};
 
     fn spec(text: &str, success: Option<&str>) -> Result<Spec, Failure> {
         Spec::parse(
@@ -425,17 +411,7 @@ mod tests {
 
     fn code(success: Option<&str>, status: u16, body: &str) -> (u8, bool) {
         let spec = spec("https://x.example/u?h={hostname}&ip={ip}", success).expect("spec");
-        let answer = Answer {
-            status,
-            body: body.to_string(),
-            location: None,
-            retry_after: None,
-        };
-        match verdict(&spec, &answer) {
-            Verdict::Updated { .. } => (0, true),
-            Verdict::Current { .. } => (0, false),
-            Verdict::Failed(f) => (f.exit.code(), false),
-        }
+        outcome(&verdict(&spec, &answer(status, body)))
     }
 
     #[test]
