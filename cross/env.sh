@@ -1,0 +1,19 @@
+# Sourced by cross/*.sh: the toolchain and the size settings every cross build uses.
+# Each setting's measured effect on mips_24kc is in cross/README.md.
+
+# Pinned tools that cross/setup.sh installs into a venv under target/.
+CROSS_TOOLS="$PWD/target/cross-tools"
+ZIGLANG_VERSION=0.17.0
+CARGO_ZIGBUILD_VERSION=0.24.0
+
+# Debian's cargo/rustc (with rust-src for build-std) ahead of rustup's, zig next.
+PATH="$CROSS_TOOLS/venv/bin:/usr/bin:$PATH"
+# build-std and the -Z flags are unstable: allowed on Debian's stable rustc this way.
+RUSTC_BOOTSTRAP=1
+# Cross outputs apart from the host's target/ so the two never rebuild each other.
+CARGO_TARGET_DIR="$PWD/target/cross"
+export PATH RUSTC_BOOTSTRAP CARGO_TARGET_DIR
+unset RUSTUP_TOOLCHAIN CARGO RUSTC RUSTDOC 2>/dev/null || true
+
+CROSS_RUSTFLAGS="-Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort"
+CROSS_BUILD_STD="-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size"
