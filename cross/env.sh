@@ -15,5 +15,5 @@ CARGO_TARGET_DIR="$PWD/target/cross"
 export PATH RUSTC_BOOTSTRAP CARGO_TARGET_DIR
 unset RUSTUP_TOOLCHAIN CARGO RUSTC RUSTDOC 2>/dev/null || true
 
-CROSS_RUSTFLAGS="-Cforce-unwind-tables=no -Zlocation-detail=none -Zfmt-debug=none -Zunstable-options -Cpanic=immediate-abort"
+CROSS_RUSTFLAGS="-Cforce-unwind-tables=no -Zlocation-detail=none -Zfmt-debug=shallow -Zunstable-options -Cpanic=immediate-abort"
 CROSS_BUILD_STD="-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size"
