@@ -11,7 +11,7 @@ PATH="$CROSS_TOOLS/venv/bin:/usr/bin:$PATH"
 # build-std and the -Z flags are unstable: allowed on Debian's stable rustc this way.
 RUSTC_BOOTSTRAP=1
 # Cross outputs apart from the host's target/ so the two never rebuild each other.
-CARGO_TARGET_DIR="$PWD/target/cross"
+CARGO_TARGET_DIR="${DYNUP_CROSS_TARGET_DIR:-$PWD/target/cross}"
 export PATH RUSTC_BOOTSTRAP CARGO_TARGET_DIR
 unset RUSTUP_TOOLCHAIN CARGO RUSTC RUSTDOC 2>/dev/null || true
 

@@ -181,7 +181,10 @@ fn check_update_then_unchanged(t: &Target) {
 
     let first = fx.run_owned(&update);
     assert_eq!(first.code, 0, "{arch}: {first:?}");
-    assert_eq!(first.stdout, "h.dynv6.net: updated A 203.0.113.7\n", "{arch}");
+    assert_eq!(
+        first.stdout, "h.dynv6.net: updated A 203.0.113.7\n",
+        "{arch}"
+    );
     let requests = fx.mock.requests();
     assert_eq!(requests.len(), 1, "{arch}: {requests:?}");
     let r = &requests[0];

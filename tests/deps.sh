@@ -6,7 +6,11 @@
 set -eu
 
 # One line per package, with why the tests need it.
+#   qemu-user-static  runs the MIPS and ARM router builds (tests/cross.rs)
+#   binutils          readelf: float ABI and static linking of them (tests/cross.rs)
 packages="
+qemu-user-static
+binutils
 "
 
 missing=""
