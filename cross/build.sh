@@ -13,16 +13,18 @@ dist=${DYNUP_CROSS_DIST:-dist}
 wanted="$*"
 found=""
 
-while read -r arch triple qemu abi flags; do
+while read -r arch triple qemu abi cflags flags; do
   case "$arch" in ''|'#'*) continue ;; esac
   if [ -n "$wanted" ]; then
     case " $wanted " in *" $arch "*) ;; *) continue ;; esac
   fi
   found="$found $arch"
   [ "$flags" = "-" ] && flags=""
+  [ "$cflags" = "-" ] && cflags=""
+  cflags="$CROSS_CFLAGS $(echo "$cflags" | tr ',' ' ')"
   echo "cross/build.sh: $arch ($triple)"
   # shellcheck disable=SC2086  # DYNUP_CROSS_CARGO_ARGS is a word list on purpose
-  RUSTFLAGS="$CROSS_RUSTFLAGS $flags" cargo zigbuild --locked --release \
+  RUSTFLAGS="$CROSS_RUSTFLAGS $flags" TARGET_CFLAGS="$cflags" cargo zigbuild --locked --release \
     --target "$triple" $CROSS_BUILD_STD ${DYNUP_CROSS_CARGO_ARGS:-}
   mkdir -p "$dist/$arch"
   cp "$CARGO_TARGET_DIR/$triple/release/dynup" "$dist/$arch/dynup.tmp"

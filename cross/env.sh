@@ -16,4 +16,6 @@ export PATH RUSTC_BOOTSTRAP CARGO_TARGET_DIR
 unset RUSTUP_TOOLCHAIN CARGO RUSTC RUSTDOC 2>/dev/null || true
 
 CROSS_RUSTFLAGS="-Cforce-unwind-tables=no -Zlocation-detail=none -Zfmt-debug=shallow -Zunstable-options -Cpanic=immediate-abort"
+# For C code (ring's, through the cc crate): no unwind tables either.
+CROSS_CFLAGS="-fno-unwind-tables -fno-asynchronous-unwind-tables"
 CROSS_BUILD_STD="-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size"
