@@ -2,7 +2,8 @@
 //! ABI its OpenWRT arch expects, is statically linked, and works under its qemu:
 //! `--version`, a real HTTPS update against the loopback mock (the MIPS
 //! static-pie trap only shows with TLS), a fatal answer, and an unchanged
-//! address that sends nothing. A missing binary or emulator fails, never skips.
+//! address that sends nothing, and a refused certificate. A missing binary or
+//! emulator fails, never skips.
 
 mod support;
 
@@ -223,12 +224,33 @@ fn check_fatal_answer(t: &Target) {
     assert_eq!(fx.mock.count(), 1, "{arch}");
 }
 
+/// A certificate from an unknown CA: exit 5, nothing sent, and the reason
+/// survives -Zfmt-debug (rustls names it with Debug inside its Display).
+fn check_untrusted_certificate(t: &Target) {
+    let arch = &t.arch;
+    let fx = Fixture::https().running(binary(t));
+    let mut cmd = fx.cmd_untrusted(&[]);
+    cmd.args(args(
+        &["--ipv4", "203.0.113.7", "h.dynv6.net"],
+        &fx.token_args(),
+    ));
+    let run = run_clean(&mut cmd);
+    assert_eq!(run.code, 5, "{arch}: {run:?}");
+    assert!(
+        run.one_error_line()
+            .contains("invalid peer certificate: UnknownIssuer"),
+        "{arch}: {run:?}"
+    );
+    assert_eq!(fx.mock.count(), 0, "{arch}: sent despite the certificate");
+}
+
 fn check_target(arch: &str) {
     let t = target(arch);
     check_elf(&t);
     check_version(&t);
     check_update_then_unchanged(&t);
     check_fatal_answer(&t);
+    check_untrusted_certificate(&t);
 }
 
 macro_rules! target_tests {
