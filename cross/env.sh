@@ -15,7 +15,13 @@ CARGO_TARGET_DIR="${DYNUP_CROSS_TARGET_DIR:-$PWD/target/cross}"
 export PATH RUSTC_BOOTSTRAP CARGO_TARGET_DIR
 unset RUSTUP_TOOLCHAIN CARGO RUSTC RUSTDOC 2>/dev/null || true
 
-CROSS_RUSTFLAGS="-Cforce-unwind-tables=no -Zlocation-detail=none -Zfmt-debug=shallow -Zunstable-options -Cpanic=immediate-abort"
+# Size settings (with the release profile's opt-level z, LTO, one codegen unit):
+#   -Cpanic=immediate-abort  a panic aborts at once, no message machinery
+#   -Cforce-unwind-tables=no nothing unwinds, so no .eh_frame for Rust code
+#   -Zfmt-debug=shallow      Debug prints type and variant names only; not `none`,
+#                            which blanks the HTTP version in ureq's request line
+#   optimize_for_size        std's smaller algorithms
+CROSS_RUSTFLAGS="-Cforce-unwind-tables=no -Zfmt-debug=shallow -Zunstable-options -Cpanic=immediate-abort"
 # For C code (ring's, through the cc crate): no unwind tables either.
 CROSS_CFLAGS="-fno-unwind-tables -fno-asynchronous-unwind-tables"
 CROSS_BUILD_STD="-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size"
