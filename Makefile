@@ -1,10 +1,12 @@
 # The entry points a person types. Each installs or checks what it needs.
 #   make build   release binary for this machine (target/release/dynup)
-#   make test    format check, clippy, unit and integration tests
+#   make cross   static router binaries for OpenWRT (dist/<arch>/dynup) and their sizes
+#   make size    the size table of dist/ again
+#   make test    format check, clippy, unit and integration tests, the router builds under qemu
 CARGO ?= cargo
 PREFIX ?= /usr/local
 
-.PHONY: all build test test-deps lint check-toolchain install clean
+.PHONY: all build cross size test test-deps lint check-toolchain install clean
 
 all: build
 
@@ -20,6 +22,19 @@ build:
 	$(CARGO) build --release --locked
 	@ls -l target/release/dynup | awk '{print "target/release/dynup: " $$5 " bytes"}'
 
+# The router builds: cross/setup.sh installs what is missing (Debian's Rust with
+# std's sources, zig, qemu), cross/build.sh builds every target of cross/targets,
+# then mips_24kc once more without built-in roots, for the size table.
+cross:
+	sh cross/setup.sh
+	sh cross/build.sh
+	DYNUP_CROSS_DIST=target/cross/no-builtin-roots DYNUP_CROSS_CARGO_ARGS=--no-default-features \
+	  sh cross/build.sh mips_24kc
+	@sh cross/size.sh
+
+size:
+	@sh cross/size.sh
+
 lint: check-toolchain
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
@@ -31,9 +46,12 @@ test-deps:
 	sh tests/peers.sh >/dev/null
 
 # Lint first: a red format or clippy check fails the run before the long part.
+# The router builds come once, after the host tests, and every qemu test reuses them.
 test: lint test-deps
 	$(CARGO) test --locked --all-targets
 	$(CARGO) test --locked --no-default-features --bin dynup
+	$(MAKE) cross
+	$(CARGO) test --locked --test cross -- --ignored
 
 install: build
 	install -D -m 0755 target/release/dynup $(DESTDIR)$(PREFIX)/bin/dynup

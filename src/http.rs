@@ -10,6 +10,8 @@ use std::time::Duration;
 use base64::Engine;
 use ureq::config::IpFamily;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use crate::exit::{Exit, Failure};
 use crate::provider::Request;
@@ -135,7 +137,12 @@ impl<'a> Client<'a> {
         if https {
             config = config.tls_config(self.tls_config()?);
         }
-        Ok(config.build().new_agent())
+        let connector = DefaultConnector::new();
+        Ok(ureq::Agent::with_parts(
+            config.build(),
+            connector,
+            InlineResolver,
+        ))
     }
 
     pub fn send(&self, request: &Request) -> Result<Answer, Failure> {
@@ -200,6 +207,41 @@ impl<'a> Client<'a> {
             ureq::Error::Rustls(e) => tls_failure(&e),
             ureq::Error::Tls(e) => Failure::new(Exit::Tls, format!("TLS: {e}")),
             other => network(format!("HTTP exchange failed: {other}")),
+        }
+    }
+}
+
+/// Looks names up in the calling thread, where ureq's own resolver starts a thread
+/// per lookup to time it out: the lookup is bounded by the C library's resolver
+/// (resolv.conf `timeout` and `attempts`) instead of `--timeout`, and the binary
+/// carries no thread machinery (cross/README.md has the figure).
+#[derive(Debug)]
+struct InlineResolver;
+
+/// How many addresses `ResolvedSocketAddrs` holds.
+const RESOLVED_MAX: usize = 16;
+
+impl Resolver for InlineResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        _timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        let host_port = uri
+            .scheme()
+            .zip(uri.authority())
+            .and_then(|(scheme, authority)| DefaultResolver::host_and_port(scheme, authority))
+            .ok_or(ureq::Error::HostNotFound)?;
+        let found = std::net::ToSocketAddrs::to_socket_addrs(host_port.as_str())?;
+        let mut addrs = self.empty();
+        for addr in config.ip_family().keep_wanted(found).take(RESOLVED_MAX) {
+            addrs.push(addr);
+        }
+        if addrs.is_empty() {
+            Err(ureq::Error::HostNotFound)
+        } else {
+            Ok(addrs)
         }
     }
 }

@@ -12,6 +12,7 @@ mod provider;
 mod run;
 mod secret;
 mod state;
+mod tls;
 mod url;
 
 use std::process::ExitCode;
@@ -54,9 +55,9 @@ fn main() -> ExitCode {
             return ExitCode::from(failure.exit.code());
         }
     };
-    // ring, not aws-lc: installed as the process default that ureq picks up.
-    // An error only means a provider is already installed.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    // ring, not aws-lc, cut to what a client needs: installed as the process
+    // default that ureq picks up. An error only means one is already installed.
+    let _ = tls::client_provider().install_default();
     let out = Out::new(job.quiet, job.verbose, job.redactor.clone());
     ExitCode::from(run::run(&job, &out).code())
 }

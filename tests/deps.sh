@@ -14,6 +14,8 @@ python3          # runs the PyPI dyndns 2.0.0 server of the dyndns-server end-to
 python3-venv     # the venv under target/peers that tests/peers.sh installs it into
 faketime         # a router clock an hour off: BIND's real BADTIME answer to dynup
 iproute2         # ip: network namespaces, veth pairs and addresses (tests/interface.rs)
+qemu-user-static # runs the MIPS and ARM router builds (tests/cross.rs)
+binutils         # readelf: float ABI and static linking of them (tests/cross.rs)
 "
 
 missing=""

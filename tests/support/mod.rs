@@ -1135,7 +1135,37 @@ pub struct Run {
 /// The dynup binary with a clean environment: only PATH=/usr/bin:/bin,
 /// DYNUP_CACHE_DIR=cache and HOME=cache (so no proxies), stdin null.
 pub fn dynup(cache: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_dynup"));
+    dynup_binary(&Binary::built(), cache)
+}
+
+/// Which dynup binary a command runs, and the emulator it runs under, if any.
+#[derive(Clone, Debug)]
+pub struct Binary {
+    pub path: PathBuf,
+    /// For another architecture: e.g. `qemu-mips-static`, given the path as its argument.
+    pub runner: Option<PathBuf>,
+}
+
+impl Binary {
+    /// The host build cargo made for these tests.
+    pub fn built() -> Binary {
+        Binary {
+            path: PathBuf::from(env!("CARGO_BIN_EXE_dynup")),
+            runner: None,
+        }
+    }
+}
+
+/// [`dynup`] for a given binary (a cross build under its emulator, say).
+pub fn dynup_binary(binary: &Binary, cache: &Path) -> Command {
+    let mut cmd = match &binary.runner {
+        Some(runner) => {
+            let mut cmd = Command::new(runner);
+            cmd.arg(&binary.path);
+            cmd
+        }
+        None => Command::new(&binary.path),
+    };
     cmd.env_clear()
         .env("PATH", "/usr/bin:/bin")
         .env("DYNUP_CACHE_DIR", cache)
@@ -1232,6 +1262,8 @@ pub struct Fixture {
     pub ca_pem: Option<PathBuf>,
     pub token_file: PathBuf,
     pub password_file: PathBuf,
+    /// The dynup the commands run: the host build unless [`Fixture::running`] says.
+    pub binary: Binary,
 }
 
 impl Fixture {
@@ -1259,7 +1291,14 @@ impl Fixture {
             ca_pem,
             token_file,
             password_file,
+            binary: Binary::built(),
         }
+    }
+
+    /// The same fixture, its commands running `binary` instead of the host build.
+    pub fn running(mut self, binary: Binary) -> Fixture {
+        self.binary = binary;
+        self
     }
 
     pub fn cache(&self) -> PathBuf {
@@ -1268,7 +1307,7 @@ impl Fixture {
 
     /// dynup pointed at the mock, trusting only the default roots, plus `args`.
     pub fn cmd_untrusted(&self, args: &[&str]) -> Command {
-        let mut cmd = dynup(&self.cache());
+        let mut cmd = dynup_binary(&self.binary, &self.cache());
         cmd.arg("--server").arg(self.mock.url());
         cmd.args(args);
         cmd

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Builds static dynup binaries for OpenWRT into dist/<openwrt-arch>/dynup.
+#   cross/build.sh                 every target in cross/targets
+#   cross/build.sh mips_24kc ...   only the named OpenWRT archs
+# Extra cargo arguments come from DYNUP_CROSS_CARGO_ARGS (e.g. --no-default-features)
+# and the output directory from DYNUP_CROSS_DIST (default dist).
+# Needs what cross/setup.sh installs: Debian's rustc-web (build-std), zig, cargo-zigbuild.
+set -eu
+cd "$(dirname "$0")/.."
+. cross/env.sh
+
+dist=${DYNUP_CROSS_DIST:-dist}
+wanted="$*"
+found=""
+
+while read -r arch triple qemu abi cflags flags; do
+  case "$arch" in ''|'#'*) continue ;; esac
+  if [ -n "$wanted" ]; then
+    case " $wanted " in *" $arch "*) ;; *) continue ;; esac
+  fi
+  found="$found $arch"
+  [ "$flags" = "-" ] && flags=""
+  [ "$cflags" = "-" ] && cflags=""
+  cflags="$CROSS_CFLAGS $(echo "$cflags" | tr ',' ' ')"
+  echo "cross/build.sh: $arch ($triple)"
+  # shellcheck disable=SC2086  # DYNUP_CROSS_CARGO_ARGS is a word list on purpose
+  RUSTFLAGS="$CROSS_RUSTFLAGS $flags" TARGET_CFLAGS="$cflags" cargo zigbuild --locked --release \
+    --target "$triple" $CROSS_BUILD_STD ${DYNUP_CROSS_CARGO_ARGS:-}
+  mkdir -p "$dist/$arch"
+  cp "$CARGO_TARGET_DIR/$triple/release/dynup" "$dist/$arch/dynup.tmp"
+  mv "$dist/$arch/dynup.tmp" "$dist/$arch/dynup"
+done < cross/targets
+
+for arch in $wanted; do
+  case " $found " in *" $arch "*) ;; *)
+    echo "cross/build.sh: unknown OpenWRT arch '$arch' (see cross/targets)" >&2; exit 2 ;;
+  esac
+done

@@ -1,0 +1,146 @@
+//! The TLS crypto a client needs, and nothing else: ring's cipher suites, key
+//! exchange groups and signature checks, but no private-key loading, so link-time
+//! optimisation drops ring's RSA, ECDSA and Ed25519 signing (cross/README.md has
+//! the figures).
+
+use std::sync::Arc;
+
+use rustls::crypto::ring::{cipher_suite, kx_group};
+use rustls::crypto::{
+    CryptoProvider, GetRandomFailed, KeyProvider, SecureRandom, WebPkiSupportedAlgorithms,
+};
+use rustls::pki_types::PrivateKeyDer;
+use rustls::sign::SigningKey;
+use rustls::SignatureScheme;
+use webpki::ring as alg;
+
+/// What dynup's HTTPS connections use, installed as rustls' process default.
+pub fn client_provider() -> CryptoProvider {
+    CryptoProvider {
+        cipher_suites: vec![
+            cipher_suite::TLS13_AES_128_GCM_SHA256,
+            cipher_suite::TLS13_AES_256_GCM_SHA384,
+            cipher_suite::TLS13_CHACHA20_POLY1305_SHA256,
+            // TLS 1.2 stays: `--server` may name any dyndns2 server.
+            cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        ],
+        kx_groups: vec![kx_group::X25519, kx_group::SECP256R1, kx_group::SECP384R1],
+        signature_verification_algorithms: SIGNATURE_CHECKS,
+        secure_random: &ClientOnly,
+        key_provider: &ClientOnly,
+    }
+}
+
+/// ECDSA P-256/P-384, Ed25519, RSA-PSS and RSA PKCS#1 (2048 to 8192 bits): what
+/// rustls' ring provider checks, named here rather than taken from
+/// `default_provider()`, which would keep every suite of it linked.
+static SIGNATURE_CHECKS: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
+    all: &[
+        alg::ECDSA_P256_SHA256,
+        alg::ECDSA_P256_SHA384,
+        alg::ECDSA_P384_SHA256,
+        alg::ECDSA_P384_SHA384,
+        alg::ED25519,
+        alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+        alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
+        alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
+        alg::RSA_PKCS1_2048_8192_SHA256,
+        alg::RSA_PKCS1_2048_8192_SHA384,
+        alg::RSA_PKCS1_2048_8192_SHA512,
+        alg::RSA_PKCS1_2048_8192_SHA256_ABSENT_PARAMS,
+        alg::RSA_PKCS1_2048_8192_SHA384_ABSENT_PARAMS,
+        alg::RSA_PKCS1_2048_8192_SHA512_ABSENT_PARAMS,
+    ],
+    // For TLS 1.2 the curve is not fixed by the scheme; for TLS 1.3 it is.
+    mapping: &[
+        (
+            SignatureScheme::ECDSA_NISTP384_SHA384,
+            &[alg::ECDSA_P384_SHA384, alg::ECDSA_P256_SHA384],
+        ),
+        (
+            SignatureScheme::ECDSA_NISTP256_SHA256,
+            &[alg::ECDSA_P256_SHA256, alg::ECDSA_P384_SHA256],
+        ),
+        (SignatureScheme::ED25519, &[alg::ED25519]),
+        (
+            SignatureScheme::RSA_PSS_SHA512,
+            &[alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY],
+        ),
+        (
+            SignatureScheme::RSA_PSS_SHA384,
+            &[alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY],
+        ),
+        (
+            SignatureScheme::RSA_PSS_SHA256,
+            &[alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY],
+        ),
+        (
+            SignatureScheme::RSA_PKCS1_SHA512,
+            &[alg::RSA_PKCS1_2048_8192_SHA512],
+        ),
+        (
+            SignatureScheme::RSA_PKCS1_SHA384,
+            &[alg::RSA_PKCS1_2048_8192_SHA384],
+        ),
+        (
+            SignatureScheme::RSA_PKCS1_SHA256,
+            &[alg::RSA_PKCS1_2048_8192_SHA256],
+        ),
+    ],
+};
+
+/// Random bytes from ring; refuses private keys (dynup sends no client certificate).
+#[derive(Debug)]
+struct ClientOnly;
+
+impl SecureRandom for ClientOnly {
+    fn fill(&self, buf: &mut [u8]) -> Result<(), GetRandomFailed> {
+        use ring::rand::SecureRandom as _;
+        ring::rand::SystemRandom::new()
+            .fill(buf)
+            .map_err(|_| GetRandomFailed)
+    }
+}
+
+impl KeyProvider for ClientOnly {
+    fn load_private_key(
+        &self,
+        _key: PrivateKeyDer<'static>,
+    ) -> Result<Arc<dyn SigningKey>, rustls::Error> {
+        Err(rustls::Error::General(
+            "client certificates are not supported".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_the_same_signatures_as_rustls_ring_provider() {
+        let ours = client_provider().signature_verification_algorithms;
+        let ring = rustls::crypto::ring::default_provider().signature_verification_algorithms;
+        assert_eq!(ours.mapping.len(), ring.mapping.len());
+        for ((scheme, algs), (ring_scheme, ring_algs)) in ours.mapping.iter().zip(ring.mapping) {
+            assert_eq!(scheme, ring_scheme);
+            assert_eq!(algs.len(), ring_algs.len(), "{scheme:?}");
+        }
+        assert_eq!(ours.all.len(), ring.all.len());
+    }
+
+    #[test]
+    fn offers_tls13_and_tls12_suites_and_the_usual_groups() {
+        let provider = client_provider();
+        assert_eq!(provider.cipher_suites.len(), 9);
+        assert_eq!(provider.kx_groups.len(), 3);
+        let mut random = [0u8; 32];
+        assert!(provider.secure_random.fill(&mut random).is_ok());
+        assert_ne!(random, [0u8; 32]);
+    }
+}
