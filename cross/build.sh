@@ -27,7 +27,10 @@ while read -r arch triple qemu abi cflags flags; do
   RUSTFLAGS="$CROSS_RUSTFLAGS $flags" TARGET_CFLAGS="$cflags" cargo zigbuild --locked --release \
     --target "$triple" $CROSS_BUILD_STD ${DYNUP_CROSS_CARGO_ARGS:-}
   mkdir -p "$dist/$arch"
-  cp "$CARGO_TARGET_DIR/$triple/release/dynup" "$dist/$arch/dynup.tmp"
+  # Sections nothing reads at run time, which the linker's --strip-all keeps: MIPS
+  # procedure descriptors (.pdr, 127,680 bytes on mips_24kc) and the tool comment.
+  llvm-objcopy --remove-section=.pdr --remove-section=.comment \
+    "$CARGO_TARGET_DIR/$triple/release/dynup" "$dist/$arch/dynup.tmp"
   mv "$dist/$arch/dynup.tmp" "$dist/$arch/dynup"
 done < cross/targets
 

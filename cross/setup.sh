@@ -6,6 +6,7 @@
 #        qemu-user-static                    runs the MIPS and ARM builds in the tests
 #        xz-utils, binutils                  size table (xz -9e), readelf in the tests
 #        python3-venv                        the venv below
+#        llvm                                llvm-objcopy: drops .pdr, which strip keeps
 #   pip (pinned, in target/cross-tools/venv, not the system):
 #        ziglang, cargo-zigbuild             C compiler, musl and linker per target
 set -eu
@@ -27,6 +28,7 @@ for pkg in qemu-user-static xz-utils binutils python3-venv; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
     apt_missing="$apt_missing $pkg"
 done
+command -v llvm-objcopy >/dev/null 2>&1 || apt_missing="$apt_missing llvm"
 if [ -n "$apt_missing" ]; then
   say "installing Debian packages:$apt_missing"
   if [ "$(id -u)" -ne 0 ]; then

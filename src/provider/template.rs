@@ -285,11 +285,13 @@ fn split_parts(mut rest: &str) -> Result<Vec<Part>, Failure> {
     Ok(parts)
 }
 
-/// Lowercase words: runs of letters and digits.
+/// Lowercase words: runs of letters and digits. A non-ASCII character counts as a
+/// letter: the success words are ASCII, and Unicode's tables would cost the router
+/// flash for nothing.
 fn words_of(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
+    text.split(|c: char| c.is_ascii() && !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(str::to_ascii_lowercase)
         .collect()
 }
 
@@ -412,6 +414,13 @@ mod tests {
     fn code(success: Option<&str>, status: u16, body: &str) -> (u8, bool) {
         let spec = spec("https://x.example/u?h={hostname}&ip={ip}", success).expect("spec");
         outcome(&verdict(&spec, &answer(status, body)))
+    }
+
+    #[test]
+    fn words_split_on_ascii_and_keep_other_letters() {
+        assert_eq!(words_of("Good! 2 NOCHG"), ["good", "2", "nochg"]);
+        // Not "s" + "good": a non-ASCII letter belongs to its word.
+        assert_eq!(words_of("ségood, übel"), ["ségood", "übel"]);
     }
 
     #[test]
