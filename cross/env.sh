@@ -20,8 +20,11 @@ unset RUSTUP_TOOLCHAIN CARGO RUSTC RUSTDOC 2>/dev/null || true
 #   -Cforce-unwind-tables=no nothing unwinds, so no .eh_frame for Rust code
 #   -Zfmt-debug=shallow      Debug prints type and variant names only; not `none`,
 #                            which blanks the HTTP version in ureq's request line
+#   -Zlocation-detail=none   no file/line/column strings for panics; 0 bytes once
+#                            panics abort at once, kept so that no build of ours
+#                            ever carries source paths (and xz -112 bytes)
 #   optimize_for_size        std's smaller algorithms
-CROSS_RUSTFLAGS="-Cforce-unwind-tables=no -Zfmt-debug=shallow -Zunstable-options -Cpanic=immediate-abort"
+CROSS_RUSTFLAGS="-Cforce-unwind-tables=no -Zlocation-detail=none -Zfmt-debug=shallow -Zunstable-options -Cpanic=immediate-abort"
 # For C code (ring's, through the cc crate): no unwind tables either.
 CROSS_CFLAGS="-fno-unwind-tables -fno-asynchronous-unwind-tables"
 CROSS_BUILD_STD="-Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size"
