@@ -48,6 +48,10 @@ pub fn run(job: &Job, out: &Out) -> Exit {
             return failure.exit;
         }
     };
+    if let Some(failure) = would_delete_a_family(job, &publish) {
+        out.error(&failure.message);
+        return failure.exit;
+    }
     let store = Store::new(&job.cache_dir);
     // Two runs (hotplug and cron at once) must not both send: the second waits,
     // then finds the address recorded and sends nothing.
@@ -117,6 +121,29 @@ pub fn run(job: &Job, out: &Out) -> Exit {
         worst = worst.max(exit);
     }
     worst
+}
+
+/// dyndns-server deletes the record of a family a request does not carry: when a
+/// default source found nothing for a family the job meant to send, sending the
+/// other alone would delete a record that may still be right. Nothing is sent.
+fn would_delete_a_family(job: &Job, publish: &Publish) -> Option<Failure> {
+    if job.preset.protocol != Protocol::DyndnsServer || job.delete {
+        return None;
+    }
+    let meant_v4 = job.ipv4.is_some() || job.sources.ipv4.is_some();
+    let meant_v6 = job.ipv6.is_some() || job.sources.ipv6.is_some();
+    let (found, lost) = match (publish.ipv4.is_some(), publish.ipv6.is_some()) {
+        (true, false) if meant_v6 => ("A", "AAAA"),
+        (false, true) if meant_v4 => ("AAAA", "A"),
+        _ => return None,
+    };
+    Some(Failure::new(
+        Exit::NoAddress,
+        format!(
+            "dyndns-server deletes the record of a family not sent: only an {found} address \
+             was found, so nothing is sent rather than deleting each host's {lost} record"
+        ),
+    ))
 }
 
 /// The records a run publishes, as the state file names them.

@@ -299,6 +299,32 @@ fn default_with_interface_leaves_out_ipv6_the_interface_lacks() {
 }
 
 #[test]
+fn dyndns_server_sends_nothing_rather_than_delete_a_family_the_default_missed() {
+    // That server deletes the record of a family not sent: with IPv6 missing on the
+    // interface, sending the A alone would delete the host's AAAA record.
+    let lab = Lab::new("dsrv");
+    lab.ns.add("203.0.113.9/24", &[]);
+    let password = lab.fx.password_file.display().to_string();
+    let argv = [
+        "-p",
+        "dyndns-server",
+        "--password-file",
+        &password,
+        "-i",
+        LINK,
+        HOST,
+    ];
+    let run = run_clean(&mut lab.ns.wrap(&lab.fx.cmd(&argv)));
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("only an A address was found, so nothing is sent rather than deleting"),
+        "{run:?}"
+    );
+    assert_eq!(lab.fx.mock.count(), 0, "nothing may reach the server");
+}
+
+#[test]
 fn host_id_goes_with_the_interface_prefix() {
     let lab = Lab::new("hostid");
     lab.ns
