@@ -41,6 +41,13 @@ pub struct Answer {
     pub retry_after: Option<u64>,
 }
 
+impl Answer {
+    /// A 2xx status.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
 /// `dynup dynup/linux-0.1.0 contact`: the format No-IP requires
 /// ("Company NameOfProgram/OSVersion-ReleaseVersion maintainer-contact"), and
 /// descriptive enough for every other provider.

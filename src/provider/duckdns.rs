@@ -61,7 +61,7 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
 pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
     let lines: Vec<&str> = answer.body.lines().map(str::trim).collect();
     let first = lines.first().copied().unwrap_or("");
-    let success = (200..300).contains(&answer.status);
+    let success = answer.is_success();
     let verdict = match first {
         "OK" if success => {
             // verbose: OK, IPv4, IPv6, UPDATED|NOCHANGE
@@ -83,14 +83,7 @@ pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
             "Duck DNS answered KO: wrong token, or a domain not in this account",
         )),
         _ if !success => Verdict::Failed(status_failure(answer)),
-        _ => Verdict::Failed(Failure::new(
-            Exit::Unexpected,
-            format!(
-                "unexpected answer: HTTP {} \"{}\"",
-                answer.status,
-                super::excerpt(&answer.body)
-            ),
-        )),
+        _ => Verdict::Failed(super::unexpected_answer(answer)),
     };
     vec![verdict; request.hosts.len()]
 }

@@ -143,7 +143,7 @@ pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
             };
             match line {
                 Some(line) => verdict_for_line(line, answer),
-                None if (200..300).contains(&answer.status) => Verdict::Failed(Failure::new(
+                None if answer.is_success() => Verdict::Failed(Failure::new(
                     Exit::Unexpected,
                     format!(
                         "the answer has {} line(s) for {count} host(s); none for this one",
@@ -164,7 +164,7 @@ pub(super) fn verdict_for_line(line: &str, answer: &Answer) -> Verdict {
         ),
         None => (line, None),
     };
-    let success = (200..300).contains(&answer.status);
+    let success = answer.is_success();
     let fail = |exit: Exit, what: &str| {
         Verdict::Failed(Failure::new(
             exit,

@@ -6,7 +6,6 @@
 
 use super::{status_failure, Publish, Request, Verdict};
 use crate::config::Job;
-use crate::exit::{Exit, Failure};
 use crate::http::{Answer, Family};
 use crate::url::UrlBuilder;
 
@@ -67,13 +66,7 @@ pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
         } else if body.contains("addresses unchanged") {
             Verdict::Current { seen: None }
         } else {
-            Verdict::Failed(Failure::new(
-                Exit::Unexpected,
-                format!(
-                    "unexpected answer: HTTP 200 \"{}\"",
-                    super::excerpt(&answer.body)
-                ),
-            ))
+            Verdict::Failed(super::unexpected_answer(answer))
         }
     } else {
         Verdict::Failed(status_failure(answer))

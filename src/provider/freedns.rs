@@ -37,7 +37,7 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
 
 pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
     let body = answer.body.trim();
-    let success = (200..300).contains(&answer.status);
+    let success = answer.is_success();
     let said = super::excerpt(body);
     let verdict = if success && body.starts_with("Updated ") {
         Verdict::Updated { seen: None }
@@ -51,10 +51,7 @@ pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
     } else if !success {
         Verdict::Failed(status_failure(answer))
     } else {
-        Verdict::Failed(Failure::new(
-            Exit::Unexpected,
-            format!("unexpected answer: HTTP {} \"{said}\"", answer.status),
-        ))
+        Verdict::Failed(super::unexpected_answer(answer))
     };
     vec![verdict; request.hosts.len()]
 }

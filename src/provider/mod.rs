@@ -204,10 +204,7 @@ pub fn excerpt(body: &str) -> String {
 pub fn status_failure(answer: &Answer) -> Failure {
     use crate::exit::Exit;
     let status = answer.status;
-    let said = match excerpt(&answer.body) {
-        body if body.is_empty() => format!("HTTP {status}"),
-        body => format!("HTTP {status} \"{body}\""),
-    };
+    let said = status_and_body(answer);
     match status {
         300..=399 => Failure::new(
             Exit::Unexpected,
@@ -222,7 +219,23 @@ pub fn status_failure(answer: &Answer) -> Failure {
         429 => Failure::new(Exit::ServerError, format!("rate limited: {said}")),
         400..=499 => Failure::new(Exit::Rejected, format!("request rejected: {said}")),
         500..=599 => Failure::new(Exit::ServerError, format!("provider failure: {said}")),
-        _ => Failure::new(Exit::Unexpected, format!("unexpected answer: {said}")),
+        _ => unexpected_answer(answer),
+    }
+}
+
+/// An answer that fits no rule of the protocol.
+pub fn unexpected_answer(answer: &Answer) -> Failure {
+    Failure::new(
+        crate::exit::Exit::Unexpected,
+        format!("unexpected answer: {}", status_and_body(answer)),
+    )
+}
+
+/// `HTTP 200 "body"`, or `HTTP 200` when the body is empty.
+fn status_and_body(answer: &Answer) -> String {
+    match excerpt(&answer.body) {
+        body if body.is_empty() => format!("HTTP {}", answer.status),
+        body => format!("HTTP {} \"{body}\"", answer.status),
     }
 }
 

@@ -354,7 +354,7 @@ const FAILURE_WORDS: [&str; 9] = [
 ];
 
 fn verdict(spec: &Spec, answer: &Answer) -> Verdict {
-    if !(200..300).contains(&answer.status) {
+    if !answer.is_success() {
         return Verdict::Failed(status_failure(answer));
     }
     let body = answer.body.trim();
