@@ -1,0 +1,118 @@
+//! `--syslog`: every message dynup prints also goes, as one datagram, to the system
+//! log socket /dev/log (what logd reads on OpenWRT and `logread` shows), in the form
+//! musl's syslog() sends: `<PRI>Mmm dd hh:mm:ss dynup[PID]: message`. logd drops
+//! the 16-character timestamp and stamps its own; without one it could cut 16
+//! bytes off a message whose 16th character happens to be a space.
+
+use std::os::unix::net::UnixDatagram;
+use std::path::PathBuf;
+
+use crate::clock;
+
+/// Facility daemon, the one procd logs services under.
+const FACILITY_DAEMON: u8 = 3;
+
+/// A datagram longer than musl's syslog() buffer would be cut anyway.
+const MAX_MESSAGE: usize = 1000;
+
+#[derive(Clone, Copy)]
+pub enum Severity {
+    Error = 3,
+    Warning = 4,
+    Info = 6,
+    Debug = 7,
+}
+
+pub struct Syslog {
+    socket: UnixDatagram,
+    pid: u32,
+}
+
+impl Syslog {
+    /// The log socket, or None when it cannot be reached (not a router, logd
+    /// down): dynup then writes to stdout/stderr only, and the run goes on.
+    /// DYNUP_SYSLOG_SOCKET replaces /dev/log, for the tests.
+    pub fn open() -> Option<Syslog> {
+        let path = std::env::var_os("DYNUP_SYSLOG_SOCKET")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/dev/log"));
+        let socket = UnixDatagram::unbound().ok()?;
+        socket.connect(path).ok()?;
+        Some(Syslog {
+            socket,
+            pid: std::process::id(),
+        })
+    }
+
+    /// One datagram per line; a failed send is ignored, as a closed stdout is.
+    pub fn send(&self, severity: Severity, text: &str) {
+        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+            let datagram = datagram(severity, clock::now(), self.pid, line);
+            let _ = self.socket.send(datagram.as_bytes());
+        }
+    }
+}
+
+pub fn datagram(severity: Severity, now: u64, pid: u32, line: &str) -> String {
+    let mut end = line.len().min(MAX_MESSAGE);
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(
+        "<{}>{} dynup[{pid}]: {}",
+        FACILITY_DAEMON * 8 + severity as u8,
+        timestamp(now),
+        &line[..end]
+    )
+}
+
+/// `Nov  3 07:05:09`: strftime's `%b %e %T` in UTC, as musl writes it.
+fn timestamp(secs: u64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (_, month, day) = clock::civil_from_days((secs / 86_400) as i64);
+    let rem = secs % 86_400;
+    let name = MONTHS.get(month as usize - 1).copied().unwrap_or("Jan");
+    format!(
+        "{name} {day:>2} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn datagrams_have_pri_timestamp_and_tag() {
+        // 2026-11-03 07:05:09 UTC
+        let at = 1_793_689_509;
+        assert_eq!(
+            datagram(Severity::Error, at, 42, "home.example: bad auth"),
+            "<27>Nov  3 07:05:09 dynup[42]: home.example: bad auth"
+        );
+        assert_eq!(
+            datagram(Severity::Warning, at, 42, "w").as_str(),
+            "<28>Nov  3 07:05:09 dynup[42]: w"
+        );
+        assert_eq!(
+            datagram(Severity::Info, 1_795_359_789, 7, "x"),
+            "<30>Nov 22 15:03:09 dynup[7]: x"
+        );
+        assert!(datagram(Severity::Debug, 0, 1, "d").starts_with("<31>Jan  1 00:00:00 "));
+        // The timestamp is 15 characters and a space: what logd strips.
+        let sent = datagram(Severity::Info, at, 42, "m");
+        assert_eq!(&sent[4 + 15..4 + 16], " ");
+    }
+
+    #[test]
+    fn long_lines_are_cut_on_a_character_boundary() {
+        let long = "é".repeat(MAX_MESSAGE);
+        let sent = datagram(Severity::Info, 0, 1, &long);
+        let message = sent.split_once("]: ").map(|(_, m)| m).unwrap_or("");
+        assert!(message.len() <= MAX_MESSAGE && message.len() >= MAX_MESSAGE - 1);
+    }
+}
