@@ -390,6 +390,15 @@ mod tests {
     }
 
     #[test]
+    fn syslog_is_read_and_documented() {
+        let Some(Command::Run(args)) = parse_strs(&["--syslog", "h.example"]).ok() else {
+            panic!("expected a run");
+        };
+        assert!(args.syslog);
+        assert!(help_text().contains("--syslog"));
+    }
+
+    #[test]
     fn help_lists_every_exit_code() {
         let help = help_text();
         for exit in crate::exit::TABLE {
