@@ -905,6 +905,47 @@ fn ipk_packages_unpack_with_their_control_fields_files_and_modes() {
 }
 
 #[test]
+fn ipk_scripts_hand_over_to_default_postinst_and_default_prerm() {
+    let tmp = TempDir::new("ipk-scripts");
+    let busybox = which("busybox");
+    let functions = "default_postinst() { echo \"postinst $*\" >>\"$IPKG_INSTROOT/record\"; }\n\
+                     default_prerm() { echo \"prerm $*\" >>\"$IPKG_INSTROOT/record\"; }\n";
+    let script_run = |script: &str, env: &[(&str, &str)]| {
+        let path = repo(&format!("openwrt/control/{script}"));
+        let mut cmd = Command::new(&busybox);
+        cmd.arg("sh")
+            .arg(&path)
+            .arg("install")
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("IPKG_INSTROOT", tmp.path());
+        for (name, value) in env {
+            cmd.env(name, value);
+        }
+        let run = run(&mut cmd);
+        assert_eq!(run.code, 0, "{script}: {run:?}");
+        path.display().to_string()
+    };
+    let record = || fs::read_to_string(tmp.join("record")).unwrap_or_default();
+
+    // No /lib/functions.sh (an image without base-files' helpers): nothing, exit 0.
+    script_run("postinst", &[]);
+    script_run("prerm", &[]);
+    assert_eq!(record(), "");
+
+    write(&tmp.join("lib/functions.sh"), functions, 0o644);
+    let postinst = script_run("postinst", &[]);
+    let prerm = script_run("prerm", &[]);
+    assert_eq!(
+        record(),
+        format!("postinst {postinst} install\nprerm {prerm} install\n")
+    );
+    // IPKG_NO_SCRIPT=1 skips the install script, as the build system's does.
+    script_run("postinst", &[("IPKG_NO_SCRIPT", "1")]);
+    assert_eq!(record().lines().count(), 2);
+}
+
+#[test]
 fn ipk_packages_are_reproducible_and_a_missing_binary_fails() {
     let tmp = TempDir::new("ipk-again");
     pack(&tmp.join("dist"), &tmp.join("a"), &["mips_24kc"]);
@@ -948,9 +989,9 @@ fn received(socket: &UnixDatagram) -> Vec<String> {
     got
 }
 
-/// `<PRI>Mmm dd hh:mm:ss dynup[PID]: ` split into PRI and message, after checking
-/// the timestamp's shape and the tag.
-fn parse_datagram(datagram: &str) -> (String, String) {
+/// `<PRI>Mmm dd hh:mm:ss dynup[PID]: message` into PRI and message, after checking
+/// the timestamp's shape (its value logd replaces) and the tag with `pid`.
+fn parse_datagram(datagram: &str, pid: u32) -> (String, String) {
     let (pri, rest) = datagram
         .strip_prefix('<')
         .and_then(|d| d.split_once('>'))
@@ -966,15 +1007,35 @@ fn parse_datagram(datagram: &str) -> (String, String) {
         shape == " 99 99:99:99 " || shape == "  9 99:99:99 ",
         "{datagram}"
     );
+    let tag = format!("dynup[{pid}]: ");
     let message = rest[16..]
-        .strip_prefix("dynup[")
-        .and_then(|r| r.split_once("]: "))
-        .map(|(pid, m)| {
-            assert!(pid.parse::<u32>().is_ok(), "{datagram}");
-            m
-        })
-        .unwrap_or_else(|| panic!("no tag: {datagram}"));
+        .strip_prefix(&tag)
+        .unwrap_or_else(|| panic!("not tagged {tag}: {datagram}"));
     (pri.to_string(), message.to_string())
+}
+
+/// dynup with `args` and `env` through `sh -c 'exec'`, which keeps the process id
+/// and writes it down first: the PID the datagrams must carry.
+fn dynup_with_pid(tmp: &TempDir, args: &[&str], env: &[(&str, &std::ffi::OsStr)]) -> (Run, u32) {
+    let pid_file = tmp.join("pid");
+    let mut cmd = dynup(&tmp.join("cache"));
+    let binary = PathBuf::from(cmd.get_program());
+    cmd = Command::new("/bin/sh");
+    cmd.arg("-c")
+        .arg("echo $$ >\"$PID_FILE\"; exec \"$0\" \"$@\"")
+        .arg(&binary)
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("DYNUP_CACHE_DIR", tmp.join("cache"))
+        .env("HOME", tmp.join("cache"))
+        .env("PID_FILE", &pid_file);
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
+    let run = run(&mut cmd);
+    let pid = read(&pid_file).trim().parse().expect("a pid");
+    (run, pid)
 }
 
 #[test]
@@ -985,26 +1046,30 @@ fn syslog_gets_each_message_with_its_severity_and_secrets_masked() {
     let secret = "s3cret-dyndns";
     // A dry run of dyndns-server with IPv4 only: a warning (AAAA deleted) and a
     // result line holding the URL with the secret.
-    let mut cmd = dynup(&tmp.join("cache"));
-    cmd.args([
-        "--syslog",
-        "--dry-run",
-        "-p",
-        "dyndns-server",
-        "-s",
-        "https://127.0.0.1:1",
-        "--ipv4",
-        "192.0.2.7",
-        "nrouter.example.com",
-    ])
-    .env("DYNUP_PASSWORD", secret)
-    .env("DYNUP_SYSLOG_SOCKET", &socket_path);
-    let dry = run(&mut cmd);
+    let (dry, pid) = dynup_with_pid(
+        &tmp,
+        &[
+            "--syslog",
+            "--dry-run",
+            "-p",
+            "dyndns-server",
+            "-s",
+            "https://127.0.0.1:1",
+            "--ipv4",
+            "192.0.2.7",
+            "nrouter.example.com",
+        ],
+        &[
+            ("DYNUP_PASSWORD", secret.as_ref()),
+            ("DYNUP_SYSLOG_SOCKET", socket_path.as_os_str()),
+        ],
+    );
     assert_eq!(dry.code, 0, "{dry:?}");
     let got: Vec<(String, String)> = received(&socket)
         .iter()
-        .map(|d| parse_datagram(d))
+        .map(|d| parse_datagram(d, pid))
         .collect();
+    // What stderr (warnings) and stdout (results) said, in the order dynup said it.
     let mut expected = Vec::new();
     for line in dry.stderr.lines() {
         let warning = line
@@ -1023,13 +1088,14 @@ fn syslog_gets_each_message_with_its_severity_and_secrets_masked() {
     assert_eq!(sorted, expected);
     assert!(!got.iter().any(|g| g.1.contains(secret)));
 
-    // An error: <27>, the same line as on stderr.
-    let mut cmd = dynup(&tmp.join("cache"));
-    cmd.args(["--syslog", "-p", "dynv6", "--ttl", "x", "h.dynv6.net"])
-        .env("DYNUP_SYSLOG_SOCKET", &socket_path);
-    let run = run(&mut cmd);
-    assert_eq!(run.code, 2, "{run:?}");
-    let error = run
+    // An error in the job's configuration: <27>, the same line as on stderr.
+    let (bad, pid) = dynup_with_pid(
+        &tmp,
+        &["--syslog", "-p", "dynv6", "--ttl", "x", "h.dynv6.net"],
+        &[("DYNUP_SYSLOG_SOCKET", socket_path.as_os_str())],
+    );
+    assert_eq!(bad.code, 2, "{bad:?}");
+    let error = bad
         .stderr
         .trim_end()
         .strip_prefix("dynup: ")
@@ -1037,9 +1103,18 @@ fn syslog_gets_each_message_with_its_severity_and_secrets_masked() {
         .to_string();
     let got: Vec<(String, String)> = received(&socket)
         .iter()
-        .map(|d| parse_datagram(d))
+        .map(|d| parse_datagram(d, pid))
         .collect();
     assert_eq!(got, vec![("27".to_string(), error)]);
+
+    // Without --syslog nothing arrives.
+    let (quiet, _) = dynup_with_pid(
+        &tmp,
+        &["-p", "dynv6", "--ttl", "x", "h.dynv6.net"],
+        &[("DYNUP_SYSLOG_SOCKET", socket_path.as_os_str())],
+    );
+    assert_eq!(quiet.code, 2);
+    assert_eq!(received(&socket), Vec::<String>::new());
 }
 
 #[test]
