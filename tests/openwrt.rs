@@ -610,20 +610,32 @@ fn init_script_runs_the_jobs_and_keeps_one_cron_line_without_secrets() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600);
+
+    // interval 0: the jobs run, no cron line.
+    write(
+        &router.root().join("etc/config/dynup"),
+        &config.replace("option interval '5'", "option interval '0'"),
+        0o600,
+    );
+    router.init("start");
+    assert_eq!(router.crontab(), other);
+    assert_eq!(router.calls().len(), 12);
 }
 
 #[test]
 fn init_update_runs_the_named_jobs_now_and_a_bad_interval_falls_back_to_5() {
     let config = read(&repo("openwrt/files/etc/config/dynup"))
         .replace("option enabled '0'", "option enabled '1'")
-        .replace("option interval '5'", "option interval '90'");
+        .replace("option interval '5'", "option interval '5m'");
     let router = Router::with_config("init-update", &config);
     router.init("start");
     assert_eq!(
         router.crontab(),
         "*/5 * * * * /usr/libexec/dynup-run # dynup\n"
     );
-    assert!(router.record("logger").contains("global.interval '90'"));
+    assert!(router
+        .record("logger")
+        .contains("global.interval '5m' is not 0 to 59"));
 
     let rc_common = router.root().join("rc.common");
     let init = repo("openwrt/files/etc/init.d/dynup");
