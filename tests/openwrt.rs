@@ -541,13 +541,37 @@ fn hotplug_runs_the_jobs_of_the_network_that_came_up() {
         router.hotplug(env);
         assert_eq!(router.calls(), vec![], "{env:?}");
     }
+    // New addresses on wan6, a device of its own: only the job on wan6, with it.
     router.hotplug(&[
         ("ACTION", "ifupdate"),
         ("INTERFACE", "wan6"),
-        ("DEVICE", "pppoe-wan"),
+        ("DEVICE", "eth1"),
         ("IFUPDATE_ADDRESSES", "1"),
     ]);
-    assert_eq!(router.calls(), vec![noip_call(&router)]);
+    let mut noip = noip_call(&router);
+    for arg in &mut noip.argv {
+        if arg == "pppoe-wan" {
+            *arg = "eth1".to_string();
+        }
+    }
+    assert_eq!(router.calls(), vec![noip]);
+
+    // wan6 up on wan's device: the jobs on wan read their addresses there too.
+    let router = Router::with_config("hotplug-same-device", &config);
+    router.script("etc/init.d/dynup", "[ \"$1\" = enabled ]\n");
+    router.hotplug(&[
+        ("ACTION", "ifup"),
+        ("INTERFACE", "wan6"),
+        ("DEVICE", "pppoe-wan"),
+    ]);
+    assert_eq!(
+        router.calls(),
+        vec![
+            dynv6_call(&router),
+            noip_call(&router),
+            dyndns_server_call(&router)
+        ]
+    );
 }
 
 #[test]
