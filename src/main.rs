@@ -45,8 +45,7 @@ fn main() -> ExitCode {
         }
         Command::Run(args) => args,
     };
-    let syslog = args.syslog;
-    let plain = plain.with_syslog(syslog);
+    let plain = plain.with_syslog(args.syslog);
     if args.show_addresses {
         return ExitCode::from(addr::show_addresses(&args, &plain).code());
     }
@@ -61,6 +60,6 @@ fn main() -> ExitCode {
     // ring, not aws-lc, cut to what a client needs: installed as the process
     // default that ureq picks up. An error only means one is already installed.
     let _ = tls::client_provider().install_default();
-    let out = Out::new(job.quiet, job.verbose, job.redactor.clone()).with_syslog(syslog);
+    let out = Out::new(job.quiet, job.verbose, job.redactor.clone()).with_syslog_of(plain);
     ExitCode::from(run::run(&job, &out).code())
 }

@@ -44,6 +44,12 @@ impl Out {
         self
     }
 
+    /// The log socket `other` opened, for the job's output after the plain one.
+    pub fn with_syslog_of(mut self, other: Out) -> Out {
+        self.syslog = other.syslog;
+        self
+    }
+
     fn log(&self, severity: Severity, line: &str) {
         if let Some(syslog) = &self.syslog {
             syslog.send(severity, line);

@@ -46,39 +46,32 @@ impl Syslog {
 
     /// One datagram per line; a failed send is ignored, as a closed stdout is.
     pub fn send(&self, severity: Severity, text: &str) {
-        for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        for line in text.lines() {
             let datagram = datagram(severity, clock::now(), self.pid, line);
             let _ = self.socket.send(datagram.as_bytes());
         }
     }
 }
 
+/// `<PRI>Mmm dd hh:mm:ss dynup[PID]: line`, the timestamp as strftime's
+/// `%b %e %T` in UTC, as musl writes it.
 pub fn datagram(severity: Severity, now: u64, pid: u32, line: &str) -> String {
+    const MONTHS: &str = "JanFebMarAprMayJunJulAugSepOctNovDec";
+    let (_, month, day) = clock::civil_from_days((now / 86_400) as i64);
+    let month = month as usize * 3;
+    let rem = now % 86_400;
     let mut end = line.len().min(MAX_MESSAGE);
     while !line.is_char_boundary(end) {
         end -= 1;
     }
     format!(
-        "<{}>{} dynup[{pid}]: {}",
+        "<{}>{} {day:>2} {:02}:{:02}:{:02} dynup[{pid}]: {}",
         FACILITY_DAEMON * 8 + severity as u8,
-        timestamp(now),
-        &line[..end]
-    )
-}
-
-/// `Nov  3 07:05:09`: strftime's `%b %e %T` in UTC, as musl writes it.
-fn timestamp(secs: u64) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let (_, month, day) = clock::civil_from_days((secs / 86_400) as i64);
-    let rem = secs % 86_400;
-    let name = MONTHS.get(month as usize - 1).copied().unwrap_or("Jan");
-    format!(
-        "{name} {day:>2} {:02}:{:02}:{:02}",
+        MONTHS.get(month - 3..month).unwrap_or("Jan"),
         rem / 3600,
         rem % 3600 / 60,
-        rem % 60
+        rem % 60,
+        &line[..end]
     )
 }
 
