@@ -12,9 +12,6 @@ use crate::clock;
 /// Facility daemon, the one procd logs services under.
 const FACILITY_DAEMON: u8 = 3;
 
-/// A datagram longer than musl's syslog() buffer would be cut anyway.
-const MAX_MESSAGE: usize = 1000;
-
 #[derive(Clone, Copy)]
 pub enum Severity {
     Error = 3,
@@ -60,10 +57,7 @@ pub fn datagram(severity: Severity, now: u64, pid: u32, line: &str) -> String {
     let (_, month, day) = clock::civil_from_days((now / 86_400) as i64);
     let month = month as usize * 3;
     let rem = now % 86_400;
-    let mut end = line.len().min(MAX_MESSAGE);
-    while !line.is_char_boundary(end) {
-        end -= 1;
-    }
+    // Not cut here: a datagram larger than logd's buffer arrives cut to it.
     format!(
         "<{}>{} {day:>2} {:02}:{:02}:{:02} dynup[{pid}]: {}",
         FACILITY_DAEMON * 8 + severity as u8,
@@ -71,7 +65,7 @@ pub fn datagram(severity: Severity, now: u64, pid: u32, line: &str) -> String {
         rem / 3600,
         rem % 3600 / 60,
         rem % 60,
-        &line[..end]
+        line
     )
 }
 
@@ -96,16 +90,9 @@ mod tests {
             "<30>Nov 22 15:03:09 dynup[7]: x"
         );
         assert!(datagram(Severity::Debug, 0, 1, "d").starts_with("<31>Jan  1 00:00:00 "));
+        assert!(datagram(Severity::Info, 1_798_761_599, 1, "d").starts_with("<30>Dec 31 23:59:59 "));
         // The timestamp is 15 characters and a space: what logd strips.
         let sent = datagram(Severity::Info, at, 42, "m");
         assert_eq!(&sent[4 + 15..4 + 16], " ");
-    }
-
-    #[test]
-    fn long_lines_are_cut_on_a_character_boundary() {
-        let long = "é".repeat(MAX_MESSAGE);
-        let sent = datagram(Severity::Info, 0, 1, &long);
-        let message = sent.split_once("]: ").map(|(_, m)| m).unwrap_or("");
-        assert!(message.len() <= MAX_MESSAGE && message.len() >= MAX_MESSAGE - 1);
     }
 }
