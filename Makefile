@@ -2,11 +2,12 @@
 #   make build   release binary for this machine (target/release/dynup)
 #   make cross   static router binaries for OpenWRT (dist/<arch>/dynup) and their sizes
 #   make size    the size table of dist/ again
+#   make ipk     OpenWRT packages dist/dynup_<version>_<arch>.ipk of the router binaries
 #   make test    format check, clippy, unit and integration tests, the router builds under qemu
 CARGO ?= cargo
 PREFIX ?= /usr/local
 
-.PHONY: all build cross size test test-deps lint check-toolchain install clean
+.PHONY: all build cross size ipk test test-deps lint check-toolchain install clean
 
 all: build
 
@@ -34,6 +35,14 @@ cross:
 
 size:
 	@sh cross/size.sh
+
+# One .ipk per arch of cross/targets (openwrt/README.md). The router builds are
+# made only when one is missing: after changing the sources, run `make cross`.
+ipk:
+	@for arch in $$(awk '!/^#/ && NF { print $$1 }' cross/targets); do \
+	  [ -f dist/$$arch/dynup ] || { $(MAKE) cross && break; }; \
+	done
+	sh openwrt/ipk.sh
 
 lint: check-toolchain
 	$(CARGO) fmt --check

@@ -35,6 +35,7 @@ pub struct Args {
     pub dry_run: bool,
     pub verbose: bool,
     pub quiet: bool,
+    pub syslog: bool,
     pub zone: Option<String>,
     pub ttl: Option<String>,
     pub by_path: bool,
@@ -90,6 +91,7 @@ fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexop
             Short('n') | Long("dry-run") => args.dry_run = true,
             Short('v') | Long("verbose") => args.verbose = true,
             Short('q') | Long("quiet") => args.quiet = true,
+            Long("syslog") => args.syslog = true,
             Long("zone") => args.zone = Some(parser.value()?.string()?),
             Long("ttl") => args.ttl = Some(parser.value()?.string()?),
             Long("by-path") => args.by_path = true,
@@ -246,6 +248,9 @@ Output:
   -n, --dry-run            show what would be sent (secrets masked); send nothing
   -v, --verbose            show requests (secrets masked), answers and decisions on stderr
   -q, --quiet              print nothing but errors
+      --syslog             also send each message to the system log (/dev/log,
+                           facility daemon, tag dynup; `logread -e dynup` on
+                           OpenWRT); without a log socket, stdout/stderr only
   -h, --help               this text
   -V, --version            the version
 
@@ -382,6 +387,15 @@ mod tests {
         ] {
             assert!(help.contains(flag), "{flag}");
         }
+    }
+
+    #[test]
+    fn syslog_is_read_and_documented() {
+        let Some(Command::Run(args)) = parse_strs(&["--syslog", "h.example"]).ok() else {
+            panic!("expected a run");
+        };
+        assert!(args.syslog);
+        assert!(help_text().contains("--syslog"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod provider;
 mod run;
 mod secret;
 mod state;
+mod syslog;
 mod tls;
 mod url;
 
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         }
         Command::Run(args) => args,
     };
+    let plain = plain.with_syslog(args.syslog);
     if args.show_addresses {
         return ExitCode::from(addr::show_addresses(&args, &plain).code());
     }
@@ -58,6 +60,6 @@ fn main() -> ExitCode {
     // ring, not aws-lc, cut to what a client needs: installed as the process
     // default that ureq picks up. An error only means one is already installed.
     let _ = tls::client_provider().install_default();
-    let out = Out::new(job.quiet, job.verbose, job.redactor.clone());
+    let out = Out::new(job.quiet, job.verbose, job.redactor.clone()).with_syslog_of(plain);
     ExitCode::from(run::run(&job, &out).code())
 }

@@ -5,11 +5,14 @@
 use std::io::Write;
 
 use crate::secret::Redactor;
+use crate::syslog::{Severity, Syslog};
 
 pub struct Out {
     quiet: bool,
     verbose: bool,
     redactor: Redactor,
+    /// `--syslog`: a copy of every message to the system log.
+    syslog: Option<Syslog>,
 }
 
 impl Out {
@@ -19,6 +22,7 @@ impl Out {
             quiet: false,
             verbose: false,
             redactor: Redactor::default(),
+            syslog: None,
         }
     }
 
@@ -27,6 +31,28 @@ impl Out {
             quiet,
             verbose,
             redactor,
+            syslog: None,
+        }
+    }
+
+    /// With `--syslog`, messages also go to /dev/log; when it cannot be reached
+    /// they go to stdout/stderr only, as without the flag.
+    pub fn with_syslog(mut self, syslog: bool) -> Out {
+        if syslog {
+            self.syslog = Syslog::open();
+        }
+        self
+    }
+
+    /// The log socket `other` opened, for the job's output after the plain one.
+    pub fn with_syslog_of(mut self, other: Out) -> Out {
+        self.syslog = other.syslog;
+        self
+    }
+
+    fn log(&self, severity: Severity, line: &str) {
+        if let Some(syslog) = &self.syslog {
+            syslog.send(severity, line);
         }
     }
 
@@ -38,29 +64,33 @@ impl Out {
     /// A result line (`host: updated A 203.0.113.7`), silenced by `--quiet`.
     pub fn result(&self, line: &str) {
         if !self.quiet {
-            let _ = writeln!(std::io::stdout(), "{}", self.redactor.apply(line));
+            let line = self.redactor.apply(line);
+            let _ = writeln!(std::io::stdout(), "{line}");
+            self.log(Severity::Info, &line);
         }
     }
 
     /// An error: always said.
     pub fn error(&self, line: &str) {
-        let _ = writeln!(std::io::stderr(), "dynup: {}", self.redactor.apply(line));
+        let line = self.redactor.apply(line);
+        let _ = writeln!(std::io::stderr(), "dynup: {line}");
+        self.log(Severity::Error, &line);
     }
 
     pub fn warn(&self, line: &str) {
         if !self.quiet {
-            let _ = writeln!(
-                std::io::stderr(),
-                "dynup: warning: {}",
-                self.redactor.apply(line)
-            );
+            let line = self.redactor.apply(line);
+            let _ = writeln!(std::io::stderr(), "dynup: warning: {line}");
+            self.log(Severity::Warning, &line);
         }
     }
 
     /// Detail for `--verbose`: requests, answers, decisions.
     pub fn detail(&self, line: &str) {
         if self.verbose {
-            let _ = writeln!(std::io::stderr(), "dynup: {}", self.redactor.apply(line));
+            let line = self.redactor.apply(line);
+            let _ = writeln!(std::io::stderr(), "dynup: {line}");
+            self.log(Severity::Debug, &line);
         }
     }
 }

@@ -16,6 +16,8 @@ faketime         # a router clock an hour off: BIND's real BADTIME answer to dyn
 iproute2         # ip: network namespaces, veth pairs and addresses (tests/interface.rs)
 qemu-user-static # runs the MIPS and ARM router builds (tests/cross.rs)
 binutils         # readelf: float ABI and static linking of them (tests/cross.rs)
+busybox          # busybox sh, OpenWRT's ash: runs the openwrt/ scripts (tests/openwrt.rs)
+shellcheck       # shellcheck -s sh on every openwrt/ shell file (tests/openwrt.rs)
 "
 
 missing=""

@@ -1,0 +1,103 @@
+#!/bin/sh
+# Packs the router binaries dist/<arch>/dynup into installable OpenWRT packages
+# dist/dynup_<version>_<arch>.ipk, without the SDK, the way its ipkg-build does:
+# a gzip'd GNU tar of ./debian-binary, ./data.tar.gz and ./control.tar.gz (opkg
+# reads no ar archive), every file owned by 0:0, Installed-Size the byte size of
+# the uncompressed data tar. Byte for byte reproducible: SOURCE_DATE_EPOCH (default:
+# the last commit's time) stamps every entry, gzip -n leaves out names and times.
+#   sh openwrt/ipk.sh [ARCH...]     default: every arch of cross/targets
+# DYNUP_DIST: where <arch>/dynup are read (default dist); DYNUP_IPK_DIR: where the
+# packages go (default: DYNUP_DIST). Needs GNU tar and gzip.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+dist="${DYNUP_DIST:-$top/dist}"
+out="${DYNUP_IPK_DIR:-$dist}"
+
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$top/Cargo.toml" | head -n 1)
+release=$(sed -n 's/^PKG_RELEASE:=//p' "$top/openwrt/Makefile")
+if [ -z "$version" ] || [ -z "$release" ]; then
+  echo "openwrt/ipk.sh: no version in Cargo.toml or PKG_RELEASE in openwrt/Makefile" >&2
+  exit 1
+fi
+package_version="$version-r$release"
+if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
+  SOURCE_DATE_EPOCH=$(git -C "$top" log -1 --format=%ct 2>/dev/null || echo 0)
+fi
+
+if [ "$#" -eq 0 ]; then
+  # shellcheck disable=SC2046 # one word per arch
+  set -- $(awk '!/^#/ && NF { print $1 }' "$top/cross/targets")
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+
+# GNU tar as ipkg-build runs it; --owner/--group stand in for its fakeroot.
+pack() {
+  tar --format=gnu --numeric-owner --owner=0 --group=0 --sort=name \
+    --mtime="@$SOURCE_DATE_EPOCH" "$@"
+}
+
+mkdir -p "$out"
+for arch in "$@"; do
+  binary="$dist/$arch/dynup"
+  if [ ! -f "$binary" ]; then
+    echo "openwrt/ipk.sh: $binary missing: run make cross first" >&2
+    exit 1
+  fi
+  rm -rf "$work/root" "$work/control" "$work/ipk"
+  mkdir -p "$work/root/usr/bin" "$work/root/usr/libexec" "$work/root/etc/config" \
+    "$work/root/etc/init.d" "$work/root/etc/hotplug.d/iface" "$work/control" "$work/ipk"
+
+  cp "$binary" "$work/root/usr/bin/dynup"
+  # The names of the scripts dynup replaces: it answers to them as they did.
+  ln -s dynup "$work/root/usr/bin/dynv6.sh"
+  ln -s dynup "$work/root/usr/bin/dyndns-update-script.sh"
+  cp "$top/openwrt/files/usr/libexec/dynup-run" "$work/root/usr/libexec/dynup-run"
+  cp "$top/openwrt/files/etc/init.d/dynup" "$work/root/etc/init.d/dynup"
+  cp "$top/openwrt/files/etc/config/dynup" "$work/root/etc/config/dynup"
+  cp "$top/openwrt/files/etc/hotplug.d/iface/95-dynup" \
+    "$work/root/etc/hotplug.d/iface/95-dynup"
+  # The modes of the SDK's INSTALL_DIR, INSTALL_BIN, INSTALL_CONF (the config
+  # holds secrets: root only) and INSTALL_DATA (hotplug-call sources the script).
+  find "$work/root" -type d -exec chmod 0755 {} +
+  chmod 0755 "$work/root/usr/bin/dynup" "$work/root/usr/libexec/dynup-run" \
+    "$work/root/etc/init.d/dynup"
+  chmod 0600 "$work/root/etc/config/dynup"
+  chmod 0644 "$work/root/etc/hotplug.d/iface/95-dynup"
+
+  (cd "$work/root" && pack -cf "$work/data.tar" .)
+  installed_size=$(wc -c <"$work/data.tar" | tr -d ' ')
+  gzip -n -9 <"$work/data.tar" >"$work/ipk/data.tar.gz"
+
+  # Field order as the OpenWRT build system writes it. No Depends: the binary is
+  # static with its own TLS roots, the scripts need only busybox, procd and
+  # base-files, which every image has.
+  cat >"$work/control/control" <<CONTROL
+Package: dynup
+Version: $package_version
+SourceName: dynup
+License: MIT OR Apache-2.0
+Section: net
+SourceDateEpoch: $SOURCE_DATE_EPOCH
+Architecture: $arch
+Installed-Size: $installed_size
+Description: Dynamic-DNS update client (dynv6, No-IP, dyndns2, DNS UPDATE, ...)
+ One small static binary instead of shell scripts and curl: jobs in
+ /etc/config/dynup run at boot, when their network comes up, and from cron.
+CONTROL
+  echo /etc/config/dynup >"$work/control/conffiles"
+  cp "$top/openwrt/control/postinst" "$top/openwrt/control/prerm" "$work/control/"
+  chmod 0644 "$work/control/control" "$work/control/conffiles"
+  chmod 0755 "$work/control" "$work/control/postinst" "$work/control/prerm"
+  (cd "$work/control" && pack -cf - .) | gzip -n -9 >"$work/ipk/control.tar.gz"
+
+  printf '2.0\n' >"$work/ipk/debian-binary"
+  chmod 0644 "$work/ipk/debian-binary" "$work/ipk/data.tar.gz" "$work/ipk/control.tar.gz"
+  ipk="$out/dynup_${package_version}_$arch.ipk"
+  (cd "$work/ipk" && pack -cf - ./debian-binary ./data.tar.gz ./control.tar.gz) |
+    gzip -n -9 >"$ipk.tmp"
+  mv "$ipk.tmp" "$ipk"
+  echo "$ipk: $(wc -c <"$ipk" | tr -d ' ') bytes, installs $installed_size bytes"
+done
