@@ -55,11 +55,13 @@ test-deps:
 	sh tests/peers.sh >/dev/null
 
 # Lint first: a red format or clippy check fails the run before the long part.
-# The router builds come once, after the host tests, and every qemu test reuses them.
+# The router builds come once, after the host tests; every qemu test and the
+# package check reuse them.
 test: lint test-deps
 	$(CARGO) test --locked --all-targets
 	$(CARGO) test --locked --no-default-features --bin dynup
 	$(MAKE) cross
+	$(MAKE) ipk
 	$(CARGO) test --locked --test cross -- --ignored
 
 install: build

@@ -2,8 +2,9 @@
 //! ABI its OpenWRT arch expects, is statically linked, and works under its qemu:
 //! `--version`, a real HTTPS update against the loopback mock (the MIPS
 //! static-pie trap only shows with TLS), a fatal answer, and an unchanged
-//! address that sends nothing, and a refused certificate. A missing binary or
-//! emulator fails, never skips.
+//! address that sends nothing, and a refused certificate; and the .ipk of
+//! `make ipk` holds that binary. A missing binary, package or emulator fails,
+//! never skips.
 
 mod support;
 
@@ -244,6 +245,49 @@ fn check_untrusted_certificate(t: &Target) {
     assert_eq!(fx.mock.count(), 0, "{arch}: sent despite the certificate");
 }
 
+/// The package `make ipk` made for this arch carries this very binary, and the
+/// packaged copy runs.
+fn check_package(t: &Target) {
+    let arch = &t.arch;
+    let makefile =
+        std::fs::read_to_string(repo().join("openwrt/Makefile")).expect("openwrt/Makefile");
+    let release = makefile
+        .lines()
+        .find_map(|l| l.strip_prefix("PKG_RELEASE:="))
+        .expect("PKG_RELEASE in openwrt/Makefile");
+    let ipk = repo().join("dist").join(format!(
+        "dynup_{}-r{release}_{arch}.ipk",
+        env!("CARGO_PKG_VERSION")
+    ));
+    assert!(ipk.is_file(), "{}: missing; run `make ipk`", ipk.display());
+    let dir = TempDir::new("cross-ipk");
+    let untar = |args: &[&str]| {
+        let run = run(Command::new("tar").args(args).current_dir(dir.path()));
+        assert_eq!(run.code, 0, "{arch}: tar {args:?}: {run:?}");
+    };
+    untar(&["-xzf", ipk.to_str().expect("UTF-8 path")]);
+    untar(&["-xzf", "data.tar.gz", "./usr/bin/dynup"]);
+    let packaged = dir.path().join("usr/bin/dynup");
+    assert!(
+        std::fs::read(&packaged).expect("packaged dynup")
+            == std::fs::read(dist_binary(t)).expect("dist dynup"),
+        "{arch}: the package holds another binary than dist/{arch}/dynup"
+    );
+    let bin = Binary {
+        path: packaged,
+        runner: t.qemu.as_deref().map(which),
+    };
+    let mut cmd = dynup_binary(&bin, dir.path());
+    cmd.arg("--version");
+    let version = run_clean(&mut cmd);
+    assert_eq!(version.code, 0, "{arch}: {version:?}");
+    assert_eq!(
+        version.stdout,
+        format!("dynup {}\n", env!("CARGO_PKG_VERSION")),
+        "{arch}"
+    );
+}
+
 fn check_target(arch: &str) {
     let t = target(arch);
     check_elf(&t);
@@ -251,6 +295,7 @@ fn check_target(arch: &str) {
     check_update_then_unchanged(&t);
     check_fatal_answer(&t);
     check_untrusted_certificate(&t);
+    check_package(&t);
 }
 
 macro_rules! target_tests {
