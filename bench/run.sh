@@ -1,0 +1,87 @@
+#!/bin/sh
+# `make bench`: dynup against dynv6.sh, inadyn, ddclient and one curl GET, on the same
+# updates to a loopback mock provider, in a network namespace of its own; writes
+# bench/RESULTS.md. Installs what it needs (bench/deps.sh) and builds dynup (host
+# release build; the x86_64 static build from cross/ when dist/ has none).
+#   BENCH_RUNS (default 30) timed runs per tool and scenario, BENCH_WARMUP (default 3)
+#   BENCH_OUT  (default bench/RESULTS.md)
+# Every run must do what the scenario says (exit code, requests the mock received);
+# a missing tool or a failed measurement fails the bench, never an empty cell.
+set -eu
+cd "$(dirname "$0")/.."
+
+runs=${BENCH_RUNS:-30}
+warmup=${BENCH_WARMUP:-3}
+out=${BENCH_OUT:-bench/RESULTS.md}
+say() { echo "bench/run.sh: $*"; }
+
+if [ "$(id -u)" -ne 0 ]; then
+  say "needs root: it creates a network namespace" >&2
+  exit 1
+fi
+sh bench/deps.sh
+cargo build --release --locked
+if [ ! -x dist/x86_64/dynup ]; then
+  say "no dist/x86_64/dynup: building it with cross/"
+  sh cross/setup.sh
+  sh cross/build.sh x86_64
+fi
+
+ns=dynup-bench-$$
+work=$(mktemp -d /tmp/dynup-bench.XXXXXX)
+mock_pid=""
+cleanup() {
+  if [ -n "$mock_pid" ]; then
+    kill "$mock_pid" 2>/dev/null || true
+    wait "$mock_pid" 2>/dev/null || true
+  fi
+  ip netns del "$ns" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+
+# A throwaway CA and a server certificate for 127.0.0.1, ECDSA P-256 (see README).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+  -subj /CN=dynup-bench-ca -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+  -subj /CN=127.0.0.1 -keyout "$work/srv.key" -out "$work/srv.csr" 2>/dev/null
+printf '%s\n' 'subjectAltName=IP:127.0.0.1,IP:::1' 'basicConstraints=CA:FALSE' \
+  'keyUsage=digitalSignature' 'extendedKeyUsage=serverAuth' > "$work/ext.cnf"
+openssl x509 -req -in "$work/srv.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
+  -days 2 -extfile "$work/ext.cnf" -out "$work/srv.pem" 2>/dev/null
+
+# The namespace: loopback for the mock, and bench0 with a public-looking IPv4 and a
+# global IPv6 (documentation ranges) for the tools that read an interface. A veth
+# pair, because containers of this kind have no dummy module; both ends stay inside.
+ip netns add "$ns"
+in_ns() { ip netns exec "$ns" "$@"; }
+in_ns ip link set lo up
+in_ns ip link add bench0 type veth peer name bench1
+in_ns ip link set bench0 up
+in_ns ip link set bench1 up
+in_ns ip addr add 198.51.100.7/24 dev bench0
+in_ns ip -6 addr add 2001:db8::7/64 dev bench0 nodad
+
+# Started directly (not through in_ns) so that $! is the mock itself: ip execs python.
+ip netns exec "$ns" python3 bench/mock.py --ports-file "$work/ports" --log "$work/requests.log" \
+  --cert "$work/srv.pem" --key "$work/srv.key" &
+mock_pid=$!
+tries=0
+while [ ! -s "$work/ports" ]; do
+  tries=$((tries + 1))
+  if [ "$tries" -gt 100 ] || ! kill -0 "$mock_pid" 2>/dev/null; then
+    say "the mock did not start" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+
+say "measuring: $runs runs after $warmup warmup runs per tool and scenario"
+in_ns python3 bench/bench.py --work "$work" --ports "$work/ports" --log "$work/requests.log" \
+  --ca "$work/ca.pem" --dynup target/release/dynup --dynup-static dist/x86_64/dynup \
+  --dynv6-sh "$PWD/bench/dynv6.sh" --runs "$runs" --warmup "$warmup" --out "$work/raw.json"
+sh cross/size.sh > "$work/size.md"
+python3 bench/report.py --raw "$work/raw.json" --size "$work/size.md" --out "$out.tmp"
+mv "$out.tmp" "$out"
+say "wrote $out"
