@@ -32,7 +32,11 @@ impl BenchMock {
             .stdin(Stdio::null())
             .spawn()
             .expect("python3 runs bench/mock.py (tests/deps.sh installs python3)");
-        let mut mock = BenchMock { child, port: 0, log };
+        let mut mock = BenchMock {
+            child,
+            port: 0,
+            log,
+        };
         let started = wait_until(Duration::from_secs(10), || ports.exists());
         assert!(started, "bench/mock.py wrote no ports file in 10 s");
         let text = std::fs::read_to_string(&ports).expect("ports file");
@@ -105,7 +109,10 @@ fn fatal_answer_holds_and_the_held_run_sends_nothing() {
     let mock = BenchMock::start(dir.path());
 
     let fatal = dynv6(&mock, &dir, "state", "held.example.test");
-    assert_eq!(fatal.code, 10, "the mock's 401 is bad credentials: {fatal:?}");
+    assert_eq!(
+        fatal.code, 10,
+        "the mock's 401 is bad credentials: {fatal:?}"
+    );
     assert_eq!(mock.requests().len(), 1);
 
     let held = dynv6(&mock, &dir, "state", "held.example.test");
@@ -135,5 +142,8 @@ fn dyndns2_answers_good_and_badauth() {
     assert_eq!(bad.code, 10, "badauth is bad credentials: {bad:?}");
     let sent = mock.requests();
     assert_eq!(sent.len(), 2, "{sent:?}");
-    assert!(sent.iter().all(|l| l.starts_with("REQ http /nic/update?")), "{sent:?}");
+    assert!(
+        sent.iter().all(|l| l.starts_with("REQ http /nic/update?")),
+        "{sent:?}"
+    );
 }
