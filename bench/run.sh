@@ -36,24 +36,43 @@ cleanup() {
     wait "$mock_pid" 2>/dev/null || true
   fi
   ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
+  rm -rf "/etc/netns/$ns" "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# A throwaway CA and a server certificate for 127.0.0.1, ECDSA P-256 (see README).
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
-  -subj /CN=dynup-bench-ca -keyout "$work/ca.key" -out "$work/ca.pem" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-  -subj /CN=127.0.0.1 -keyout "$work/srv.key" -out "$work/srv.csr" 2>/dev/null
+# A throwaway CA shaped like Let's Encrypt's ECDSA chain (see bench/README.md): a
+# P-384 root, a P-384 intermediate and a P-256 server key, signatures with SHA-384;
+# the mock sends the server certificate with the intermediate, clients trust the root.
+ec_key() { # curve key-file
+  openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:$1" -out "$2" 2>/dev/null
+}
+ec_key P-384 "$work/ca.key"
+openssl req -x509 -key "$work/ca.key" -sha384 -days 2 -subj /CN=dynup-bench-root -out "$work/ca.pem"
+ec_key P-384 "$work/int.key"
+openssl req -new -key "$work/int.key" -subj /CN=dynup-bench-intermediate -out "$work/int.csr"
+printf '%s\n' 'basicConstraints=critical,CA:TRUE,pathlen:0' 'keyUsage=critical,keyCertSign,cRLSign' \
+  'subjectKeyIdentifier=hash' 'authorityKeyIdentifier=keyid' > "$work/int.cnf"
+openssl x509 -req -in "$work/int.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
+  -sha384 -days 2 -extfile "$work/int.cnf" -out "$work/int.pem" 2>/dev/null
+ec_key P-256 "$work/srv.key"
+openssl req -new -key "$work/srv.key" -subj /CN=127.0.0.1 -out "$work/srv.csr"
 printf '%s\n' 'subjectAltName=IP:127.0.0.1,IP:::1' 'basicConstraints=CA:FALSE' \
-  'keyUsage=digitalSignature' 'extendedKeyUsage=serverAuth' > "$work/ext.cnf"
-openssl x509 -req -in "$work/srv.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
-  -days 2 -extfile "$work/ext.cnf" -out "$work/srv.pem" 2>/dev/null
+  'keyUsage=critical,digitalSignature' 'extendedKeyUsage=serverAuth' \
+  'subjectKeyIdentifier=hash' 'authorityKeyIdentifier=keyid' > "$work/srv.cnf"
+openssl x509 -req -in "$work/srv.csr" -CA "$work/int.pem" -CAkey "$work/int.key" -CAcreateserial \
+  -sha384 -days 2 -extfile "$work/srv.cnf" -out "$work/srv.pem" 2>/dev/null
+cat "$work/srv.pem" "$work/int.pem" > "$work/chain.pem"
+openssl verify -CAfile "$work/ca.pem" -untrusted "$work/int.pem" "$work/srv.pem" >/dev/null
 
 # The namespace: loopback for the mock, and bench0 with a public-looking IPv4 and a
 # global IPv6 (documentation ranges) for the tools that read an interface. A veth
 # pair, because containers of this kind have no dummy module; both ends stay inside.
+# Name lookups in the namespace go to its own loopback (nothing answers there):
+# `ip netns exec` mounts /etc/netns/NAME/resolv.conf over /etc/resolv.conf. inadyn
+# looks its host names up at start; they must fail at once, and inside.
+mkdir -p "/etc/netns/$ns"
+echo 'nameserver 127.0.0.1' > "/etc/netns/$ns/resolv.conf"
 ip netns add "$ns"
 in_ns() { ip netns exec "$ns" "$@"; }
 in_ns ip link set lo up
@@ -65,7 +84,7 @@ in_ns ip -6 addr add 2001:db8::7/64 dev bench0 nodad
 
 # Started directly (not through in_ns) so that $! is the mock itself: ip execs python.
 ip netns exec "$ns" python3 bench/mock.py --ports-file "$work/ports" --log "$work/requests.log" \
-  --cert "$work/srv.pem" --key "$work/srv.key" &
+  --cert "$work/chain.pem" --key "$work/srv.key" &
 mock_pid=$!
 tries=0
 while [ ! -s "$work/ports" ]; do
