@@ -50,7 +50,8 @@ def num(v):
 
 
 def ratio(a, b):
-    return "%.2f" % (a / b)
+    r = a / b
+    return "%.2f" % r if r >= 0.1 else "%.2g" % r  # two significant digits below 0.1
 
 
 def main():
@@ -129,7 +130,9 @@ def main():
               "round trip); its CPU column is its own work either way.\n")
 
     w("## Ratios dynup / peer, pair by pair, from this run\n")
-    w("Below 1 means dynup took less. Medians divided.\n")
+    w("Below 1 means dynup took less. Medians divided. inadyn's wall time includes the "
+      "delayed-ACK wait of footnote ¹ and its CPU its two check-IP shells; ddclient and "
+      "inadyn send a request per family, dynup one for both.\n")
     w("| scenario | dynup build | peer | wall | CPU | peak RSS |")
     w("|---|---|---|---:|---:|---:|")
     for scenario in ("update", "no-op"):

@@ -101,6 +101,10 @@ in_ns python3 bench/bench.py --work "$work" --ports "$work/ports" --log "$work/r
   --ca "$work/ca.pem" --dynup target/release/dynup --dynup-static dist/x86_64/dynup \
   --dynv6-sh "$PWD/bench/dynv6.sh" --runs "$runs" --warmup "$warmup" --out "$work/raw.json"
 sh cross/size.sh > "$work/size.md"
+# Kept for re-rendering RESULTS.md: bench/report.py --raw ... --size ... --out ...
+mkdir -p target
+cp "$work/raw.json" target/bench-raw.json
+cp "$work/size.md" target/bench-size.md
 python3 bench/report.py --raw "$work/raw.json" --size "$work/size.md" --out "$out.tmp"
 mv "$out.tmp" "$out"
 say "wrote $out"
