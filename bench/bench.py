@@ -406,6 +406,7 @@ def main():
     def by(tool, scenario):
         return next(c for c in cases if c.tool == tool and c.scenario == scenario)
 
+    load_start = open("/proc/loadavg").read().split()[:3]
     rows = [measure(case, mock, args, work) for case in cases]
 
     # For information, outside the ratios and goals: inadyn's update once more with
@@ -445,7 +446,7 @@ def main():
     ]
 
     with open(args.out, "w") as out:
-        json.dump({"runs": args.runs, "warmup": args.warmup, "rows": rows, "after_fatal": fatal, "sizes": sizes}, out, indent=1)
+        json.dump({"load_start": load_start, "runs": args.runs, "warmup": args.warmup, "rows": rows, "after_fatal": fatal, "sizes": sizes}, out, indent=1)
 
 
 if __name__ == "__main__":
