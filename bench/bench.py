@@ -313,6 +313,7 @@ def main():
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--sched", required=True, help="how the bench was scheduled, for the report")
     args = parser.parse_args()
 
     for tool in ("/usr/bin/time", "hyperfine", "strace", "curl", "inadyn", "ddclient", "ip", "ldd"):
@@ -446,7 +447,7 @@ def main():
     ]
 
     with open(args.out, "w") as out:
-        json.dump({"load_start": load_start, "runs": args.runs, "warmup": args.warmup, "rows": rows, "after_fatal": fatal, "sizes": sizes}, out, indent=1)
+        json.dump({"sched": args.sched, "load_start": load_start, "runs": args.runs, "warmup": args.warmup, "rows": rows, "after_fatal": fatal, "sizes": sizes}, out, indent=1)
 
 
 if __name__ == "__main__":

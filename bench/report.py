@@ -91,6 +91,7 @@ def main():
     w("| kernel | %s %s |" % (platform.system(), platform.release()))
     load_end = open("/proc/loadavg").read().split()[:3]
     w("| load average (1, 5, 15 min) at the start, at the end | %s; %s |" % (" ".join(raw["load_start"]), " ".join(load_end)))
+    w("| scheduling | %s |" % raw["sched"])
     w("| runs | %d timed after %d warmup, per tool and scenario (CPU and RSS: %d more) |"
       % (raw["runs"], raw["warmup"], raw["runs"]))
     w("| dynup | %s: `target/release/dynup` (host, glibc) and `dist/x86_64/dynup` (static, musl) |"
@@ -103,11 +104,17 @@ def main():
 
     busy = max(float(raw["load_start"][0]), float(load_end[0]))
     if busy > 0.5 * os.cpu_count():
-        w("**The machine was busy** (1-minute load average up to %.1f on %d CPUs): other work "
-          "competed for the CPUs, so wall times are noisy, and runs well under a millisecond "
-          "can take a whole scheduler time slice (about 4 ms here) when they wait for a CPU. CPU, RSS and "
-          "the counts are little affected. Rerun on a quiet machine for wall-time figures.\n"
-          % (busy, os.cpu_count()))
+        if raw["sched"].startswith("SCHED_FIFO"):
+            w("**The machine was busy** (1-minute load average up to %.1f on %d CPUs). The bench "
+              "ran under real-time scheduling, so other work did not delay its runs, but it "
+              "still shared caches and memory bandwidth with it; a quiet machine gives the "
+              "cleaner figures.\n" % (busy, os.cpu_count()))
+        else:
+            w("**The machine was busy** (1-minute load average up to %.1f on %d CPUs): other "
+              "work competed for the CPUs, so wall times are noisy, and runs well under a "
+              "millisecond can take a whole scheduler time slice (about 4 ms here) when they "
+              "wait for a CPU. CPU, RSS and the counts are little affected. Rerun on a quiet "
+              "machine for wall-time figures.\n" % (busy, os.cpu_count()))
     w("## Figures\n")
     w("Wall: hyperfine, median and the spread of the timed runs (min–max, interquartile "
       "range). CPU: user+sys of the tool and every process it ran, median. RSS: peak "

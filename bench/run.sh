@@ -5,6 +5,7 @@
 # release build; the x86_64 static build from cross/ when dist/ has none).
 #   BENCH_RUNS (default 30) timed runs per tool and scenario, BENCH_WARMUP (default 3)
 #   BENCH_OUT  (default bench/RESULTS.md)
+#   BENCH_RT=0 runs without real-time scheduling (see below)
 # Every run must do what the scenario says (exit code, requests the mock received);
 # a missing tool or a failed measurement fails the bench, never an empty cell.
 set -eu
@@ -82,8 +83,24 @@ in_ns ip link set bench1 up
 in_ns ip addr add 198.51.100.7/24 dev bench0
 in_ns ip -6 addr add 2001:db8::7/64 dev bench0 nodad
 
+# The mock, the driver and every tool they start run under SCHED_FIFO (chrt) when the
+# kernel allows it: other work on the machine then cannot make a run wait for a CPU,
+# which on a busy machine adds whole time slices (4 ms) to runs of a millisecond. It
+# applies to every tool alike; the report says whether it was on.
+rt=""
+sched="normal (SCHED_OTHER)"
+if [ "${BENCH_RT:-1}" = 1 ]; then
+  if chrt -f 10 true 2>/dev/null; then
+    rt="chrt -f 10"
+    sched="SCHED_FIFO priority 10 (chrt -f 10), for the mock, the driver and every tool"
+  else
+    say "no real-time scheduling here (chrt -f failed): runs under the normal scheduler"
+  fi
+fi
+
 # Started directly (not through in_ns) so that $! is the mock itself: ip execs python.
-ip netns exec "$ns" python3 bench/mock.py --ports-file "$work/ports" --log "$work/requests.log" \
+# shellcheck disable=SC2086  # $rt is empty or a command prefix
+$rt ip netns exec "$ns" python3 bench/mock.py --ports-file "$work/ports" --log "$work/requests.log" \
   --cert "$work/chain.pem" --key "$work/srv.key" &
 mock_pid=$!
 tries=0
@@ -97,7 +114,8 @@ while [ ! -s "$work/ports" ]; do
 done
 
 say "measuring: $runs runs after $warmup warmup runs per tool and scenario"
-in_ns python3 bench/bench.py --work "$work" --ports "$work/ports" --log "$work/requests.log" \
+# shellcheck disable=SC2086
+$rt ip netns exec "$ns" python3 bench/bench.py --sched "$sched" --work "$work" --ports "$work/ports" --log "$work/requests.log" \
   --ca "$work/ca.pem" --dynup target/release/dynup --dynup-static dist/x86_64/dynup \
   --dynv6-sh "$PWD/bench/dynv6.sh" --runs "$runs" --warmup "$warmup" --out "$work/raw.json"
 sh cross/size.sh > "$work/size.md"
