@@ -92,8 +92,8 @@ def main():
     load_end = open("/proc/loadavg").read().split()[:3]
     w("| load average (1, 5, 15 min) at the start, at the end | %s; %s |" % (" ".join(raw["load_start"]), " ".join(load_end)))
     w("| scheduling | %s |" % raw["sched"])
-    w("| runs | %d timed after %d warmup, per tool and scenario (CPU and RSS: %d more) |"
-      % (raw["runs"], raw["warmup"], raw["runs"]))
+    w("| runs | per tool and scenario: hyperfine %d timed after %d warmup; CPU %d more; "
+      "RSS %d more; 1 under strace |" % (raw["runs"], raw["warmup"], raw["runs"], raw["runs"]))
     w("| dynup | %s: `target/release/dynup` (host, glibc) and `dist/x86_64/dynup` (static, musl) |"
       % sh([args.dynup, "--version"]))
     for pkg in ("inadyn", "ddclient", "curl", "libcurl4", "libgnutls30", "libio-socket-ssl-perl", "perl-base",
