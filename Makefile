@@ -4,10 +4,11 @@
 #   make size    the size table of dist/ again
 #   make ipk     OpenWRT packages dist/dynup_<version>_<arch>.ipk of the router binaries
 #   make test    format check, clippy, unit and integration tests, the router builds under qemu
+#   make bench   dynup against dynv6.sh, inadyn, ddclient and curl; writes bench/RESULTS.md (root)
 CARGO ?= cargo
 PREFIX ?= /usr/local
 
-.PHONY: all build cross size ipk test test-deps lint check-toolchain install clean
+.PHONY: all build cross size ipk test test-deps lint check-toolchain install clean bench
 
 all: build
 
@@ -63,6 +64,12 @@ test: lint test-deps
 	$(MAKE) cross
 	$(MAKE) ipk
 	$(CARGO) test --locked --test cross -- --ignored
+
+# Installs its peers and tools (bench/deps.sh), builds dynup for the host and, when
+# dist/x86_64/dynup is missing, for x86_64 with cross/; runs in a network namespace
+# of its own. BENCH_RUNS / BENCH_WARMUP change the number of runs (30 / 3).
+bench:
+	sh bench/run.sh
 
 install: build
 	install -D -m 0755 target/release/dynup $(DESTDIR)$(PREFIX)/bin/dynup
