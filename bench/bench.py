@@ -49,6 +49,10 @@ class Mock:
             return sum(1 for line in f if line.startswith(b"REQ "))
 
 
+# The name of the informative no-op row: starting a static process and no more.
+FLOOR = "static process start ²"
+
+
 class Case:
     """One tool in one scenario: the command, how to reset or prime it, what it must do."""
 
@@ -423,6 +427,13 @@ def main():
                            requests=quick.requests), mock, args, work)
     finally:
         run_checked(route, base_env)
+    row["informative"] = True
+    rows.append(row)
+
+    # For information, outside the ratios: the floor under every no-op, a static
+    # process that starts, prints one line and exits (no files, no network).
+    row = measure(Case(FLOOR, "no-op", [os.path.realpath(args.dynup_static), "--version"], base_env),
+                  mock, args, work)
     row["informative"] = True
     rows.append(row)
 

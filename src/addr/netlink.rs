@@ -130,9 +130,20 @@ pub fn dump() -> Result<Vec<IfAddr>, String> {
         let seq = 1 + attempt as u32;
         match socket.dump_addresses(seq) {
             Ok(Dump::Complete(mut addrs)) => {
+                // One lookup per interface, not per address: each costs three syscalls,
+                // and a router's interfaces carry several addresses each.
+                let mut names: Vec<(u32, String)> = Vec::new();
                 for addr in &mut addrs {
-                    addr.interface =
-                        index_to_name(addr.index).unwrap_or_else(|| format!("#{}", addr.index));
+                    let known = names.iter().find(|(index, _)| *index == addr.index);
+                    addr.interface = match known {
+                        Some((_, name)) => name.clone(),
+                        None => {
+                            let name = index_to_name(addr.index)
+                                .unwrap_or_else(|| format!("#{}", addr.index));
+                            names.push((addr.index, name.clone()));
+                            name
+                        }
+                    };
                 }
                 return Ok(addrs);
             }
