@@ -366,10 +366,14 @@ fn read_config_file() -> Result<(Constants, Vec<String>), Failure> {
     Ok((constants, warnings))
 }
 
+/// The permission bits of a regular file; 0 for anything else (/dev/null says
+/// "no config file" and holds nothing anyone could change).
 #[cfg(unix)]
 fn file_mode(path: &Path) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_file())
         .map(|m| m.permissions().mode())
         .unwrap_or(0)
 }
