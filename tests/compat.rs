@@ -241,6 +241,14 @@ fn dynv6_sh_netmask_and_an_existing_cache() {
         assert_eq!(request.param("ipv6"), Some(format!("{GLOBAL}/56").as_str()));
         assert_eq!(cache_text(&home), Some(format!("{GLOBAL}/56\n")));
 
+        // The cache removed while dynup's state knows the address is current:
+        // nothing sent (dynup's state decides), and the cache is written again.
+        fs::remove_file(home.join(".dynv6.addr6")).expect("rm cache");
+        let run = lab.run(route, &[HOST, BRIDGE], &home, &[("netmask", "56")]);
+        assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
+        assert_eq!(lab.mock.count(), before + 1);
+        assert_eq!(cache_text(&home), Some(format!("{GLOBAL}/56\n")));
+
         let bad = lab.run(route, &[HOST], &home, &[("netmask", "200")]);
         assert_eq!(bad.code, 2, "{bad:?}");
         assert!(bad.one_error_line().contains("netmask"), "{bad:?}");
