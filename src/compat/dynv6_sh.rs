@@ -3,8 +3,8 @@
 //!
 //! Kept from the script: the environment variables, the arguments, the cache
 //! `$HOME/.dynv6.addr6` holding `ADDRESS/NETMASK` (equal: `IPv6 address unchanged`,
-//! exit 0, nothing sent), the usage line. Better: no deprecated, temporary or
-//! tentative address; IPv6 and `ipv4=auto` in one request over IPv4; the token
+//! exit 0, nothing sent), the usage line. Better: no deprecated or tentative
+//! address, a stable one before a temporary one; IPv6 and `ipv4=auto` in one request over IPv4; the token
 //! never in a URL anyone sees; dynup's state and exit codes.
 
 use std::ffi::OsString;
@@ -161,8 +161,9 @@ environment and cache file, with dynup's address rules, state and exit codes.
   DEVICE         the interface to take the IPv6 address from; without it, the
                  first interface (lowest index) that has a usable one
 
-IPv6: a global address (2000::/3), never a ULA, deprecated, temporary-only,
-tentative or link-local one (`dynup --show-addresses -i DEVICE` shows why).
+IPv6: a global address (2000::/3), never a ULA, deprecated, tentative or
+link-local one; a stable address before a temporary (privacy) one
+(`dynup --show-addresses -i DEVICE` shows why each address was or was not taken).
 IPv4: ipv4=auto, in the same request as the IPv6 address, over IPv4.
 
 $HOME/.dynv6.addr6 holds ADDRESS/NETMASK as the script wrote it. When it
