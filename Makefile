@@ -71,8 +71,12 @@ test: lint test-deps
 bench:
 	sh bench/run.sh
 
+# dynv6.sh and dyndns-update-script.sh: drop-in names for the scripts dynup
+# replaces (README, "Migrating from dynv6.sh and dyndns-update-script.sh").
 install: build
 	install -D -m 0755 target/release/dynup $(DESTDIR)$(PREFIX)/bin/dynup
+	ln -sf dynup $(DESTDIR)$(PREFIX)/bin/dynv6.sh
+	ln -sf dynup $(DESTDIR)$(PREFIX)/bin/dyndns-update-script.sh
 
 clean:
 	$(CARGO) clean

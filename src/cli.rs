@@ -261,6 +261,13 @@ host is held: later runs do not contact the provider until its configuration
 (server, user, secret, hostnames, User-Agent) changes or --force is given. After
 code 16 the host is held for at least 30 minutes.
 
+Drop-in modes for the scripts dynup replaces (their arguments, environment
+and messages; `dynup compat NAME --help` tells each one's details):
+  dynup compat dynv6.sh HOSTNAME [DEVICE]            (token=... in the environment)
+  dynup compat dyndns-update-script.sh [-46dhpsStv] RECORD_NAME
+  or a symlink named dynv6.sh or dyndns-update-script.sh to dynup, as
+  `make install` creates them.
+
 Exit codes (a run for several hosts exits with the highest):
 {table}
 Example crontab line:

@@ -3,6 +3,7 @@
 mod addr;
 mod cli;
 mod clock;
+mod compat;
 mod config;
 mod dns;
 mod exit;
@@ -22,8 +23,13 @@ use cli::Command;
 use output::Out;
 
 fn main() -> ExitCode {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Called as dynv6.sh or dyndns-update-script.sh, or `dynup compat NAME ...`.
+    if let Some(exit) = compat::dispatch(&argv) {
+        return ExitCode::from(exit.code());
+    }
     let plain = Out::plain();
-    let command = match cli::parse(std::env::args_os().skip(1)) {
+    let command = match cli::parse(argv.into_iter().skip(1)) {
         Ok(command) => command,
         Err(failure) => {
             plain.error(&failure.message);

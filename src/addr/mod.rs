@@ -12,7 +12,7 @@ pub mod web;
 mod resolve;
 mod show;
 
-pub use resolve::resolve;
+pub use resolve::{interface_ipv6, resolve};
 pub use show::show_addresses;
 
 use std::fmt;

@@ -80,6 +80,60 @@ pub fn resolve(
     Ok(publish)
 }
 
+/// The IPv6 address of interface `name` by the rules of `select`; without a name,
+/// that of the first interface (lowest index) that has a usable one, as the
+/// scripts' `ip -6 addr list scope global` without `dev` meant. Exit 3 with every
+/// address that was turned down, and why, when there is none.
+pub fn interface_ipv6(name: Option<&str>, rules: select::Rules) -> Result<IfAddr, Failure> {
+    let only = match name {
+        Some(name) => Some(netlink::name_to_index(name).ok_or_else(|| {
+            Failure::new(
+                Exit::NoAddress,
+                format!("no usable IPv6 address: there is no interface {name}"),
+            )
+        })?),
+        None => None,
+    };
+    let dump = netlink::dump().map_err(|e| Failure::new(Exit::NoAddress, e))?;
+    let mut indices: Vec<u32> = dump
+        .iter()
+        .map(|a| a.index)
+        .filter(|&i| only.is_none_or(|o| o == i))
+        .collect();
+    indices.sort_unstable();
+    indices.dedup();
+    let mut turned_down = Vec::new();
+    for index in indices {
+        let addrs: Vec<IfAddr> = dump.iter().filter(|a| a.index == index).cloned().collect();
+        let (verdicts, best) = select::judge(&addrs, true, rules);
+        if let Some(best) = best {
+            return Ok(addrs[best].clone());
+        }
+        for (i, outcome) in verdicts {
+            if let Outcome::Rejected(reject) = outcome {
+                let on = match name {
+                    Some(_) => String::new(),
+                    None => format!(" on {}", addrs[i].interface),
+                };
+                turned_down.push(format!("{}{on} {}", addrs[i].addr, reject.text()));
+            }
+        }
+    }
+    let place = match name {
+        Some(name) => format!(" on {name}"),
+        None => String::new(),
+    };
+    let detail = if turned_down.is_empty() {
+        "none at all".to_string()
+    } else {
+        turned_down.join(", ")
+    };
+    Err(Failure::new(
+        Exit::NoAddress,
+        format!("no usable IPv6 address{place}: {detail}"),
+    ))
+}
+
 struct Finder<'a> {
     sources: &'a Sources,
     http: &'a http::Settings,

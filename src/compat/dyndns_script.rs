@@ -1,0 +1,595 @@
+//! `dyndns-update-script.sh [-46dhpsStv] RECORD_NAME`, the update script of the
+//! Python "dyndns" server (seed 002; protocols.md section 5), sent through dynup's
+//! dyndns-server protocol.
+//!
+//! The constants the script kept at its top (server domain, zone, secret) come
+//! from the environment or a small KEY=VALUE file. Better than the script: the
+//! certificate is checked (`--cacert` instead of `curl -k`), the secret is never
+//! printed, a family whose address was not found is not silently deleted, an
+//! unchanged address is not resent, and a failed update exits non-zero.
+
+use std::ffi::OsString;
+use std::fs;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::{env_value, fail, resolve, run_job};
+use crate::addr::{self, select::Rules, web, Sources, V6Addr, Wanted};
+use crate::cli::Args;
+use crate::config::{self, Job};
+use crate::exit::{self, Exit, Failure};
+use crate::output::Out;
+use crate::url::Server;
+
+const DEFAULT_CONFIG: &str = "/etc/dyndns-update-script.conf";
+/// The script's check-IP servers, over https: the family of the connection
+/// decides which address icanhazip.com answers with.
+const IPV4_CHECKIP: [&str; 2] = ["https://v4.ident.me/", "https://icanhazip.com/"];
+const IPV6_CHECKIP: [&str; 2] = ["https://v6.ident.me/", "https://icanhazip.com/"];
+/// `-S`: no longer than a day, so that a typo cannot park a cron job for good.
+const MAX_SLEEP: u64 = 86_400;
+const SHORT_DESCRIPTION: &str =
+    "dynup in the place of dyndns-update-script.sh: updates the A and AAAA records of a name through a dyndns HTTP server.";
+
+/// The command line, as the script's getopts read it.
+#[derive(Debug, Default)]
+struct Options {
+    ipv4_only: bool,
+    ipv6_only: bool,
+    device: Option<String>,
+    prefix_only: bool,
+    sleep: Option<u64>,
+    ttl: Option<String>,
+    cacert: Option<PathBuf>,
+    record: Option<String>,
+}
+
+enum Command {
+    Run(Options),
+    Help,
+    ShortDescription,
+    Version,
+}
+
+pub fn main(shown: &str, argv: Vec<OsString>) -> Exit {
+    let out = Out::plain();
+    let options = match parse(argv) {
+        Ok(Command::Run(options)) => options,
+        Ok(Command::Help) => {
+            out.text(&help_text(shown));
+            return Exit::Ok;
+        }
+        Ok(Command::ShortDescription) => {
+            out.text(&format!("{SHORT_DESCRIPTION}\n"));
+            return Exit::Ok;
+        }
+        Ok(Command::Version) => {
+            out.text(&format!("{}\n", env!("CARGO_PKG_VERSION")));
+            return Exit::Ok;
+        }
+        Err(e) => return fail(&out, Failure::usage(format!("{e} (see {shown} --help)"))),
+    };
+    if options.prefix_only {
+        return print_prefix(&out, options.device.as_deref());
+    }
+    match update(shown, options) {
+        Ok(exit) => exit,
+        Err(failure) => fail(&out, failure),
+    }
+}
+
+fn parse(argv: Vec<OsString>) -> Result<Command, lexopt::Error> {
+    use lexopt::prelude::*;
+
+    let mut options = Options::default();
+    let mut parser = lexopt::Parser::from_args(argv);
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Short('4') | Long("ipv4-only") => options.ipv4_only = true,
+            Short('6') | Long("ipv6-only") => options.ipv6_only = true,
+            Short('d') | Long("device") => options.device = Some(parser.value()?.string()?),
+            Short('p') | Long("prefix-only") => options.prefix_only = true,
+            Short('S') | Long("sleep") => {
+                let text = parser.value()?.string()?;
+                let seconds = text
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|s| *s <= MAX_SLEEP && text.bytes().all(|b| b.is_ascii_digit()));
+                options.sleep = Some(seconds.ok_or_else(|| {
+                    lexopt::Error::from(format!(
+                        "-S/--sleep: expected whole seconds from 0 to {MAX_SLEEP}, got '{text}'"
+                    ))
+                })?);
+            }
+            Short('t') | Long("ttl") => options.ttl = Some(parser.value()?.string()?),
+            Long("cacert") => options.cacert = Some(parser.value()?.into()),
+            Short('h') | Long("help") => return Ok(Command::Help),
+            Short('s') | Long("short-description") => return Ok(Command::ShortDescription),
+            Short('v') | Long("version") => return Ok(Command::Version),
+            Value(value) if options.record.is_none() => options.record = Some(value.string()?),
+            Value(value) => {
+                return Err(lexopt::Error::from(format!(
+                    "one RECORD_NAME only; '{}' is one too many",
+                    value.to_string_lossy()
+                )))
+            }
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    Ok(Command::Run(options))
+}
+
+/// `-p`: the first 64 bits of the device's global IPv6 address, each group
+/// zero-padded to four digits as the script printed them.
+fn print_prefix(out: &Out, device: Option<&str>) -> Exit {
+    match addr::interface_ipv6(device, Rules::default()) {
+        Ok(found) => match found.addr {
+            IpAddr::V6(v6) => {
+                out.text(&format!("{}\n", prefix_line(v6)));
+                Exit::Ok
+            }
+            IpAddr::V4(_) => fail(out, Failure::new(Exit::NoAddress, "no IPv6 address")),
+        },
+        Err(failure) => fail(out, failure),
+    }
+}
+
+fn prefix_line(v6: std::net::Ipv6Addr) -> String {
+    let s = v6.segments();
+    format!(
+        "PREFIX: {:04x}:{:04x}:{:04x}:{:04x}",
+        s[0], s[1], s[2], s[3]
+    )
+}
+
+/// The script's constants, from the environment over the config file.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Constants {
+    server: Option<String>,
+    zone: Option<String>,
+    secret: Option<String>,
+    secret_file: Option<String>,
+}
+
+fn update(shown: &str, options: Options) -> Result<Exit, Failure> {
+    let record = options.record.clone().ok_or_else(|| {
+        Failure::usage(format!(
+            "no RECORD_NAME given (usage: {shown} [-46dhpsStv] RECORD_NAME; see {shown} --help)"
+        ))
+    })?;
+    let (file, mut warnings) = read_config_file()?;
+    let from_env = Constants {
+        server: env_value("DYNDNS_SERVER"),
+        zone: env_value("DYNDNS_ZONE"),
+        secret: env_value("DYNDNS_SECRET"),
+        secret_file: env_value("DYNDNS_SECRET_FILE"),
+    };
+    let server = from_env
+        .server
+        .clone()
+        .or(file.server.clone())
+        .ok_or_else(|| {
+            missing(
+                "DYNDNS_SERVER",
+                "the dyndns server's domain, e.g. dyndns.example.com",
+            )
+        })?;
+    let zone = from_env
+        .zone
+        .clone()
+        .or(file.zone.clone())
+        .ok_or_else(|| missing("DYNDNS_ZONE", "the zone the record is in"))?;
+    // The secret comes whole from one place: the environment, else the file.
+    let secret_layer = if from_env.secret.is_some() || from_env.secret_file.is_some() {
+        (&from_env, "the environment")
+    } else {
+        (&file, "the config file")
+    };
+    let (secret, secret_file) = match secret_layer {
+        (
+            Constants {
+                secret: Some(_),
+                secret_file: Some(_),
+                ..
+            },
+            place,
+        ) => {
+            return Err(Failure::usage(format!(
+                "DYNDNS_SECRET and DYNDNS_SECRET_FILE both set in {place}: use one"
+            )))
+        }
+        (layer, _) => (layer.secret.clone(), layer.secret_file.clone()),
+    };
+    if secret.is_none() && secret_file.is_none() {
+        return Err(missing(
+            "DYNDNS_SECRET_FILE or DYNDNS_SECRET",
+            "the server's secret",
+        ));
+    }
+
+    let server = server_url(&server)?;
+    config::parse_zone(&zone)
+        .map_err(|f| Failure::usage(f.message.replacen("--zone", "DYNDNS_ZONE", 1)))?;
+    // -4 and -6 together are the script's default: both families.
+    let (want_v4, want_v6) = match (options.ipv4_only, options.ipv6_only) {
+        (true, false) => (true, false),
+        (false, true) => (false, true),
+        _ => (true, true),
+    };
+    let args = Args {
+        provider: Some("dyndns-server".to_string()),
+        server: Some(server),
+        zone: Some(zone),
+        ttl: options.ttl.clone(),
+        cacert: options.cacert.clone(),
+        password_file: secret_file.map(PathBuf::from),
+        only_ipv4: want_v4 && !want_v6,
+        only_ipv6: want_v6 && !want_v4,
+        // Placeholders that make `config` check the job as one publishing these
+        // families; the addresses are found below, before the sleep.
+        ipv4: want_v4.then(|| "web".to_string()),
+        ipv6: want_v6.then(|| "web".to_string()),
+        hostnames: vec![record],
+        ..Args::default()
+    };
+    let mut job = resolve(args, &[("DYNUP_PASSWORD", secret)])?;
+    // The script's -4 and -6 leave the other record to the server, which deletes
+    // it; the user asked for that in the crontab line, so no warning on every run.
+    job.warnings
+        .retain(|w| !w.starts_with("dyndns-server deletes the record of a family not sent"));
+    warnings.append(&mut job.warnings);
+    job.warnings = warnings;
+
+    let out = Out::new(job.quiet, job.verbose, job.redactor.clone());
+    find_addresses(&mut job, &options, &out)?;
+    if let Some(seconds) = options.sleep {
+        std::thread::sleep(Duration::from_secs(seconds));
+    }
+    Ok(run_job(&job))
+}
+
+fn missing(name: &str, what: &str) -> Failure {
+    Failure::usage(format!(
+        "{name} is not set: {what}; set it in the environment or in {DEFAULT_CONFIG} \
+         (or the file DYNUP_COMPAT_CONFIG names)"
+    ))
+}
+
+/// The script's `https://DOMAIN`; a full `scheme://host[:port]` is taken as it is.
+fn server_url(text: &str) -> Result<String, Failure> {
+    let url = if text.contains("://") {
+        text.to_string()
+    } else {
+        format!("https://{text}")
+    };
+    Server::parse(&url, "DYNDNS_SERVER")?;
+    Ok(url)
+}
+
+/// The addresses the job publishes, found as the script found them: IPv4 from
+/// check-IP servers, IPv6 from the device and else from them. A family that
+/// yields nothing stops the run: the server would delete its record.
+fn find_addresses(job: &mut Job, options: &Options, out: &Out) -> Result<(), Failure> {
+    let checkip = env_value("DYNUP_CHECKIP");
+    let urls = |builtin: &'static [&'static str]| -> Vec<String> {
+        match &checkip {
+            Some(list) => list.split_whitespace().map(str::to_string).collect(),
+            None => builtin.iter().map(|u| u.to_string()).collect(),
+        }
+    };
+    let from_web = |v6: bool| -> Result<IpAddr, Failure> {
+        let list = urls(if v6 { &IPV6_CHECKIP } else { &IPV4_CHECKIP });
+        let list: Vec<&str> = list.iter().map(String::as_str).collect();
+        web::lookup(&list, v6, &job.http, Rules::default(), out)
+    };
+    let stop = |failure: Failure, record: &str| {
+        Failure::new(
+            failure.exit,
+            format!(
+                "{}; nothing sent, as the server would delete the {record} record",
+                failure.message
+            ),
+        )
+    };
+    let ipv4 = match job.sources.ipv4 {
+        Some(_) => match from_web(false).map_err(|f| stop(f, "A"))? {
+            IpAddr::V4(v4) => Some(Wanted::Addr(v4)),
+            IpAddr::V6(_) => None,
+        },
+        None => None,
+    };
+    let ipv6 = match job.sources.ipv6 {
+        Some(_) => {
+            let on_device = match options.device.as_deref() {
+                Some(device) => match addr::interface_ipv6(Some(device), Rules::default()) {
+                    Ok(found) => Some(found.addr),
+                    Err(failure) => {
+                        out.detail(&format!("{}; asking the web", failure.message));
+                        None
+                    }
+                },
+                None => None,
+            };
+            let found = match on_device {
+                Some(found) => found,
+                None => from_web(true).map_err(|f| stop(f, "AAAA"))?,
+            };
+            match found {
+                IpAddr::V6(addr) => Some(Wanted::Addr(V6Addr { addr, len: None })),
+                IpAddr::V4(_) => None,
+            }
+        }
+        None => None,
+    };
+    job.ipv4 = ipv4;
+    job.ipv6 = ipv6;
+    job.sources = Sources::default();
+    Ok(())
+}
+
+/// The config file: DYNUP_COMPAT_CONFIG, else /etc/dyndns-update-script.conf when
+/// it exists. Returns its constants and the warnings it deserves.
+fn read_config_file() -> Result<(Constants, Vec<String>), Failure> {
+    let (path, required) = match env_value("DYNUP_COMPAT_CONFIG") {
+        Some(path) => (PathBuf::from(path), true),
+        None => (PathBuf::from(DEFAULT_CONFIG), false),
+    };
+    let text = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((Constants::default(), Vec::new()))
+        }
+        Err(e) => {
+            return Err(Failure::usage(format!(
+                "config file {}: cannot read: {e}",
+                path.display()
+            )))
+        }
+    };
+    let constants = parse_config(&text, &path)?;
+    let mut warnings = Vec::new();
+    let mode = file_mode(&path);
+    if mode & 0o022 != 0 {
+        return Err(Failure::usage(format!(
+            "config file {}: writable by other users, who could send the secret elsewhere; \
+             chmod 600 it",
+            path.display()
+        )));
+    }
+    if constants.secret.is_some() && mode & 0o044 != 0 {
+        warnings.push(format!(
+            "config file {}: holds the secret and is readable by other users; chmod 600 it",
+            path.display()
+        ));
+    }
+    Ok((constants, warnings))
+}
+
+/// The permission bits of a regular file; 0 for anything else (/dev/null says
+/// "no config file" and holds nothing anyone could change).
+#[cfg(unix)]
+fn file_mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.permissions().mode())
+        .unwrap_or(0)
+}
+
+#[cfg(not(unix))]
+fn file_mode(_path: &Path) -> u32 {
+    0
+}
+
+/// KEY=VALUE lines; `#` comments, blank lines, `export ` and quotes are allowed,
+/// so that the script's own three constant lines can be pasted in.
+fn parse_config(text: &str, path: &Path) -> Result<Constants, Failure> {
+    let mut constants = Constants::default();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let at = || format!("config file {} line {}", path.display(), number + 1);
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((key, value)) = line.split_once('=') else {
+            return Err(Failure::usage(format!("{}: expected KEY=VALUE", at())));
+        };
+        let value = unquote(value.trim()).to_string();
+        if value.is_empty() {
+            continue;
+        }
+        let slot = match key.trim() {
+            "DYNDNS_SERVER" | "VALUE_DYNDNS_DOMAIN" => &mut constants.server,
+            "DYNDNS_ZONE" | "VALUE_ZONE_NAME" => &mut constants.zone,
+            "DYNDNS_SECRET" | "VALUE_SECRET" => &mut constants.secret,
+            "DYNDNS_SECRET_FILE" => &mut constants.secret_file,
+            other => {
+                return Err(Failure::usage(format!(
+                    "{}: unknown key '{other}' (known: DYNDNS_SERVER, DYNDNS_ZONE, \
+                     DYNDNS_SECRET, DYNDNS_SECRET_FILE)",
+                    at()
+                )))
+            }
+        };
+        *slot = Some(value);
+    }
+    Ok(constants)
+}
+
+fn unquote(value: &str) -> &str {
+    for quote in ['\'', '"'] {
+        if let Some(inner) = value
+            .strip_prefix(quote)
+            .and_then(|v| v.strip_suffix(quote))
+        {
+            return inner;
+        }
+    }
+    value
+}
+
+fn help_text(shown: &str) -> String {
+    format!(
+        "\
+Usage: {shown} [-46dhpsStv] RECORD_NAME
+
+{SHORT_DESCRIPTION}
+The script's options and messages, dynup's address rules, state and exit codes.
+
+Options:
+  -4, --ipv4-only        update the A record only (the server deletes the AAAA
+                         record, as it did with the script)
+  -6, --ipv6-only        update the AAAA record only (the A record is deleted)
+  -d, --device=DEV       take the IPv6 address from interface DEV: a global one,
+                         never a ULA, deprecated, tentative or link-local one;
+                         when DEV has none, ask the web as for IPv4
+  -p, --prefix-only      print the first 64 bits of the global IPv6 address of
+                         DEV (without -d: of the first interface that has one)
+                         as PREFIX: xxxx:xxxx:xxxx:xxxx, and exit
+  -S, --sleep=N          wait N seconds after finding the addresses, before
+                         contacting the server
+  -t, --ttl=N            TTL of the records, 1 to 86400 (server default 300)
+      --cacert FILE      PEM bundle to trust for the server's certificate
+                         (env DYNUP_CACERT); the certificate is always checked
+  -h, --help             this text
+  -s, --short-description  one line saying what this is
+  -v, --version          dynup's version number
+
+What the script kept as constants at its top, from the environment, else from
+the config file $DYNUP_COMPAT_CONFIG, else {DEFAULT_CONFIG}:
+  DYNDNS_SERVER          the server's domain (https://DOMAIN is used), or
+                         scheme://host[:port]        (script: VALUE_DYNDNS_DOMAIN)
+  DYNDNS_ZONE            the zone of the record      (script: VALUE_ZONE_NAME)
+  DYNDNS_SECRET_FILE     a file whose first line is the secret
+  DYNDNS_SECRET          the secret itself           (script: VALUE_SECRET)
+The file holds KEY=VALUE lines (# comments, quotes allowed; the script's own
+VALUE_... lines may be pasted in). It must not be writable by other users; one
+holding the secret should be mode 600. The secret is never taken from the
+command line and never printed.
+
+Addresses: IPv4 from check-IP servers (v4.ident.me, then icanhazip.com, over
+https on an IPv4 connection; DYNUP_CHECKIP, space-separated URLs, replaces
+them), IPv6 from -d DEV, else from v6.ident.me and icanhazip.com. When a
+family's address is not found, nothing is sent (exit 3), since the server
+would delete that record. An address the server confirmed is not sent again
+until it changes (or after 25 days); dynup's state is in DYNUP_CACHE_DIR
+(default /var/run/dynup for root).
+
+Output: one line when something was sent (\"nrouter: updated A 203.0.113.7\"),
+nothing when nothing had to be; errors on stderr. Unlike the script, a
+missing RECORD_NAME exits 2 (not 17) and a failed update exits non-zero:
+{table}
+Example crontab line, unchanged from the script's:
+  */2 * * * * {shown} -S 5 -d br-lan -4 nrouter
+",
+        table = exit::table_text(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(items: &[&str]) -> Options {
+        match parse(items.iter().map(OsString::from).collect()) {
+            Ok(Command::Run(options)) => options,
+            _ => panic!("expected a run: {items:?}"),
+        }
+    }
+
+    fn error(items: &[&str]) -> String {
+        match parse(items.iter().map(OsString::from).collect()) {
+            Err(e) => e.to_string(),
+            Ok(_) => String::new(),
+        }
+    }
+
+    #[test]
+    fn the_scripts_options() {
+        let cron = options(&["-S", "5", "-d", "br-lan", "-4", "nrouter"]);
+        assert_eq!(cron.sleep, Some(5));
+        assert_eq!(cron.device.as_deref(), Some("br-lan"));
+        assert!(cron.ipv4_only && !cron.ipv6_only);
+        assert_eq!(cron.record.as_deref(), Some("nrouter"));
+        let long = options(&[
+            "--ipv6-only",
+            "--device=eth0",
+            "--sleep=1",
+            "--ttl=123",
+            "--prefix-only",
+            "--cacert",
+            "/ca.pem",
+            "lol",
+        ]);
+        assert!(long.ipv6_only && long.prefix_only);
+        assert_eq!(long.device.as_deref(), Some("eth0"));
+        assert_eq!((long.sleep, long.ttl.as_deref()), (Some(1), Some("123")));
+        assert_eq!(long.cacert, Some(PathBuf::from("/ca.pem")));
+        assert!(matches!(
+            parse(vec![OsString::from("-s")]),
+            Ok(Command::ShortDescription)
+        ));
+        assert!(matches!(
+            parse(vec![OsString::from("--version")]),
+            Ok(Command::Version)
+        ));
+        assert!(matches!(
+            parse(vec![OsString::from("-h")]),
+            Ok(Command::Help)
+        ));
+    }
+
+    #[test]
+    fn bad_options_are_named() {
+        assert!(error(&["-x", "r"]).contains("-x"));
+        assert!(error(&["--sleep=soon", "r"]).contains("--sleep"));
+        assert!(error(&["-S", "-1", "r"]).contains("--sleep"));
+        assert!(error(&["-d"]).contains("-d"));
+        assert!(error(&["a", "b"]).contains("'b'"));
+    }
+
+    #[test]
+    fn prefix_is_zero_padded() {
+        let v6: std::net::Ipv6Addr = "2003:e9:53ce:9100::1".parse().expect("v6");
+        assert_eq!(prefix_line(v6), "PREFIX: 2003:00e9:53ce:9100");
+    }
+
+    #[test]
+    fn config_lines() {
+        let path = Path::new("/c");
+        let text = "# the script's lines pasted in\nVALUE_DYNDNS_DOMAIN='dyndns.example.com'\n\
+                    export DYNDNS_ZONE=\"sub.example.com\"\n\nDYNDNS_SECRET_FILE=/etc/secret\n";
+        let parsed = parse_config(text, path).expect("parsed");
+        assert_eq!(parsed.server.as_deref(), Some("dyndns.example.com"));
+        assert_eq!(parsed.zone.as_deref(), Some("sub.example.com"));
+        assert_eq!(parsed.secret_file.as_deref(), Some("/etc/secret"));
+        assert_eq!(parsed.secret, None);
+        let unknown = parse_config("DYNDNS_SERVR=x\n", path)
+            .err()
+            .map(|f| f.message);
+        assert!(unknown.is_some_and(|m| m.contains("line 1") && m.contains("DYNDNS_SERVR")));
+        let no_equals = parse_config("\n\nnonsense\n", path)
+            .err()
+            .map(|f| f.message);
+        assert!(no_equals.is_some_and(|m| m.contains("line 3")));
+    }
+
+    #[test]
+    fn server_values() {
+        assert_eq!(
+            server_url("dyndns.example.com").ok().as_deref(),
+            Some("https://dyndns.example.com")
+        );
+        assert_eq!(
+            server_url("http://127.0.0.1:8080").ok().as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        let bad = server_url("dyndns.example.com/path")
+            .err()
+            .map(|f| f.message);
+        assert!(bad.is_some_and(|m| m.starts_with("DYNDNS_SERVER")));
+    }
+}

@@ -1,0 +1,223 @@
+//! `token=... [netmask=N] dynv6.sh HOSTNAME [DEVICE]`, dynv6's own update script
+//! (protocols.md section 2), with dynup's address rules and one request.
+//!
+//! Kept from the script: the environment variables, the arguments, the cache
+//! `$HOME/.dynv6.addr6` holding `ADDRESS/NETMASK` (equal: `IPv6 address unchanged`,
+//! exit 0, nothing sent), the usage line. Better: no deprecated or tentative
+//! address, a stable one before a temporary one; IPv6 and `ipv4=auto` in one request over IPv4; the token
+//! never in a URL anyone sees; dynup's state and exit codes.
+
+use std::ffi::OsString;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{env_value, fail, resolve, run_job};
+use crate::addr::{self, select::Rules};
+use crate::cli::Args;
+use crate::exit::{self, Exit, Failure};
+use crate::output::Out;
+
+const CACHE_NAME: &str = ".dynv6.addr6";
+const UNCHANGED: &str = "IPv6 address unchanged";
+
+pub fn main(shown: &str, argv: Vec<OsString>) -> Exit {
+    let out = Out::plain();
+    let mut words = Vec::new();
+    for arg in argv {
+        match arg.into_string() {
+            Ok(word) if word == "-h" || word == "--help" => {
+                out.text(&help_text(shown));
+                return Exit::Ok;
+            }
+            Ok(word) => words.push(word),
+            Err(_) => return usage(&out, shown, "the arguments must be UTF-8 text"),
+        }
+    }
+    // The script reads `token` from the environment; DYNUP_TOKEN is dynup's name.
+    let token = env_value("token").or_else(|| env_value("DYNUP_TOKEN"));
+    let (host, device) = match (words.as_slice(), &token) {
+        (_, None) => return usage(&out, shown, "no token: set token=... in the environment"),
+        ([], _) => return usage(&out, shown, "no HOSTNAME given"),
+        ([host], _) => (host.clone(), None),
+        ([host, device], _) => (host.clone(), Some(device.clone())),
+        _ => return usage(&out, shown, "more than HOSTNAME and DEVICE given"),
+    };
+    let netmask = match netmask(env_value("netmask")) {
+        Ok(netmask) => netmask,
+        Err(failure) => return fail(&out, failure),
+    };
+
+    let args = Args {
+        hostnames: vec![host],
+        // The script's second request, `ipv4=auto`, rides in the same one.
+        ipv4: Some("auto".to_string()),
+        ..Args::default()
+    };
+    let mut job = match resolve(args, &[("DYNUP_TOKEN", token)]) {
+        Ok(job) => job,
+        Err(failure) => return fail(&out, failure),
+    };
+
+    let found = match addr::interface_ipv6(device.as_deref(), Rules::default()) {
+        Ok(found) => found,
+        Err(failure) => {
+            // The script's words, then dynup's reasons.
+            out.error(&failure.message.replacen(
+                "no usable IPv6 address",
+                "no IPv6 address found",
+                1,
+            ));
+            return failure.exit;
+        }
+    };
+    let current = format!("{}/{netmask}", found.addr);
+    let cache = cache_path(env_value("HOME"));
+    if read_cache(&cache).as_deref() == Some(current.as_str()) {
+        out.text(&format!("{UNCHANGED}\n"));
+        return Exit::Ok;
+    }
+    match addr::parse_ipv6(&current) {
+        Ok(value) => job.ipv6 = value,
+        Err(failure) => return fail(&out, failure),
+    }
+    let exit = run_job(&job);
+    if exit != Exit::Ok {
+        // As the script did on failure: the cache stays as it was.
+        return exit;
+    }
+    match write_cache(&cache, &current) {
+        Ok(()) => Exit::Ok,
+        Err(failure) => fail(&out, failure),
+    }
+}
+
+/// The script's usage line on stdout, where it printed it, and why on stderr.
+fn usage(out: &Out, shown: &str, why: &str) -> Exit {
+    out.text(&format!("{}\n", usage_line(shown)));
+    out.error(&format!("{shown}: {why} (see {shown} --help)"));
+    Exit::Usage
+}
+
+fn usage_line(shown: &str) -> String {
+    format!("Usage: token=<your-authentication-token> [netmask=64] {shown} your-name.dynv6.net [device]")
+}
+
+/// `netmask`: the prefix length sent after the address, 128 when unset.
+fn netmask(value: Option<String>) -> Result<u8, Failure> {
+    let Some(text) = value else {
+        return Ok(128);
+    };
+    text.parse::<u8>()
+        .ok()
+        .filter(|n| (1..=128).contains(n) && text.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| {
+            Failure::usage(format!(
+                "netmask: expected a prefix length from 1 to 128, got '{text}'"
+            ))
+        })
+}
+
+/// `$HOME/.dynv6.addr6`; the script wrote `/.dynv6.addr6` without a HOME.
+fn cache_path(home: Option<String>) -> PathBuf {
+    Path::new(&home.unwrap_or_else(|| "/".to_string())).join(CACHE_NAME)
+}
+
+/// The cached `ADDRESS/NETMASK`, as the script's `$(cat FILE)` read it.
+fn read_cache(path: &Path) -> Option<String> {
+    let text = fs::read_to_string(path).ok()?;
+    Some(text.trim_end_matches('\n').to_string())
+}
+
+/// Writes `ADDRESS/NETMASK` and a newline, as `echo` did, through a temporary
+/// file and a rename: a crash leaves the old cache or the new one.
+fn write_cache(path: &Path, current: &str) -> Result<(), Failure> {
+    let dir = path.parent().unwrap_or(Path::new("/"));
+    let tmp = dir.join(format!("{CACHE_NAME}.{}.tmp", std::process::id()));
+    let write = || -> std::io::Result<()> {
+        let mut file = fs::File::create(&tmp)?;
+        file.write_all(format!("{current}\n").as_bytes())?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Failure::state(format!("cannot write {}: {e}", path.display()))
+    })
+}
+
+fn help_text(shown: &str) -> String {
+    format!(
+        "\
+{usage}
+
+dynup in the place of dynv6.sh, dynv6's update script: the same arguments,
+environment and cache file, with dynup's address rules, state and exit codes.
+
+  token=TOKEN    the dynv6 token, from the environment as the script took it
+                 (DYNUP_TOKEN is read when token is unset)
+  netmask=N      prefix length sent after the address (default 128)
+  HOSTNAME       the dynv6 zone, e.g. your-name.dynv6.net
+  DEVICE         the interface to take the IPv6 address from; without it, the
+                 first interface (lowest index) that has a usable one
+
+IPv6: a global address (2000::/3), never a ULA, deprecated, tentative or
+link-local one; a stable address before a temporary (privacy) one
+(`dynup --show-addresses -i DEVICE` shows why each address was or was not taken).
+IPv4: ipv4=auto, in the same request as the IPv6 address, over IPv4.
+
+$HOME/.dynv6.addr6 holds ADDRESS/NETMASK as the script wrote it. When it
+equals the address found, `{unchanged}` is printed and nothing is sent (exit
+0). Otherwise dynup decides by its own state (it does not resend what the
+provider confirmed recently) and, on success, rewrites the cache. A failed
+run leaves the cache as it was.
+
+Also read: DYNUP_SERVER (the provider's scheme://host[:port], instead of
+dynv6.com), DYNUP_CACERT (a PEM bundle to trust), DYNUP_CACHE_DIR (dynup's
+state directory).
+
+Unlike the script, a missing argument exits 2 (the usage line is printed
+as before), no address exits 3, and a failed update exits with the code of
+dynup's table, not curl's 22:
+{table}",
+        usage = usage_line(shown),
+        unchanged = UNCHANGED,
+        table = exit::table_text(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn netmask_values() {
+        assert_eq!(netmask(None).ok(), Some(128));
+        assert_eq!(netmask(Some("64".to_string())).ok(), Some(64));
+        for bad in ["0", "129", "+64", "x", ""] {
+            let message = netmask(Some(bad.to_string()))
+                .err()
+                .map(|f| f.message)
+                .unwrap_or_default();
+            assert!(message.starts_with("netmask:"), "{bad}: {message}");
+        }
+    }
+
+    #[test]
+    fn cache_is_in_home() {
+        assert_eq!(
+            cache_path(Some("/root".to_string())),
+            PathBuf::from("/root/.dynv6.addr6")
+        );
+        assert_eq!(cache_path(None), PathBuf::from("/.dynv6.addr6"));
+    }
+
+    #[test]
+    fn usage_line_is_the_scripts() {
+        assert_eq!(
+            usage_line("./dynv6.sh"),
+            "Usage: token=<your-authentication-token> [netmask=64] ./dynv6.sh your-name.dynv6.net [device]"
+        );
+        assert!(help_text("dynv6.sh").contains(UNCHANGED));
+    }
+}
