@@ -29,8 +29,12 @@ const IPV4_CHECKIP: [&str; 2] = ["https://v4.ident.me/", "https://icanhazip.com/
 const IPV6_CHECKIP: [&str; 2] = ["https://v6.ident.me/", "https://icanhazip.com/"];
 /// `-S`: no longer than a day, so that a typo cannot park a cron job for good.
 const MAX_SLEEP: u64 = 86_400;
-const SHORT_DESCRIPTION: &str =
-    "dynup in the place of dyndns-update-script.sh: updates the A and AAAA records of a name through a dyndns HTTP server.";
+/// A macro, so that `concat!` can put it into the texts below with no format!.
+macro_rules! short_description {
+    () => {
+        "dynup in the place of dyndns-update-script.sh: updates the A and AAAA records of a name through a dyndns HTTP server."
+    };
+}
 
 /// The command line, as the script's getopts read it.
 #[derive(Debug, Default)]
@@ -61,11 +65,11 @@ pub fn main(shown: &str, argv: Vec<OsString>) -> Exit {
             return Exit::Ok;
         }
         Ok(Command::ShortDescription) => {
-            out.text(&format!("{SHORT_DESCRIPTION}\n"));
+            out.text(concat!(short_description!(), "\n"));
             return Exit::Ok;
         }
         Ok(Command::Version) => {
-            out.text(&format!("{}\n", env!("CARGO_PKG_VERSION")));
+            out.text(concat!(env!("CARGO_PKG_VERSION"), "\n"));
             return Exit::Ok;
         }
         Err(e) => return fail(&out, Failure::usage(format!("{e} (see {shown} --help)"))),
@@ -152,60 +156,41 @@ struct Constants {
     secret_file: Option<String>,
 }
 
-fn update(shown: &str, options: Options) -> Result<Exit, Failure> {
-    let record = options.record.clone().ok_or_else(|| {
+fn update(shown: &str, mut options: Options) -> Result<Exit, Failure> {
+    let record = options.record.take().ok_or_else(|| {
         Failure::usage(format!(
             "no RECORD_NAME given (usage: {shown} [-46dhpsStv] RECORD_NAME; see {shown} --help)"
         ))
     })?;
     let (file, mut warnings) = read_config_file()?;
-    let from_env = Constants {
-        server: env_value("DYNDNS_SERVER"),
-        zone: env_value("DYNDNS_ZONE"),
-        secret: env_value("DYNDNS_SECRET"),
-        secret_file: env_value("DYNDNS_SECRET_FILE"),
-    };
-    let server = from_env
-        .server
-        .clone()
-        .or(file.server.clone())
-        .ok_or_else(|| {
-            missing(
-                "DYNDNS_SERVER",
-                "the dyndns server's domain, e.g. dyndns.example.com",
-            )
-        })?;
-    let zone = from_env
-        .zone
-        .clone()
-        .or(file.zone.clone())
+    let server = env_value("DYNDNS_SERVER").or(file.server).ok_or_else(|| {
+        missing(
+            "DYNDNS_SERVER",
+            "the dyndns server's domain, e.g. dyndns.example.com",
+        )
+    })?;
+    let zone = env_value("DYNDNS_ZONE")
+        .or(file.zone)
         .ok_or_else(|| missing("DYNDNS_ZONE", "the zone the record is in"))?;
     // The secret comes whole from one place: the environment, else the file.
-    let secret_layer = if from_env.secret.is_some() || from_env.secret_file.is_some() {
-        (&from_env, "the environment")
-    } else {
-        (&file, "the config file")
-    };
-    let (secret, secret_file) = match secret_layer {
-        (
-            Constants {
-                secret: Some(_),
-                secret_file: Some(_),
-                ..
-            },
-            place,
-        ) => {
+    let (secret, secret_file, place) =
+        match (env_value("DYNDNS_SECRET"), env_value("DYNDNS_SECRET_FILE")) {
+            (None, None) => (file.secret, file.secret_file, "the config file"),
+            (secret, secret_file) => (secret, secret_file, "the environment"),
+        };
+    match (&secret, &secret_file) {
+        (Some(_), Some(_)) => {
             return Err(Failure::usage(format!(
                 "DYNDNS_SECRET and DYNDNS_SECRET_FILE both set in {place}: use one"
             )))
         }
-        (layer, _) => (layer.secret.clone(), layer.secret_file.clone()),
-    };
-    if secret.is_none() && secret_file.is_none() {
-        return Err(missing(
-            "DYNDNS_SECRET_FILE or DYNDNS_SECRET",
-            "the server's secret",
-        ));
+        (None, None) => {
+            return Err(missing(
+                "DYNDNS_SECRET_FILE or DYNDNS_SECRET",
+                "the server's secret",
+            ))
+        }
+        _ => {}
     }
 
     let server = server_url(&server)?;
@@ -221,8 +206,8 @@ fn update(shown: &str, options: Options) -> Result<Exit, Failure> {
         provider: Some("dyndns-server".to_string()),
         server: Some(server),
         zone: Some(zone),
-        ttl: options.ttl.clone(),
-        cacert: options.cacert.clone(),
+        ttl: options.ttl.take(),
+        cacert: options.cacert.take(),
         password_file: secret_file.map(PathBuf::from),
         only_ipv4: want_v4 && !want_v6,
         only_ipv6: want_v6 && !want_v4,
@@ -272,28 +257,8 @@ fn server_url(text: &str) -> Result<String, Failure> {
 /// yields nothing stops the run: the server would delete its record.
 fn find_addresses(job: &mut Job, options: &Options, out: &Out) -> Result<(), Failure> {
     let checkip = env_value("DYNUP_CHECKIP");
-    let urls = |builtin: &'static [&'static str]| -> Vec<String> {
-        match &checkip {
-            Some(list) => list.split_whitespace().map(str::to_string).collect(),
-            None => builtin.iter().map(|u| u.to_string()).collect(),
-        }
-    };
-    let from_web = |v6: bool| -> Result<IpAddr, Failure> {
-        let list = urls(if v6 { &IPV6_CHECKIP } else { &IPV4_CHECKIP });
-        let list: Vec<&str> = list.iter().map(String::as_str).collect();
-        web::lookup(&list, v6, &job.http, Rules::default(), out)
-    };
-    let stop = |failure: Failure, record: &str| {
-        Failure::new(
-            failure.exit,
-            format!(
-                "{}; nothing sent, as the server would delete the {record} record",
-                failure.message
-            ),
-        )
-    };
     let ipv4 = match job.sources.ipv4 {
-        Some(_) => match from_web(false).map_err(|f| stop(f, "A"))? {
+        Some(_) => match from_web(job, checkip.as_deref(), false, out)? {
             IpAddr::V4(v4) => Some(Wanted::Addr(v4)),
             IpAddr::V6(_) => None,
         },
@@ -304,8 +269,9 @@ fn find_addresses(job: &mut Job, options: &Options, out: &Out) -> Result<(), Fai
             let on_device = match options.device.as_deref() {
                 Some(device) => match addr::interface_ipv6(Some(device), Rules::default()) {
                     Ok(found) => Some(found.addr),
-                    Err(failure) => {
-                        out.detail(&format!("{}; asking the web", failure.message));
+                    Err(mut failure) => {
+                        failure.message.push_str("; asking the web");
+                        out.detail(&failure.message);
                         None
                     }
                 },
@@ -313,7 +279,7 @@ fn find_addresses(job: &mut Job, options: &Options, out: &Out) -> Result<(), Fai
             };
             let found = match on_device {
                 Some(found) => found,
-                None => from_web(true).map_err(|f| stop(f, "AAAA"))?,
+                None => from_web(job, checkip.as_deref(), true, out)?,
             };
             match found {
                 IpAddr::V6(addr) => Some(Wanted::Addr(V6Addr { addr, len: None })),
@@ -326,6 +292,24 @@ fn find_addresses(job: &mut Job, options: &Options, out: &Out) -> Result<(), Fai
     job.ipv6 = ipv6;
     job.sources = Sources::default();
     Ok(())
+}
+
+/// One family's address from the check-IP servers (DYNUP_CHECKIP's, else the
+/// script's); failing, the run stops: the server would delete that record.
+fn from_web(job: &Job, checkip: Option<&str>, v6: bool, out: &Out) -> Result<IpAddr, Failure> {
+    let builtin: &[&str] = if v6 { &IPV6_CHECKIP } else { &IPV4_CHECKIP };
+    let list: Vec<&str> = match checkip {
+        Some(list) => list.split_whitespace().collect(),
+        None => builtin.to_vec(),
+    };
+    web::lookup(&list, v6, &job.http, Rules::default(), out).map_err(|mut failure| {
+        failure.message.push_str(if v6 {
+            "; nothing sent, as the server would delete the AAAA record"
+        } else {
+            "; nothing sent, as the server would delete the A record"
+        });
+        failure
+    })
 }
 
 /// The config file: DYNUP_COMPAT_CONFIG, else /etc/dyndns-update-script.conf when
@@ -431,12 +415,14 @@ fn unquote(value: &str) -> &str {
     value
 }
 
+/// Built from pieces rather than with format!: one static text, `shown` and the table.
 fn help_text(shown: &str) -> String {
-    format!(
-        "\
-Usage: {shown} [-46dhpsStv] RECORD_NAME
-
-{SHORT_DESCRIPTION}
+    let mut text = String::from("Usage: ");
+    text.push_str(shown);
+    text.push_str(concat!(
+        " [-46dhpsStv] RECORD_NAME\n\n",
+        short_description!(),
+        "\n\
 The script's options and messages, dynup's address rules, state and exit codes.
 
 Options:
@@ -459,7 +445,7 @@ Options:
   -v, --version          dynup's version number
 
 What the script kept as constants at its top, from the environment, else from
-the config file $DYNUP_COMPAT_CONFIG, else {DEFAULT_CONFIG}:
+the config file $DYNUP_COMPAT_CONFIG, else /etc/dyndns-update-script.conf:
   DYNDNS_SERVER          the server's domain (https://DOMAIN is used), or
                          scheme://host[:port]        (script: VALUE_DYNDNS_DOMAIN)
   DYNDNS_ZONE            the zone of the record      (script: VALUE_ZONE_NAME)
@@ -481,12 +467,13 @@ until it changes (or after 25 days); dynup's state is in DYNUP_CACHE_DIR
 Output: one line when something was sent (\"nrouter: updated A 203.0.113.7\"),
 nothing when nothing had to be; errors on stderr. Unlike the script, a
 missing RECORD_NAME exits 2 (not 17) and a failed update exits non-zero:
-{table}
-Example crontab line, unchanged from the script's:
-  */2 * * * * {shown} -S 5 -d br-lan -4 nrouter
-",
-        table = exit::table_text(),
-    )
+"
+    ));
+    text.push_str(&exit::table_text());
+    text.push_str("\nExample crontab line, unchanged from the script's:\n  */2 * * * * ");
+    text.push_str(shown);
+    text.push_str(" -S 5 -d br-lan -4 nrouter\n");
+    text
 }
 
 #[cfg(test)]

@@ -146,11 +146,11 @@ fn write_cache(path: &Path, current: &str) -> Result<(), Failure> {
     })
 }
 
+/// Built from pieces rather than with format!: the usage line, one static text, the table.
 fn help_text(shown: &str) -> String {
-    format!(
-        "\
-{usage}
-
+    let mut text = usage_line(shown);
+    text.push_str(
+        "\n\n\
 dynup in the place of dynv6.sh, dynv6's update script: the same arguments,
 environment and cache file, with dynup's address rules, state and exit codes.
 
@@ -167,7 +167,7 @@ link-local one; a stable address before a temporary (privacy) one
 IPv4: ipv4=auto, in the same request as the IPv6 address, over IPv4.
 
 $HOME/.dynv6.addr6 holds ADDRESS/NETMASK as the script wrote it. When it
-equals the address found, `{unchanged}` is printed and nothing is sent (exit
+equals the address found, `IPv6 address unchanged` is printed and nothing is sent (exit
 0). Otherwise dynup decides by its own state (it does not resend what the
 provider confirmed recently) and, on success, rewrites the cache. A failed
 run leaves the cache as it was.
@@ -179,11 +179,10 @@ state directory).
 Unlike the script, a missing argument exits 2 (the usage line is printed
 as before), no address exits 3, and a failed update exits with the code of
 dynup's table, not curl's 22:
-{table}",
-        usage = usage_line(shown),
-        unchanged = UNCHANGED,
-        table = exit::table_text(),
-    )
+",
+    );
+    text.push_str(&exit::table_text());
+    text
 }
 
 #[cfg(test)]
