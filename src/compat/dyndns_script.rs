@@ -83,45 +83,74 @@ pub fn main(shown: &str, argv: Vec<OsString>) -> Exit {
     }
 }
 
+/// The options, short and long ('\0': long only). `parse` finds a flag by its
+/// place here: one loop rather than a comparison per spelling, which is smaller.
+const FLAGS: [(char, &str); 10] = [
+    ('4', "ipv4-only"),
+    ('6', "ipv6-only"),
+    ('p', "prefix-only"),
+    ('h', "help"),
+    ('s', "short-description"),
+    ('v', "version"),
+    // These take a value.
+    ('d', "device"),
+    ('S', "sleep"),
+    ('t', "ttl"),
+    ('\0', "cacert"),
+];
+
 fn parse(argv: Vec<OsString>) -> Result<Command, lexopt::Error> {
     use lexopt::prelude::*;
 
     let mut options = Options::default();
     let mut parser = lexopt::Parser::from_args(argv);
     while let Some(arg) = parser.next()? {
-        match arg {
-            Short('4') | Long("ipv4-only") => options.ipv4_only = true,
-            Short('6') | Long("ipv6-only") => options.ipv6_only = true,
-            Short('d') | Long("device") => options.device = Some(parser.value()?.string()?),
-            Short('p') | Long("prefix-only") => options.prefix_only = true,
-            Short('S') | Long("sleep") => {
+        let flag = match arg {
+            Short(short) => FLAGS.iter().position(|(s, _)| *s == short),
+            Long(long) => FLAGS.iter().position(|(_, l)| *l == long),
+            Value(_) => None,
+        };
+        match (flag, arg) {
+            (Some(0), _) => options.ipv4_only = true,
+            (Some(1), _) => options.ipv6_only = true,
+            (Some(2), _) => options.prefix_only = true,
+            (Some(3), _) => return Ok(Command::Help),
+            (Some(4), _) => return Ok(Command::ShortDescription),
+            (Some(5), _) => return Ok(Command::Version),
+            (Some(9), _) => options.cacert = Some(parser.value()?.into()),
+            (Some(flag), _) => {
                 let text = parser.value()?.string()?;
-                let seconds = text
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|s| *s <= MAX_SLEEP && text.bytes().all(|b| b.is_ascii_digit()));
-                options.sleep = Some(seconds.ok_or_else(|| {
-                    lexopt::Error::from(format!(
-                        "-S/--sleep: expected whole seconds from 0 to {MAX_SLEEP}, got '{text}'"
-                    ))
-                })?);
+                match flag {
+                    6 => options.device = Some(text),
+                    7 => options.sleep = Some(sleep_seconds(&text)?),
+                    _ => options.ttl = Some(text),
+                }
             }
-            Short('t') | Long("ttl") => options.ttl = Some(parser.value()?.string()?),
-            Long("cacert") => options.cacert = Some(parser.value()?.into()),
-            Short('h') | Long("help") => return Ok(Command::Help),
-            Short('s') | Long("short-description") => return Ok(Command::ShortDescription),
-            Short('v') | Long("version") => return Ok(Command::Version),
-            Value(value) if options.record.is_none() => options.record = Some(value.string()?),
-            Value(value) => {
+            (None, Value(value)) if options.record.is_none() => {
+                options.record = Some(value.string()?)
+            }
+            (None, Value(value)) => {
                 return Err(lexopt::Error::from(format!(
                     "one RECORD_NAME only; '{}' is one too many",
                     value.to_string_lossy()
                 )))
             }
-            _ => return Err(arg.unexpected()),
+            (None, arg) => return Err(arg.unexpected()),
         }
     }
     Ok(Command::Run(options))
+}
+
+/// `-S`: whole seconds, at most MAX_SLEEP.
+fn sleep_seconds(text: &str) -> Result<u64, lexopt::Error> {
+    text.parse::<u64>()
+        .ok()
+        .filter(|s| *s <= MAX_SLEEP && text.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| {
+            lexopt::Error::from(format!(
+                "-S/--sleep: expected whole seconds from 0 to {MAX_SLEEP}, got '{text}'"
+            ))
+        })
 }
 
 /// `-p`: the first 64 bits of the device's global IPv6 address, each group
