@@ -19,7 +19,8 @@ use crate::exit::{self, Exit, Failure};
 use crate::output::Out;
 
 const CACHE_NAME: &str = ".dynv6.addr6";
-const UNCHANGED: &str = "IPv6 address unchanged";
+/// With its newline, so that printing it takes no format!.
+const UNCHANGED_LINE: &str = "IPv6 address unchanged\n";
 
 pub fn main(shown: &str, argv: Vec<OsString>) -> Exit {
     let out = Out::plain();
@@ -74,7 +75,7 @@ pub fn main(shown: &str, argv: Vec<OsString>) -> Exit {
     let current = format!("{}/{netmask}", found.addr);
     let cache = cache_path(env_value("HOME"));
     if read_cache(&cache).as_deref() == Some(current.as_str()) {
-        out.text(&format!("{UNCHANGED}\n"));
+        out.text(UNCHANGED_LINE);
         return Exit::Ok;
     }
     match addr::parse_ipv6(&current) {
@@ -94,7 +95,9 @@ pub fn main(shown: &str, argv: Vec<OsString>) -> Exit {
 
 /// The script's usage line on stdout, where it printed it, and why on stderr.
 fn usage(out: &Out, shown: &str, why: &str) -> Exit {
-    out.text(&format!("{}\n", usage_line(shown)));
+    let mut line = usage_line(shown);
+    line.push('\n');
+    out.text(&line);
     out.error(&format!("{shown}: {why} (see {shown} --help)"));
     Exit::Usage
 }
@@ -136,7 +139,8 @@ fn write_cache(path: &Path, current: &str) -> Result<(), Failure> {
     let tmp = dir.join(format!("{CACHE_NAME}.{}.tmp", std::process::id()));
     let write = || -> std::io::Result<()> {
         let mut file = fs::File::create(&tmp)?;
-        file.write_all(format!("{current}\n").as_bytes())?;
+        file.write_all(current.as_bytes())?;
+        file.write_all(b"\n")?;
         file.sync_all()?;
         fs::rename(&tmp, path)
     };
@@ -217,6 +221,6 @@ mod tests {
             usage_line("./dynv6.sh"),
             "Usage: token=<your-authentication-token> [netmask=64] ./dynv6.sh your-name.dynv6.net [device]"
         );
-        assert!(help_text("dynv6.sh").contains(UNCHANGED));
+        assert!(help_text("dynv6.sh").contains(UNCHANGED_LINE.trim_end()));
     }
 }
