@@ -452,50 +452,46 @@ fn help_text(shown: &str) -> String {
         " [-46dhpsStv] RECORD_NAME\n\n",
         short_description!(),
         "\n\
-The script's options and messages, dynup's address rules, state and exit codes.
+The script's options and messages; dynup's address rules, state and exit codes.
 
 Options:
-  -4, --ipv4-only        update the A record only (the server deletes the AAAA
-                         record, as it did with the script)
-  -6, --ipv6-only        update the AAAA record only (the A record is deleted)
-  -d, --device=DEV       take the IPv6 address from interface DEV: a global one,
-                         never a ULA, deprecated, tentative or link-local one;
-                         when DEV has none, ask the web as for IPv4
-  -p, --prefix-only      print the first 64 bits of the global IPv6 address of
-                         DEV (without -d: of the first interface that has one)
-                         as PREFIX: xxxx:xxxx:xxxx:xxxx, and exit
-  -S, --sleep=N          wait N seconds after finding the addresses, before
+  -4, --ipv4-only        update only the A record (the server deletes AAAA)
+  -6, --ipv6-only        update only the AAAA record (the server deletes A)
+  -d, --device=DEV       IPv6 from interface DEV (a global address; never a ULA,
+                         deprecated, tentative or link-local one), else the web
+  -p, --prefix-only      print PREFIX: xxxx:xxxx:xxxx:xxxx, the first 64 bits of
+                         DEV's global IPv6 address (no -d: of the first
+                         interface with one), and exit
+  -S, --sleep=N          wait N seconds between finding the addresses and
                          contacting the server
   -t, --ttl=N            TTL of the records, 1 to 86400 (server default 300)
-      --cacert FILE      PEM bundle to trust for the server's certificate
-                         (env DYNUP_CACERT); the certificate is always checked
+      --cacert FILE      PEM bundle to check the server's certificate with
+                         (env DYNUP_CACERT); it is always checked
   -h, --help             this text
   -s, --short-description  one line saying what this is
   -v, --version          dynup's version number
 
-What the script kept as constants at its top, from the environment, else from
-the config file $DYNUP_COMPAT_CONFIG, else /etc/dyndns-update-script.conf:
-  DYNDNS_SERVER          the server's domain (https://DOMAIN is used), or
-                         scheme://host[:port]        (script: VALUE_DYNDNS_DOMAIN)
-  DYNDNS_ZONE            the zone of the record      (script: VALUE_ZONE_NAME)
-  DYNDNS_SECRET_FILE     a file whose first line is the secret
-  DYNDNS_SECRET          the secret itself           (script: VALUE_SECRET)
-The file holds KEY=VALUE lines (# comments, quotes allowed; the script's own
-VALUE_... lines may be pasted in). It must not be writable by other users; one
-holding the secret should be mode 600. The secret is never taken from the
-command line and never printed.
+The script's constants, from the environment, else from the file
+$DYNUP_COMPAT_CONFIG, else /etc/dyndns-update-script.conf:
+  DYNDNS_SERVER       server domain (https://DOMAIN) or scheme://host[:port]
+                      (script: VALUE_DYNDNS_DOMAIN)
+  DYNDNS_ZONE         zone of the record (script: VALUE_ZONE_NAME)
+  DYNDNS_SECRET_FILE  file whose first line is the secret
+  DYNDNS_SECRET       the secret (script: VALUE_SECRET)
+The file: KEY=VALUE lines, # comments, quotes; the script's VALUE_... lines
+may be pasted in. Not writable by others; mode 600 when it holds the secret.
+The secret is never taken from the command line, never printed.
 
-Addresses: IPv4 from check-IP servers (v4.ident.me, then icanhazip.com, over
-https on an IPv4 connection; DYNUP_CHECKIP, space-separated URLs, replaces
-them), IPv6 from -d DEV, else from v6.ident.me and icanhazip.com. When a
-family's address is not found, nothing is sent (exit 3), since the server
-would delete that record. An address the server confirmed is not sent again
-until it changes (or after 25 days); dynup's state is in DYNUP_CACHE_DIR
-(default /var/run/dynup for root).
+Addresses: IPv4 from v4.ident.me, then icanhazip.com (https over IPv4;
+DYNUP_CHECKIP, space-separated URLs, replaces them); IPv6 from -d DEV, else
+from v6.ident.me and icanhazip.com. A family not found stops the run (exit
+3): the server would delete its record. A confirmed address is sent again
+only when it changes or after 25 days; state in DYNUP_CACHE_DIR (root:
+/var/run/dynup).
 
 Output: one line when something was sent (\"nrouter: updated A 203.0.113.7\"),
-nothing when nothing had to be; errors on stderr. Unlike the script, a
-missing RECORD_NAME exits 2 (not 17) and a failed update exits non-zero:
+else nothing; errors on stderr. Unlike the script, no RECORD_NAME exits 2
+(not 17) and a failed update exits non-zero:
 "
     ));
     text.push_str(&exit::table_text());

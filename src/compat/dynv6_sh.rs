@@ -155,34 +155,32 @@ fn help_text(shown: &str) -> String {
     let mut text = usage_line(shown);
     text.push_str(
         "\n\n\
-dynup in the place of dynv6.sh, dynv6's update script: the same arguments,
-environment and cache file, with dynup's address rules, state and exit codes.
+dynup in the place of dynv6.sh, dynv6's update script: its arguments,
+environment and cache file; dynup's address rules, state and exit codes.
 
-  token=TOKEN    the dynv6 token, from the environment as the script took it
-                 (DYNUP_TOKEN is read when token is unset)
+  token=TOKEN    the dynv6 token, from the environment (else DYNUP_TOKEN)
   netmask=N      prefix length sent after the address (default 128)
   HOSTNAME       the dynv6 zone, e.g. your-name.dynv6.net
-  DEVICE         the interface to take the IPv6 address from; without it, the
-                 first interface (lowest index) that has a usable one
+  DEVICE         interface with the IPv6 address; without it, the first
+                 interface (lowest index) that has a usable one
 
-IPv6: a global address (2000::/3), never a ULA, deprecated, tentative or
-link-local one; a stable address before a temporary (privacy) one
-(`dynup --show-addresses -i DEVICE` shows why each address was or was not taken).
-IPv4: ipv4=auto, in the same request as the IPv6 address, over IPv4.
+IPv6: global (2000::/3), never a ULA, deprecated, tentative or link-local
+address; stable before temporary (privacy) ones (`dynup --show-addresses -i
+DEVICE` says why each was or was not taken). IPv4: ipv4=auto, in the same
+request, over IPv4.
 
 $HOME/.dynv6.addr6 holds ADDRESS/NETMASK as the script wrote it. When it
-equals the address found, `IPv6 address unchanged` is printed and nothing is sent (exit
-0). Otherwise dynup decides by its own state (it does not resend what the
-provider confirmed recently) and, on success, rewrites the cache. A failed
-run leaves the cache as it was.
+equals the address found, `IPv6 address unchanged` is printed and nothing is
+sent (exit 0). Otherwise dynup's own state decides (what the provider
+confirmed recently is not resent) and success rewrites the cache; a failed
+run leaves it as it was.
 
-Also read: DYNUP_SERVER (the provider's scheme://host[:port], instead of
-dynv6.com), DYNUP_CACERT (a PEM bundle to trust), DYNUP_CACHE_DIR (dynup's
-state directory).
+Also read: DYNUP_SERVER (scheme://host[:port] instead of dynv6.com),
+DYNUP_CACERT (a PEM bundle to trust), DYNUP_CACHE_DIR (dynup's state).
 
-Unlike the script, a missing argument exits 2 (the usage line is printed
-as before), no address exits 3, and a failed update exits with the code of
-dynup's table, not curl's 22:
+Unlike the script, a missing argument exits 2 (the usage line is printed as
+before), no address exits 3, and a failed update exits with dynup's code,
+not curl's 22:
 ",
     );
     text.push_str(&exit::table_text());
