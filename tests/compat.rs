@@ -9,14 +9,12 @@
 mod support;
 
 use std::fs;
-use std::io::{Read, Write};
-use std::net::{IpAddr, Ipv6Addr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv6Addr, TcpListener};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
+use support::dyndns_server::DyndnsServer;
 use support::named::{Named, TsigKey, Zone};
 use support::netns::Netns;
 use support::*;
@@ -676,94 +674,11 @@ fn dyndns_script_config_file_cacert_and_failures() {
 
 const SECRET: &str = "compatSecret4dynup";
 
-/// The venv that tests/peers.sh keeps (installing it on first use).
-fn venv() -> PathBuf {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers.sh");
-    let out = Command::new("sh")
-        .arg(script)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("sh {script}: {e}"));
-    assert!(out.status.success(), "{script} failed: {out:?}");
-    let text = String::from_utf8_lossy(&out.stdout);
-    PathBuf::from(text.lines().last().unwrap_or("").trim())
-}
-
-/// `dyndns -c CONFIG serve -p PORT` on 127.0.0.1, killed on drop.
-struct RealServer {
-    port: u16,
-    child: Child,
-    dir: TempDir,
-}
-
-impl RealServer {
-    fn start(named: &Named, key: &TsigKey) -> RealServer {
-        let dir = TempDir::new("compat-real");
-        let config = dir.join("dyndns.yml");
-        fs::write(
-            &config,
-            format!(
-                "secret: '{SECRET}'\nnameserver: 127.0.0.1\nport: {}\nzones:\n  - name: {ZONE}\n    tsig_key: {}\n",
-                named.port, key.secret
-            ),
-        )
-        .expect("dyndns.yml");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free port");
-        let log = fs::File::create(dir.join("server.log")).expect("log");
-        let child = Command::new(venv().join("bin/dyndns"))
-            .arg("-c")
-            .arg(&config)
-            .args(["serve", "-p", &port.to_string()])
-            .current_dir(dir.path())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log"))
-            .stderr(log)
-            .spawn()
-            .expect("the dyndns server");
-        let server = RealServer { port, child, dir };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !server.answers() {
-            assert!(
-                Instant::now() < deadline,
-                "no dyndns server:\n{}",
-                server.log()
-            );
-            thread::sleep(Duration::from_millis(100));
-        }
-        server
-    }
-
-    fn answers(&self) -> bool {
-        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return false;
-        };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-        let _ = write!(stream, "GET / HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
-        let mut text = String::new();
-        let _ = stream.take(64 * 1024).read_to_string(&mut text);
-        text.contains("dyndns v2.0.0")
-    }
-
-    fn log(&self) -> String {
-        fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for RealServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn dyndns_script_cron_line_against_the_real_server() {
     let key = TsigKey::new(ZONE, "hmac-sha512");
     let named = Named::start(&[Zone::new(ZONE, std::slice::from_ref(&key))]);
-    let server = RealServer::start(&named, &key);
+    let server = DyndnsServer::start(&named, &key, ZONE, SECRET);
     let dir = TempDir::new("compat-real-run");
     let secret_file = write_secret(&dir, "secret", SECRET);
     let checkip_v4 = Mock::http();
@@ -771,7 +686,7 @@ fn dyndns_script_cron_line_against_the_real_server() {
     let checkip_v6 = Mock::http_on(IpAddr::V6(Ipv6Addr::LOCALHOST));
     checkip_v6.default_reply(Reply::ok(&format!("{WEB_V6}\n")));
     let vars = vec![
-        ("DYNDNS_SERVER", format!("http://127.0.0.1:{}", server.port)),
+        ("DYNDNS_SERVER", server.url()),
         ("DYNDNS_ZONE", ZONE.to_string()),
         ("DYNDNS_SECRET_FILE", secret_file.display().to_string()),
         (

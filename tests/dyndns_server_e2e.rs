@@ -5,14 +5,9 @@
 
 mod support;
 
-use std::fs;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
 
+use support::dyndns_server::DyndnsServer;
 use support::named::{Named, TsigKey, Zone};
 use support::*;
 
@@ -20,105 +15,6 @@ const ZONE: &str = "dyn.test";
 const HOST: &str = "www.dyn.test";
 /// The server's secret: at least 8 alphanumerics, as dyndns requires.
 const SECRET: &str = "e2eSecret4dynup";
-const START_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The venv that tests/peers.sh keeps (installing it on first use).
-fn venv() -> PathBuf {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers.sh");
-    let out = Command::new("sh")
-        .arg(script)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("sh {script}: {e}"));
-    assert!(
-        out.status.success(),
-        "{script} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    PathBuf::from(text.lines().last().unwrap_or("").trim())
-}
-
-/// A running `dyndns -c CONFIG serve -p PORT`, killed on drop.
-struct DyndnsServer {
-    port: u16,
-    child: Child,
-    dir: TempDir,
-}
-
-impl DyndnsServer {
-    fn start(named: &Named, key: &TsigKey) -> DyndnsServer {
-        let bin = venv().join("bin/dyndns");
-        let dir = TempDir::new("dyndns-server");
-        let config = dir.join("dyndns.yml");
-        fs::write(
-            &config,
-            format!(
-                "secret: '{SECRET}'\nnameserver: 127.0.0.1\nport: {}\nzones:\n  - name: {ZONE}\n    tsig_key: {}\n",
-                named.port, key.secret
-            ),
-        )
-        .expect("write dyndns.yml");
-        let port = free_port();
-        let log = fs::File::create(dir.join("server.log")).expect("server log");
-        let child = Command::new(&bin)
-            .arg("-c")
-            .arg(&config)
-            .args(["serve", "-p", &port.to_string()])
-            .current_dir(dir.path())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("log handle"))
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", bin.display()));
-        let server = DyndnsServer { port, child, dir };
-        let deadline = Instant::now() + START_TIMEOUT;
-        loop {
-            if get(port, "/").is_some_and(|body| body.starts_with("dyndns v2.0.0")) {
-                return server;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the dyndns server did not answer within {START_TIMEOUT:?}:\n{}",
-                server.log()
-            );
-            thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn log(&self) -> String {
-        fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for DyndnsServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-/// A bare HTTP/1.0 GET on loopback; the body, or None if nothing answers yet.
-fn get(port: u16, path: &str) -> Option<String> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut text = String::new();
-    stream.take(64 * 1024).read_to_string(&mut text).ok()?;
-    text.split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_string())
-}
 
 struct Peers {
     named: Named,
@@ -131,7 +27,7 @@ impl Peers {
     fn start() -> Peers {
         let key = TsigKey::new(ZONE, "hmac-sha512");
         let named = Named::start(&[Zone::new(ZONE, std::slice::from_ref(&key))]);
-        let server = DyndnsServer::start(&named, &key);
+        let server = DyndnsServer::start(&named, &key, ZONE, SECRET);
         let dir = TempDir::new("e2e");
         let password_file = write_secret(&dir, "secret", SECRET);
         Peers {

@@ -32,6 +32,7 @@ use rcgen::{
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+pub mod dyndns_server;
 pub mod named;
 
 /// Limit on the request head (request line + headers).
