@@ -20,24 +20,13 @@ xz-utils               # the size table (cross/size.sh)
 shellcheck             # the bench's shell files are checked with shellcheck -s sh
 "
 
-missing=""
-for pkg in $(printf '%s\n' "$packages" | sed 's/#.*//'); do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
-    missing="$missing $pkg"
-done
-if [ -n "$missing" ]; then
-  echo "bench/deps.sh: installing:$missing"
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "bench/deps.sh: need root to install:$missing" >&2
-    exit 1
-  fi
-  # ddclient's package starts a daemon that asks a public check-IP site by default
-  # (web discovery, daemon mode); the bench runs it by hand, so no daemon.
+# ddclient's package starts a daemon that asks a public check-IP site by default
+# (web discovery, daemon mode); the bench runs it by hand, so no daemon.
+if ! dpkg-query -W -f='${Status}' ddclient 2>/dev/null | grep -q 'install ok installed' &&
+  [ "$(id -u)" -eq 0 ]; then
   printf '%s\n' 'ddclient ddclient/method select Network interface' \
     'ddclient ddclient/run_mode select On PPP connect' | debconf-set-selections
-  DEBIAN_FRONTEND=noninteractive apt-get update -q
-  # shellcheck disable=SC2086  # a word list on purpose
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-else
-  echo "bench/deps.sh: everything installed"
 fi
+# shellcheck disable=SC2046  # one word per package
+sh "$(dirname "$0")/../tools/apt-install.sh" bench/deps.sh $(printf '%s\n' "$packages" | sed 's/#.*//')
+echo "bench/deps.sh: ready"

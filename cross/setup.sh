@@ -22,24 +22,12 @@ rust_ok() {
   [ -n "$minor" ] && [ "$minor" -ge 96 ]
 }
 
-apt_missing=""
-rust_ok || apt_missing="rustc-web cargo-web rust-web-src"
-for pkg in qemu-user-static xz-utils binutils python3-venv; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
-    apt_missing="$apt_missing $pkg"
-done
-command -v llvm-objcopy >/dev/null 2>&1 || apt_missing="$apt_missing llvm"
-if [ -n "$apt_missing" ]; then
-  say "installing Debian packages:$apt_missing"
-  if [ "$(id -u)" -ne 0 ]; then
-    say "need root to install:$apt_missing" >&2
-    exit 1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get update -q
-  # shellcheck disable=SC2086  # a word list on purpose
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $apt_missing
-  rust_ok || { say "Debian's rustc is still older than 1.96: $(/usr/bin/rustc --version)" >&2; exit 1; }
-fi
+apt_packages="qemu-user-static xz-utils binutils python3-venv"
+rust_ok || apt_packages="rustc-web cargo-web rust-web-src $apt_packages"
+command -v llvm-objcopy >/dev/null 2>&1 || apt_packages="$apt_packages llvm"
+# shellcheck disable=SC2086  # a word list on purpose
+sh tools/apt-install.sh cross/setup.sh $apt_packages
+rust_ok || { say "Debian's rustc is older than 1.96: $(/usr/bin/rustc --version)" >&2; exit 1; }
 
 venv="$CROSS_TOOLS/venv"
 pip_ok() {

@@ -20,17 +20,5 @@ busybox          # busybox sh, OpenWRT's ash: runs the openwrt/ scripts (tests/o
 shellcheck       # shellcheck -s sh on every openwrt/ shell file (tests/openwrt.rs)
 "
 
-missing=""
-for pkg in $(printf '%s\n' "$packages" | sed 's/#.*//'); do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
-    missing="$missing $pkg"
-done
-if [ -n "$missing" ]; then
-  echo "tests/deps.sh: installing:$missing"
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "tests/deps.sh: need root to install:$missing" >&2
-    exit 1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
-fi
+# shellcheck disable=SC2046  # one word per package
+sh "$(dirname "$0")/../tools/apt-install.sh" tests/deps.sh $(printf '%s\n' "$packages" | sed 's/#.*//')
