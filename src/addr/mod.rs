@@ -210,6 +210,7 @@ impl Sources {
             rules: Rules {
                 allow_ula: args.allow_ula,
                 allow_private: args.allow_private,
+                stable_only: false,
             },
             checkip,
         })

@@ -21,6 +21,9 @@ use super::netlink::{IfAddr, IFA_F_DADFAILED, IFA_F_DEPRECATED, IFA_F_TEMPORARY,
 pub struct Rules {
     pub allow_ula: bool,
     pub allow_private: bool,
+    /// Temporary (privacy) addresses turned down rather than ranked last: what the
+    /// drop-in modes promise, as such an address is gone within a day or two.
+    pub stable_only: bool,
 }
 
 /// Why an address is never published (under the rules given).
@@ -40,6 +43,8 @@ pub enum Reject {
     DadFailed,
     Tentative,
     Deprecated,
+    /// A temporary (privacy) address, under `stable_only`.
+    Temporary,
     /// The kernel's scope says the address is not for use beyond this host or link.
     Scope(u8),
 }
@@ -61,6 +66,9 @@ impl Reject {
             Reject::DadFailed => "duplicate address detection failed".to_string(),
             Reject::Tentative => "tentative: duplicate address detection still running".to_string(),
             Reject::Deprecated => "deprecated: its preferred lifetime is over".to_string(),
+            Reject::Temporary => {
+                "temporary (privacy) address: it changes within a day or two".to_string()
+            }
             Reject::Scope(scope) => format!("scope {} only", scope_word(scope)),
         }
     }
@@ -204,6 +212,8 @@ pub fn reject(addr: &IfAddr, rules: Rules) -> Option<Reject> {
         Some(Reject::Deprecated)
     } else if addr.scope != 0 {
         Some(Reject::Scope(addr.scope))
+    } else if rules.stable_only && addr.has(IFA_F_TEMPORARY) {
+        Some(Reject::Temporary)
     } else {
         None
     }
@@ -302,10 +312,12 @@ mod tests {
     const NO: Rules = Rules {
         allow_ula: false,
         allow_private: false,
+        stable_only: false,
     };
     const ALL: Rules = Rules {
         allow_ula: true,
         allow_private: true,
+        stable_only: false,
     };
 
     fn picked(addrs: &[IfAddr], v6: bool, rules: Rules) -> Option<String> {
@@ -437,6 +449,29 @@ mod tests {
             a("2001:db8::2", IFA_F_TEMPORARY, Some(200)),
         ];
         assert_eq!(picked(&temps, true, NO).as_deref(), Some("2001:db8::2"));
+    }
+
+    #[test]
+    fn stable_only_turns_temporaries_down() {
+        let stable_only = Rules {
+            stable_only: true,
+            ..NO
+        };
+        let addrs = [
+            a("2001:db8::1", IFA_F_TEMPORARY, Some(86_000)),
+            a("2001:db8::ffff", 0, Some(100)),
+        ];
+        assert_eq!(
+            picked(&addrs, true, stable_only).as_deref(),
+            Some("2001:db8::ffff")
+        );
+        assert_eq!(
+            outcome_of(&addrs, true, stable_only, "2001:db8::1"),
+            Some(Outcome::Rejected(Reject::Temporary))
+        );
+        let temps = [a("2001:db8::2", IFA_F_TEMPORARY, Some(200))];
+        assert_eq!(picked(&temps, true, stable_only), None);
+        assert!(Reject::Temporary.text().contains("temporary"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub fn show_addresses(args: &Args, out: &Out) -> Exit {
     let rules = Rules {
         allow_ula: args.allow_ula,
         allow_private: args.allow_private,
+        stable_only: false,
     };
     let host_id = match args.ipv6_host_id.as_deref().map(parse_host_id) {
         Some(Err(failure)) => {

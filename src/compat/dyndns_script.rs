@@ -14,7 +14,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::{env_value, fail, resolve, run_job};
+use super::{env_value, fail, resolve, run_job, SCRIPT_RULES};
 use crate::addr::{self, select::Rules, web, Sources, V6Addr, Wanted};
 use crate::cli::Args;
 use crate::config::{self, Job};
@@ -156,7 +156,7 @@ fn sleep_seconds(text: &str) -> Result<u64, lexopt::Error> {
 /// `-p`: the first 64 bits of the device's global IPv6 address, each group
 /// zero-padded to four digits as the script printed them.
 fn print_prefix(out: &Out, device: Option<&str>) -> Exit {
-    match addr::interface_ipv6(device, Rules::default()) {
+    match addr::interface_ipv6(device, SCRIPT_RULES) {
         Ok(found) => match found.addr {
             IpAddr::V6(v6) => {
                 out.text(&format!("{}\n", prefix_line(v6)));
@@ -296,7 +296,7 @@ fn find_addresses(job: &mut Job, options: &Options, out: &Out) -> Result<(), Fai
     let ipv6 = match job.sources.ipv6 {
         Some(_) => {
             let on_device = match options.device.as_deref() {
-                Some(device) => match addr::interface_ipv6(Some(device), Rules::default()) {
+                Some(device) => match addr::interface_ipv6(Some(device), SCRIPT_RULES) {
                     Ok(found) => Some(found.addr),
                     Err(mut failure) => {
                         failure.message.push_str("; asking the web");
@@ -458,7 +458,8 @@ Options:
   -4, --ipv4-only        update only the A record (the server deletes AAAA)
   -6, --ipv6-only        update only the AAAA record (the server deletes A)
   -d, --device=DEV       IPv6 from interface DEV (a global address; never a ULA,
-                         deprecated, tentative or link-local one), else the web
+                         deprecated, tentative, temporary or link-local one),
+                         else the web
   -p, --prefix-only      print PREFIX: xxxx:xxxx:xxxx:xxxx, the first 64 bits of
                          DEV's global IPv6 address (no -d: of the first
                          interface with one), and exit

@@ -3,8 +3,8 @@
 //!
 //! Kept from the script: the environment variables, the arguments, the cache
 //! `$HOME/.dynv6.addr6` holding `ADDRESS/NETMASK` (equal: `IPv6 address unchanged`,
-//! exit 0, nothing sent), the usage line. Better: no deprecated or tentative
-//! address, a stable one before a temporary one; IPv6 and `ipv4=auto` in one request over IPv4; the token
+//! exit 0, nothing sent), the usage line. Better: no deprecated, tentative or
+//! temporary address; IPv6 and `ipv4=auto` in one request over IPv4; the token
 //! never in a URL anyone sees; dynup's state and exit codes.
 
 use std::ffi::OsString;
@@ -12,8 +12,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::{env_value, fail, resolve, run_job};
-use crate::addr::{self, select::Rules};
+use super::{env_value, fail, resolve, run_job, SCRIPT_RULES};
+use crate::addr;
 use crate::cli::Args;
 use crate::exit::{self, Exit, Failure};
 use crate::output::Out;
@@ -60,7 +60,7 @@ pub fn main(shown: &str, argv: Vec<OsString>) -> Exit {
         Err(failure) => return fail(&out, failure),
     };
 
-    let found = match addr::interface_ipv6(device.as_deref(), Rules::default()) {
+    let found = match addr::interface_ipv6(device.as_deref(), SCRIPT_RULES) {
         Ok(found) => found,
         Err(failure) => {
             // The script's words, then dynup's reasons.
@@ -164,9 +164,9 @@ environment and cache file; dynup's address rules, state and exit codes.
   DEVICE         interface with the IPv6 address; without it, the first
                  interface (lowest index) that has a usable one
 
-IPv6: global (2000::/3), never a ULA, deprecated, tentative or link-local
-address; stable before temporary (privacy) ones (`dynup --show-addresses -i
-DEVICE` says why each was or was not taken). IPv4: ipv4=auto, in the same
+IPv6: global (2000::/3), never a ULA, deprecated, tentative, temporary
+(privacy) or link-local address (`dynup --show-addresses -i DEVICE` says why
+each was or was not taken). IPv4: ipv4=auto, in the same
 request, over IPv4.
 
 $HOME/.dynv6.addr6 holds ADDRESS/NETMASK as the script wrote it. When it

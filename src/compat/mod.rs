@@ -10,10 +10,19 @@ mod dynv6_sh;
 use std::ffi::OsString;
 use std::path::Path;
 
+use crate::addr::select::Rules;
 use crate::cli::Args;
 use crate::config::{self, Job};
 use crate::exit::{Exit, Failure};
 use crate::output::Out;
+
+/// The address rules both scripts meant: global, no ULA, and (dynup's better
+/// selection) never a deprecated, tentative or temporary address.
+const SCRIPT_RULES: Rules = Rules {
+    allow_ula: false,
+    allow_private: false,
+    stable_only: true,
+};
 
 pub const DYNV6_SH: &str = "dynv6.sh";
 pub const DYNDNS_SCRIPT: &str = "dyndns-update-script.sh";
