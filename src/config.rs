@@ -128,6 +128,13 @@ impl Job {
         if let Some(spec) = &self.template {
             text.push_str(&format!("\n{}", spec.identity()));
         }
+        if self.preset.protocol == Protocol::DyndnsServer {
+            // That server deletes the record of a family not sent: going from both
+            // families to -4 must send, though the A record is unchanged.
+            let v4 = self.ipv4.is_some() || self.sources.ipv4.is_some();
+            let v6 = self.ipv6.is_some() || self.sources.ipv6.is_some();
+            text.push_str(&format!("\nfamilies {v4} {v6}"));
+        }
         hex_digest(text.as_bytes())
     }
 }

@@ -237,6 +237,21 @@ fn a_family_the_server_removed_is_sent_again() {
         )
     };
     assert_eq!(fx.run_owned(&both("203.0.113.7")).code, 0);
+    // A alone, unchanged: still sent, as the server then removes AAAA.
+    let same_v4_only = server(
+        &fx,
+        &["-q", "-4", "--ipv4", "203.0.113.7", "www.example.org"],
+    );
+    assert_eq!(fx.run_owned(&same_v4_only).code, 0);
+    assert_eq!(fx.mock.count(), 2, "-4 after both families sent nothing");
+    assert_eq!(
+        fx.mock
+            .last()
+            .and_then(|r| r.param("ipv6").map(String::from)),
+        None
+    );
+    assert_eq!(fx.run_owned(&both("203.0.113.7")).code, 0);
+    assert_eq!(fx.mock.count(), 3);
     // A alone, changed: the server removes AAAA.
     let v4_only = server(
         &fx,
@@ -250,7 +265,7 @@ fn a_family_the_server_removed_is_sent_again() {
     );
     // Both again: AAAA must be sent, though its value is the one sent first.
     assert_eq!(fx.run_owned(&both("203.0.113.8")).code, 0);
-    assert_eq!(fx.mock.count(), 3);
+    assert_eq!(fx.mock.count(), 5);
     assert_eq!(
         fx.mock
             .last()
@@ -264,5 +279,5 @@ fn a_family_the_server_removed_is_sent_again() {
         0
     );
     assert_eq!(fx.run_owned(&both("203.0.113.8")).code, 0);
-    assert_eq!(fx.mock.count(), 5);
+    assert_eq!(fx.mock.count(), 7);
 }
