@@ -65,8 +65,8 @@ test: lint test-deps
 	$(MAKE) ipk
 	$(CARGO) test --locked --test cross -- --ignored
 
-# Installs its peers and tools (bench/deps.sh), builds dynup for the host and, when
-# dist/x86_64/dynup is missing, for x86_64 with cross/; runs in a network namespace
+# Installs its peers and tools (bench/deps.sh), builds dynup for the host and, when a
+# router build is missing, runs make cross (it times dist/x86_64/dynup); runs in a namespace
 # of its own. BENCH_RUNS / BENCH_WARMUP change the number of runs (30 / 3).
 bench:
 	sh bench/run.sh

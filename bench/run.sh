@@ -2,7 +2,7 @@
 # `make bench`: dynup against dynv6.sh, inadyn, ddclient and one curl GET, on the same
 # updates to a loopback mock provider, in a network namespace of its own; writes
 # bench/RESULTS.md. Installs what it needs (bench/deps.sh) and builds dynup (host
-# release build; the x86_64 static build from cross/ when dist/ has none).
+# release build; `make cross` when a router build is missing).
 #   BENCH_RUNS (default 30) timed runs per tool and scenario, BENCH_WARMUP (default 3)
 #   BENCH_OUT  (default bench/RESULTS.md)
 #   BENCH_RT=0 runs without real-time scheduling (see below)
@@ -22,10 +22,17 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 sh bench/deps.sh
 cargo build --release --locked
-if [ ! -x dist/x86_64/dynup ]; then
-  say "no dist/x86_64/dynup: building it with cross/"
-  sh cross/setup.sh
-  sh cross/build.sh x86_64
+# The size table wants every router build, and the timed static build is x86_64's:
+# whatever is missing is built with `make cross` (existing builds are used as they
+# are; run `make cross` first after changing the source).
+missing=""
+for arch in $(awk '!/^#/ && NF { print $1 }' cross/targets); do
+  [ -x "dist/$arch/dynup" ] || missing="$missing $arch"
+done
+[ -x target/cross/no-builtin-roots/mips_24kc/dynup ] || missing="$missing mips_24kc-without-roots"
+if [ -n "$missing" ]; then
+  say "router builds missing:$missing; running make cross"
+  "${MAKE:-make}" cross
 fi
 
 ns=dynup-bench-$$
