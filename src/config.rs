@@ -103,6 +103,14 @@ impl Job {
     /// A hash of everything whose change releases a hold after a fatal answer:
     /// the provider, where it is, who we are to it (secret included, hashed), what
     /// we ask for in one request, and how we introduce ourselves.
+    /// Whether the job means to publish IPv4 and IPv6: a value or a source given.
+    pub fn families_meant(&self) -> (bool, bool) {
+        (
+            self.ipv4.is_some() || self.sources.ipv4.is_some(),
+            self.ipv6.is_some() || self.sources.ipv6.is_some(),
+        )
+    }
+
     pub fn fingerprint(&self) -> String {
         let mut sorted = self.hosts.clone();
         sorted.sort();
@@ -131,8 +139,7 @@ impl Job {
         if self.preset.protocol == Protocol::DyndnsServer {
             // That server deletes the record of a family not sent: going from both
             // families to -4 must send, though the A record is unchanged.
-            let v4 = self.ipv4.is_some() || self.sources.ipv4.is_some();
-            let v6 = self.ipv6.is_some() || self.sources.ipv6.is_some();
+            let (v4, v6) = self.families_meant();
             text.push_str(&format!("\nfamilies {v4} {v6}"));
         }
         hex_digest(text.as_bytes())

@@ -130,8 +130,7 @@ fn would_delete_a_family(job: &Job, publish: &Publish) -> Option<Failure> {
     if job.preset.protocol != Protocol::DyndnsServer || job.delete {
         return None;
     }
-    let meant_v4 = job.ipv4.is_some() || job.sources.ipv4.is_some();
-    let meant_v6 = job.ipv6.is_some() || job.sources.ipv6.is_some();
+    let (meant_v4, meant_v6) = job.families_meant();
     let (found, lost) = match (publish.ipv4.is_some(), publish.ipv6.is_some()) {
         (true, false) if meant_v6 => ("A", "AAAA"),
         (false, true) if meant_v4 => ("AAAA", "A"),
