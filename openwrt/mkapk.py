@@ -14,6 +14,8 @@ when set (as apk mkpkg does), so the same tree gives the same bytes. The file is
   ADB block                          the package object: info, paths, scripts
   DATA block per non-empty file      u32 path index, u32 file index, the bytes
 A block is a u32 (type << 30 | 4 + length), the payload, zeros to 8-byte alignment.
+Given the same tree, fields and SOURCE_DATE_EPOCH, apk mkpkg 3.0.2 and 3.0.6 wrote
+the same bytes as this (openwrt/README.md).
 """
 
 import argparse
@@ -34,7 +36,6 @@ TYPE_INT64 = 0x30000000
 TYPE_BLOB8 = 0x80000000
 TYPE_BLOB16 = 0x90000000
 TYPE_BLOB32 = 0xA0000000
-TYPE_ARRAY = 0xD0000000
 TYPE_OBJECT = 0xE0000000
 VALUE_MASK = 0x0FFFFFFF
 
@@ -136,7 +137,9 @@ class AdbWriter:
         return self._slots(TYPE_OBJECT, values)
 
     def array(self, items):
-        return self._slots(TYPE_ARRAY, [v for v in items if v != NULL])
+        # Tagged as an object, not an array (0xd): apk mkpkg tags the arrays
+        # of paths and files so, and apk reads either.
+        return self._slots(TYPE_OBJECT, [v for v in items if v != NULL])
 
     def finish(self, root):
         struct.pack_into("<BBHI", self.buf, 0, 0, 0, 0, root)
@@ -175,52 +178,51 @@ def acl(adb, mode):
 
 
 def write_package(info, scripts, top, mtime):
+    # Values are written in the order apk mkpkg writes them (info strings, then
+    # per directory its files, then the directory; the rest last), so that the
+    # same tree and fields give the very bytes apk mkpkg gives.
     adb = AdbWriter()
+    fields = {}
+    for key, value in sorted(info.items(), key=lambda kv: INFO_FIELDS[kv[0]]):
+        fields[INFO_FIELDS[key]] = adb.blob(value.encode())
     paths, contents, installed_size = [], [], 0
     for dir_index, (rel, entries) in enumerate(scan(top), start=1):
         files = []
         for file_index, entry in enumerate(entries, start=1):
             st = entry.stat(follow_symlinks=False)
-            fields = {
-                FILE_NAME: adb.blob(os.fsencode(entry.name)),
-                FILE_ACL: acl(adb, stat.S_IMODE(st.st_mode)),
-                FILE_SIZE: adb.int(st.st_size),
-                FILE_MTIME: adb.int(mtime if mtime is not None else int(st.st_mtime)),
-            }
+            file = {FILE_NAME: adb.blob(os.fsencode(entry.name))}
             if stat.S_ISREG(st.st_mode):
                 with open(entry.path, "rb") as f:
                     data = f.read()
-                fields[FILE_HASH] = adb.blob(hashlib.sha256(data).digest())
+                file[FILE_HASH] = adb.blob(hashlib.sha256(data).digest())
                 installed_size += len(data)
                 if data:
                     contents.append((dir_index, file_index, data))
             elif stat.S_ISLNK(st.st_mode):
                 # The link's type (u16 S_IFLNK) and its target.
                 target = struct.pack("<H", stat.S_IFLNK) + os.fsencode(os.readlink(entry.path))
-                fields[FILE_TARGET] = adb.blob(target)
+                file[FILE_TARGET] = adb.blob(target)
             else:
                 raise Fail("%s: neither a file, a symlink nor a directory" % entry.path)
-            files.append(adb.object(fields))
+            file[FILE_MTIME] = adb.int(mtime if mtime is not None else int(st.st_mtime))
+            file[FILE_SIZE] = adb.int(st.st_size)
+            file[FILE_ACL] = acl(adb, stat.S_IMODE(st.st_mode))
+            files.append(adb.object(file))
+        name = adb.blob(os.fsencode(rel))
         mode = stat.S_IMODE(os.lstat(os.path.join(top, rel)).st_mode)
-        paths.append(
-            adb.object(
-                {
-                    DIR_NAME: adb.blob(os.fsencode(rel)),
-                    DIR_ACL: acl(adb, mode),
-                    DIR_FILES: adb.array(files),
-                }
-            )
-        )
+        directory = {DIR_NAME: name, DIR_ACL: acl(adb, mode)}
+        directory[DIR_FILES] = adb.array(files)
+        paths.append(adb.object(directory))
 
-    fields = {INFO_FIELDS[k]: adb.blob(v.encode()) for k, v in info.items()}
     fields[INFO_INSTALLED_SIZE] = adb.int(max(installed_size, 1))
     unique_id = adb.blob(bytes(UNIQUE_ID_LEN), share=False)
     fields[INFO_HASHES] = unique_id
     package = {PKG_INFO: adb.object(fields), PKG_PATHS: adb.array(paths)}
     if scripts:
-        package[PKG_SCRIPTS] = adb.object(
-            {SCRIPT_FIELDS[k]: adb.blob(v) for k, v in scripts.items()}
-        )
+        texts = {}
+        for key, text in sorted(scripts.items(), key=lambda kv: SCRIPT_FIELDS[kv[0]]):
+            texts[SCRIPT_FIELDS[key]] = adb.blob(text)
+        package[PKG_SCRIPTS] = adb.object(texts)
     adb_block = bytearray(adb.finish(adb.object(package)))
     id_at = (unique_id & VALUE_MASK) + 1
     adb_block[id_at : id_at + UNIQUE_ID_LEN] = hashlib.sha256(adb_block).digest()[:UNIQUE_ID_LEN]

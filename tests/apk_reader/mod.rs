@@ -204,12 +204,12 @@ impl<'a> Adb<'a> {
 
     /// The slots of an object or array (slot 0, the count, left out); NULL
     /// is an empty one. An object may set at most `max` fields.
-    fn slots(&self, tag: u32, kind: u32, max: usize) -> Result<Vec<u32>, String> {
+    fn slots(&self, tag: u32, kinds: &[u32], max: usize) -> Result<Vec<u32>, String> {
         if tag == 0 {
             return Ok(Vec::new());
         }
-        if tag >> 28 != kind {
-            return Err(format!("expected type {kind:#x}, found {:#x}", tag >> 28));
+        if !kinds.contains(&(tag >> 28)) {
+            return Err(format!("expected type {kinds:x?}, found {:#x}", tag >> 28));
         }
         let at = (tag & 0x0fff_ffff) as usize;
         if !at.is_multiple_of(4) {
@@ -229,13 +229,16 @@ impl<'a> Adb<'a> {
     }
 
     fn object(&self, tag: u32, max: usize) -> Result<Vec<u32>, String> {
-        let mut slots = self.slots(tag, T_OBJECT, max)?;
+        let mut slots = self.slots(tag, &[T_OBJECT], max)?;
         slots.resize(max, 0);
         Ok(slots)
     }
 
+    /// An array may come with an object's tag: the two differ only in what
+    /// their slots hold, apk reads either, and `apk mkpkg` tags the arrays of
+    /// paths and files it nests in objects as objects.
     fn array(&self, tag: u32) -> Result<Vec<u32>, String> {
-        self.slots(tag, T_ARRAY, usize::MAX)
+        self.slots(tag, &[T_ARRAY, T_OBJECT], usize::MAX)
     }
 
     fn acl(&self, tag: u32) -> Result<Acl, String> {
