@@ -101,7 +101,8 @@ class AdbWriter:
             offset = len(self.buf)
             self.buf += data
             if share:
-                self.stored.setdefault(data, offset)
+                # A copy stored anew for its alignment becomes the one reused.
+                self.stored[data] = offset
         if offset > VALUE_MASK:
             raise Fail("package metadata too large")
         return offset
