@@ -3,12 +3,13 @@
 #   make cross   static router binaries for OpenWRT (dist/<arch>/dynup) and their sizes
 #   make size    the size table of dist/ again
 #   make ipk     OpenWRT packages dist/dynup_<version>_<arch>.ipk of the router binaries
+#   make apk     OpenWRT 25.12 packages dist/apk/<arch>/dynup-<version>-r<release>.apk (apk v3)
 #   make test    format check, clippy, unit and integration tests, the router builds under qemu
 #   make bench   dynup against dynv6.sh, inadyn, ddclient and curl; writes bench/RESULTS.md (root)
 CARGO ?= cargo
 PREFIX ?= /usr/local
 
-.PHONY: all build cross size ipk test test-deps lint check-toolchain install clean bench
+.PHONY: all build cross size ipk apk test test-deps lint check-toolchain install clean bench
 
 all: build
 
@@ -45,6 +46,14 @@ ipk:
 	done
 	sh openwrt/ipk.sh
 
+# One .apk per arch of cross/targets for OpenWRT 25.12 and later (apk-tools v3,
+# openwrt/README.md), built as `make ipk` is. PKG_RELEASE=2 make apk: another release.
+apk:
+	@for arch in $$(awk '!/^#/ && NF { print $$1 }' cross/targets); do \
+	  [ -f dist/$$arch/dynup ] || { $(MAKE) cross && break; }; \
+	done
+	sh openwrt/apk.sh
+
 lint: check-toolchain
 	$(CARGO) fmt --check
 	$(CARGO) clippy --locked --all-targets -- -D warnings
@@ -57,12 +66,13 @@ test-deps:
 
 # Lint first: a red format or clippy check fails the run before the long part.
 # The router builds come once, after the host tests; every qemu test and the
-# package check reuse them.
+# package checks (.ipk and .apk) reuse them.
 test: lint test-deps
 	$(CARGO) test --locked --all-targets
 	$(CARGO) test --locked --no-default-features --bin dynup
 	$(MAKE) cross
 	$(MAKE) ipk
+	$(MAKE) apk
 	$(CARGO) test --locked --test cross -- --ignored
 
 # Installs its peers and tools (bench/deps.sh), builds dynup for the host and, when a

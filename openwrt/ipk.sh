@@ -47,25 +47,8 @@ for arch in "$@"; do
     exit 1
   fi
   rm -rf "$work/root" "$work/control" "$work/ipk"
-  mkdir -p "$work/root/usr/bin" "$work/root/usr/libexec" "$work/root/etc/config" \
-    "$work/root/etc/init.d" "$work/root/etc/hotplug.d/iface" "$work/control" "$work/ipk"
-
-  cp "$binary" "$work/root/usr/bin/dynup"
-  # The names of the scripts dynup replaces: it answers to them as they did.
-  ln -s dynup "$work/root/usr/bin/dynv6.sh"
-  ln -s dynup "$work/root/usr/bin/dyndns-update-script.sh"
-  cp "$top/openwrt/files/usr/libexec/dynup-run" "$work/root/usr/libexec/dynup-run"
-  cp "$top/openwrt/files/etc/init.d/dynup" "$work/root/etc/init.d/dynup"
-  cp "$top/openwrt/files/etc/config/dynup" "$work/root/etc/config/dynup"
-  cp "$top/openwrt/files/etc/hotplug.d/iface/95-dynup" \
-    "$work/root/etc/hotplug.d/iface/95-dynup"
-  # The modes of the SDK's INSTALL_DIR, INSTALL_BIN, INSTALL_CONF (the config
-  # holds secrets: root only) and INSTALL_DATA (hotplug-call sources the script).
-  find "$work/root" -type d -exec chmod 0755 {} +
-  chmod 0755 "$work/root/usr/bin/dynup" "$work/root/usr/libexec/dynup-run" \
-    "$work/root/etc/init.d/dynup"
-  chmod 0600 "$work/root/etc/config/dynup"
-  chmod 0644 "$work/root/etc/hotplug.d/iface/95-dynup"
+  mkdir -p "$work/control" "$work/ipk"
+  sh "$top/openwrt/stage.sh" "$binary" "$work/root"
 
   (cd "$work/root" && pack -cf "$work/data.tar" .)
   installed_size=$(wc -c <"$work/data.tar" | tr -d ' ')

@@ -3,11 +3,13 @@
 //! `--version`, a real HTTPS update against the loopback mock (the MIPS
 //! static-pie trap only shows with TLS), a fatal answer, and an unchanged
 //! address that sends nothing, and a refused certificate; and the .ipk of
-//! `make ipk` holds that binary. A missing binary, package or emulator fails,
-//! never skips.
+//! `make ipk` and the .apk of `make apk` hold that binary, which runs unpacked
+//! from each. A missing binary, package or emulator fails, never skips.
 
+mod apk_reader;
 mod support;
 
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -245,16 +247,22 @@ fn check_untrusted_certificate(t: &Target) {
     assert_eq!(fx.mock.count(), 0, "{arch}: sent despite the certificate");
 }
 
+/// openwrt/Makefile's PKG_RELEASE: the -r<release> of the packages `make test` makes.
+fn pkg_release() -> String {
+    let makefile =
+        std::fs::read_to_string(repo().join("openwrt/Makefile")).expect("openwrt/Makefile");
+    makefile
+        .lines()
+        .find_map(|l| l.strip_prefix("PKG_RELEASE:="))
+        .expect("PKG_RELEASE in openwrt/Makefile")
+        .to_string()
+}
+
 /// The package `make ipk` made for this arch carries this very binary, and the
 /// packaged copy runs.
 fn check_package(t: &Target) {
     let arch = &t.arch;
-    let makefile =
-        std::fs::read_to_string(repo().join("openwrt/Makefile")).expect("openwrt/Makefile");
-    let release = makefile
-        .lines()
-        .find_map(|l| l.strip_prefix("PKG_RELEASE:="))
-        .expect("PKG_RELEASE in openwrt/Makefile");
+    let release = pkg_release();
     let ipk = repo().join("dist").join(format!(
         "dynup_{}-r{release}_{arch}.ipk",
         env!("CARGO_PKG_VERSION")
@@ -288,6 +296,49 @@ fn check_package(t: &Target) {
     );
 }
 
+/// The .apk `make apk` made for this arch (read with tests/apk_reader) carries
+/// this very binary, root-owned and executable, and the unpacked copy runs.
+fn check_apk_package(t: &Target) {
+    let arch = &t.arch;
+    let apk = repo().join("dist/apk").join(arch).join(format!(
+        "dynup-{}-r{}.apk",
+        env!("CARGO_PKG_VERSION"),
+        pkg_release()
+    ));
+    let bytes =
+        std::fs::read(&apk).unwrap_or_else(|e| panic!("{}: {e}; run `make apk`", apk.display()));
+    let package = apk_reader::read(&bytes).unwrap_or_else(|e| panic!("{}: {e}", apk.display()));
+    assert_eq!(package.info.text["arch"], *arch);
+    let entry = package.file("/usr/bin/dynup");
+    assert_eq!(
+        (entry.acl.mode, entry.acl.user.as_str()),
+        (0o755, "root"),
+        "{arch}"
+    );
+    let packaged = package.contents("/usr/bin/dynup");
+    assert!(
+        packaged == std::fs::read(dist_binary(t)).expect("dist dynup"),
+        "{arch}: the .apk holds another binary than dist/{arch}/dynup"
+    );
+    let dir = TempDir::new("cross-apk");
+    let unpacked = dir.path().join("dynup");
+    std::fs::write(&unpacked, &packaged).expect("unpack dynup");
+    std::fs::set_permissions(&unpacked, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let bin = Binary {
+        path: unpacked,
+        runner: t.qemu.as_deref().map(which),
+    };
+    let mut cmd = dynup_binary(&bin, dir.path());
+    cmd.arg("--version");
+    let version = run_clean(&mut cmd);
+    assert_eq!(version.code, 0, "{arch}: {version:?}");
+    assert_eq!(
+        version.stdout,
+        format!("dynup {}\n", env!("CARGO_PKG_VERSION")),
+        "{arch}"
+    );
+}
+
 fn check_target(arch: &str) {
     let t = target(arch);
     check_elf(&t);
@@ -296,6 +347,7 @@ fn check_target(arch: &str) {
     check_fatal_answer(&t);
     check_untrusted_certificate(&t);
     check_package(&t);
+    check_apk_package(&t);
 }
 
 macro_rules! target_tests {

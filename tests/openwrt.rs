@@ -685,10 +685,15 @@ fn every_shell_file_is_shellcheck_clean() {
         "openwrt/files/etc/hotplug.d/iface/95-dynup",
         "openwrt/control/postinst",
         "openwrt/control/prerm",
+        "openwrt/control/post-install",
+        "openwrt/control/pre-deinstall",
         "openwrt/ipk.sh",
+        "openwrt/apk.sh",
+        "openwrt/stage.sh",
     ];
     let not_shell = [
         "openwrt/Makefile",
+        "openwrt/mkapk.py",
         "openwrt/README.md",
         "openwrt/files/etc/config/dynup",
     ];
