@@ -810,6 +810,50 @@ fn openwrt_makefile_has_the_cargo_version() {
 }
 
 #[test]
+fn the_licences_are_in_the_tree_and_named_in_the_feed_forms() {
+    let makefile = read(&repo("openwrt/Makefile"));
+    let field = |name: &str| -> String {
+        makefile
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix(name))
+            .unwrap_or_else(|| panic!("{name} in openwrt/Makefile"))
+            .to_string()
+    };
+    // Cargo.toml's `MIT OR Apache-2.0`, as the feed writes a choice of licences.
+    assert!(read(&repo("Cargo.toml")).contains("license = \"MIT OR Apache-2.0\"\n"));
+    assert_eq!(field("PKG_LICENSE:="), "Apache-2.0 MIT");
+    assert_eq!(field("PKG_LICENSE_FILES:="), "LICENSE-APACHE LICENSE-MIT");
+    let apache = read(&repo("LICENSE-APACHE"));
+    assert!(apache.contains("Apache License\n                           Version 2.0, January 2004"));
+    assert!(apache.contains("END OF TERMS AND CONDITIONS"));
+    let mit = read(&repo("LICENSE-MIT"));
+    assert!(mit.starts_with("MIT License\n\nCopyright (c) 2026 dynup contributors\n"));
+    assert!(mit.contains("Permission is hereby granted, free of charge"));
+    // Name <address>, and the project's page.
+    let maintainer = field("PKG_MAINTAINER:=");
+    let (name, address) = maintainer.split_once(" <").expect("Name <address>");
+    assert!(!name.is_empty() && address.ends_with('>') && address.contains('@'));
+    assert!(field("URL:=").starts_with("https://"));
+}
+
+#[test]
+fn the_rust_version_is_the_one_the_openwrt_readme_promises() {
+    let toml = read(&repo("Cargo.toml"));
+    let version = toml
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("rust-version in Cargo.toml");
+    // openwrt-23.05's lang/rust is 1.85.0: its SDK builds dynup only up to that.
+    assert_eq!(version, "1.85");
+    let readme = read(&repo("openwrt/README.md"));
+    assert!(
+        readme.contains(&format!("Rust {version}")) && readme.contains("23.05"),
+        "openwrt/README.md names the oldest SDK and its Rust"
+    );
+}
+
+#[test]
 fn ipk_packages_unpack_with_their_control_fields_files_and_modes() {
     let tmp = TempDir::new("ipk");
     let out = tmp.join("out");
@@ -866,7 +910,10 @@ fn ipk_packages_unpack_with_their_control_fields_files_and_modes() {
             control,
             format!(
                 "Package: dynup\nVersion: {version}\nSourceName: dynup\n\
-                 License: MIT OR Apache-2.0\nSection: net\nSourceDateEpoch: {EPOCH}\n\
+                 License: Apache-2.0 MIT\nLicenseFiles: LICENSE-APACHE LICENSE-MIT\n\
+                 Section: net\nSourceDateEpoch: {EPOCH}\n\
+                 URL: https://github.com/OWNER/dynup\n\
+                 Maintainer: dynup contributors <dynup@OWNER.invalid>\n\
                  Architecture: {arch}\nInstalled-Size: {data_size}\n\
                  Description: Dynamic-DNS update client (dynv6, No-IP, dyndns2, DNS UPDATE, ...)\n \
                  One small static binary instead of shell scripts and curl: jobs in\n \
