@@ -508,7 +508,9 @@ fn a_job_whose_network_is_down_waits_for_hotplug() {
     assert_eq!(router.calls(), vec![]);
     let logged = router.record("logger");
     assert!(
-        logged.contains("logger -t dynup -p daemon.notice noip: network wan is not up"),
+        logged.contains(
+            "logger -t dynup -p daemon.notice job noip: network wan (option interface) is not up"
+        ),
         "{logged}"
     );
 }
@@ -550,7 +552,7 @@ fn a_job_on_no_network_says_so_with_its_option_and_fails() {
     let logged = router.record("logger");
     assert!(logged.contains(&format!("daemon.err {line}")), "{logged}");
     assert_eq!(logged.matches("wam").count(), 1, "{logged}");
-    assert!(logged.contains("daemon.notice dynv6: network wan is not up"));
+    assert!(logged.contains("daemon.notice job dynv6: network wan (option interface) is not up"));
 }
 
 #[test]
