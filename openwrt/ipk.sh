@@ -16,8 +16,15 @@ out="${DYNUP_IPK_DIR:-$dist}"
 
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$top/Cargo.toml" | head -n 1)
 release=$(sed -n 's/^PKG_RELEASE:=//p' "$top/openwrt/Makefile")
-if [ -z "$version" ] || [ -z "$release" ]; then
-  echo "openwrt/ipk.sh: no version in Cargo.toml or PKG_RELEASE in openwrt/Makefile" >&2
+# The licence, maintainer and URL fields: the SDK's values, from its Makefile.
+license=$(sed -n 's/^PKG_LICENSE:=//p' "$top/openwrt/Makefile")
+license_files=$(sed -n 's/^PKG_LICENSE_FILES:=//p' "$top/openwrt/Makefile")
+maintainer=$(sed -n 's/^PKG_MAINTAINER:=//p' "$top/openwrt/Makefile")
+url=$(sed -n 's/^ *URL:=//p' "$top/openwrt/Makefile")
+if [ -z "$version" ] || [ -z "$release" ] || [ -z "$license" ] ||
+  [ -z "$license_files" ] || [ -z "$maintainer" ] || [ -z "$url" ]; then
+  echo "openwrt/ipk.sh: no version in Cargo.toml, or no PKG_RELEASE, PKG_LICENSE," \
+    "PKG_LICENSE_FILES, PKG_MAINTAINER or URL in openwrt/Makefile" >&2
   exit 1
 fi
 package_version="$version-r$release"
@@ -56,14 +63,18 @@ for arch in "$@"; do
 
   # Field order as the OpenWRT build system writes it. No Depends: the binary is
   # static with its own TLS roots, the scripts need only busybox, procd and
-  # base-files, which every image has.
+  # base-files, which every image has. Like the SDK's packages, this one names its
+  # licence files (in the source) rather than carrying them onto the router's flash.
   cat >"$work/control/control" <<CONTROL
 Package: dynup
 Version: $package_version
 SourceName: dynup
-License: MIT OR Apache-2.0
+License: $license
+LicenseFiles: $license_files
 Section: net
 SourceDateEpoch: $SOURCE_DATE_EPOCH
+URL: $url
+Maintainer: $maintainer
 Architecture: $arch
 Installed-Size: $installed_size
 Description: Dynamic-DNS update client (dynv6, No-IP, dyndns2, DNS UPDATE, ...)

@@ -171,7 +171,8 @@ Secrets (never put them on the command line: use a file or the environment):
       --password VALUE     allowed, but visible to every user in `ps`
       --token VALUE        allowed, but visible to every user in `ps`
       --tsig-key-file FILE TSIG key for rfc2136: BIND's key \"NAME\" {{ algorithm ...;
-                           secret \"...\"; }}; as tsig-keygen writes it, or one line
+                           secret \"...\"; }}; as tsig-keygen writes it, Knot's
+                           key: list as keymgr -t writes it, or one line
                            ALGORITHM:NAME:SECRET (env DYNUP_TSIG_KEY, that line);
                            hmac-sha256, hmac-sha512, hmac-sha384 or hmac-sha1
 

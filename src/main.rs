@@ -15,6 +15,7 @@ mod secret;
 mod state;
 mod syslog;
 mod tls;
+mod uci_names;
 mod url;
 
 use std::process::ExitCode;
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
     if let Some(exit) = compat::dispatch(&argv) {
         return ExitCode::from(exit.code());
     }
-    let plain = Out::plain();
+    let plain = Out::plain().for_uci_job(std::env::var(uci_names::JOB_VAR).ok());
     let command = match cli::parse(argv.into_iter().skip(1)) {
         Ok(command) => command,
         Err(failure) => {

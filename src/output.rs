@@ -6,6 +6,7 @@ use std::io::Write;
 
 use crate::secret::Redactor;
 use crate::syslog::{Severity, Syslog};
+use crate::uci_names;
 
 pub struct Out {
     quiet: bool,
@@ -13,6 +14,8 @@ pub struct Out {
     redactor: Redactor,
     /// `--syslog`: a copy of every message to the system log.
     syslog: Option<Syslog>,
+    /// The /etc/config/dynup job this run is (DYNUP_UCI_JOB), for its errors.
+    uci_job: Option<String>,
 }
 
 impl Out {
@@ -23,6 +26,7 @@ impl Out {
             verbose: false,
             redactor: Redactor::default(),
             syslog: None,
+            uci_job: None,
         }
     }
 
@@ -32,6 +36,21 @@ impl Out {
             verbose,
             redactor,
             syslog: None,
+            uci_job: None,
+        }
+    }
+
+    /// Errors and warnings of UCI job `job` name it and its options (see uci_names).
+    pub fn for_uci_job(mut self, job: Option<String>) -> Out {
+        self.uci_job = job.filter(|j| !j.is_empty());
+        self
+    }
+
+    /// `line` as the UCI job says it, if this run is one.
+    fn in_job_terms(&self, line: &str) -> String {
+        match &self.uci_job {
+            Some(job) => uci_names::say(job, line),
+            None => line.to_string(),
         }
     }
 
@@ -44,9 +63,11 @@ impl Out {
         self
     }
 
-    /// The log socket `other` opened, for the job's output after the plain one.
+    /// The log socket `other` opened (and its UCI job), for the job's output
+    /// after the plain one.
     pub fn with_syslog_of(mut self, other: Out) -> Out {
         self.syslog = other.syslog;
+        self.uci_job = other.uci_job;
         self
     }
 
@@ -72,14 +93,14 @@ impl Out {
 
     /// An error: always said.
     pub fn error(&self, line: &str) {
-        let line = self.redactor.apply(line);
+        let line = self.redactor.apply(&self.in_job_terms(line));
         let _ = writeln!(std::io::stderr(), "dynup: {line}");
         self.log(Severity::Error, &line);
     }
 
     pub fn warn(&self, line: &str) {
         if !self.quiet {
-            let line = self.redactor.apply(line);
+            let line = self.redactor.apply(&self.in_job_terms(line));
             let _ = writeln!(std::io::stderr(), "dynup: warning: {line}");
             self.log(Severity::Warning, &line);
         }

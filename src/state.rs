@@ -243,6 +243,22 @@ pub struct Store {
     dir: PathBuf,
 }
 
+/// Takes `file`'s exclusive flock without waiting; `Ok(false)`: another run
+/// holds it. What `File::try_lock` does, which needs Rust 1.89; OpenWRT 23.05's
+/// SDK has 1.85.
+fn try_lock(file: &File) -> io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock(2) on a descriptor `file` owns and keeps open; no pointers.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+        return Ok(true);
+    }
+    let error = io::Error::last_os_error();
+    match error.kind() {
+        io::ErrorKind::WouldBlock => Ok(false),
+        _ => Err(error),
+    }
+}
+
 /// Held while a run decides, sends and records; released on drop.
 pub struct Lock {
     _file: File,
@@ -276,21 +292,19 @@ impl Store {
             .map_err(|e| self.problem("cannot open the lock", &path, &e))?;
         let deadline = Instant::now() + wait;
         loop {
-            match file.try_lock() {
-                Ok(()) => return Ok(Lock { _file: file }),
-                Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+            match try_lock(&file) {
+                Ok(true) => return Ok(Lock { _file: file }),
+                Ok(false) if Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(50));
                 }
-                Err(fs::TryLockError::WouldBlock) => {
+                Ok(false) => {
                     return Err(Failure::state(format!(
                         "another dynup run holds {} (waited {}s)",
                         path.display(),
                         wait.as_secs()
                     )))
                 }
-                Err(fs::TryLockError::Error(e)) => {
-                    return Err(self.problem("cannot lock", &path, &e))
-                }
+                Err(e) => return Err(self.problem("cannot lock", &path, &e)),
             }
         }
     }

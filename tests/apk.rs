@@ -150,8 +150,8 @@ fn apk_packages_hold_the_payload_lists_and_scripts_with_openwrts_metadata() {
         let mut expected = vec![
             ("arch", arch.as_str()),
             ("description", &makefile_description()),
-            ("license", "MIT OR Apache-2.0"),
-            ("maintainer", "dynup developers"),
+            ("license", "Apache-2.0 MIT"),
+            ("maintainer", "dynup contributors <dynup@OWNER.invalid>"),
             ("name", "dynup"),
             ("origin", "feeds/packages/net/dynup"),
             ("url", "https://github.com/OWNER/dynup"),

@@ -10,7 +10,11 @@ packages="
 bind9            # named: the real DNS server of the RFC 2136 and dyndns-server tests
 bind9-dnsutils   # dig and nsupdate: read zones back, sign reference updates
 bind9-utils      # tsig-keygen: keys in the form users have them
-python3          # runs the PyPI dyndns 2.0.0 server (dyndns-server end-to-end test), openwrt/mkapk.py (tests/apk.rs)
+knot             # knotd and keymgr: Knot DNS and its key files (tests/dns_servers.rs)
+pdns-server      # pdns_server and pdnsutil: PowerDNS (tests/dns_servers.rs)
+pdns-backend-sqlite3 # PowerDNS's backend that applies updates (the bind one cannot)
+sqlite3          # loads that backend's schema
+python3          # runs the PyPI dyndns 2.0.0 server of the dyndns-server end-to-end test, openwrt/mkapk.py (tests/apk.rs)
 python3-venv     # the venv under target/peers that tests/peers.sh installs it into
 faketime         # a router clock an hour off: BIND's real BADTIME answer to dynup
 iproute2         # ip: network namespaces, veth pairs and addresses (tests/interface.rs)

@@ -426,6 +426,57 @@ fn dadfailed_is_never_published() {
 }
 
 #[test]
+fn a_tentative_address_is_waited_for_until_dad_ends() {
+    // Both ends up: the kernel really runs duplicate address detection, one
+    // probe 2 s long (after a random delay of up to 1 s), as on a router whose
+    // hotplug runs dynup for a new address.
+    let (ns, _peer) = Netns::linked("dadwait");
+    ns.inside(|| {
+        std::fs::write(
+            format!("/proc/sys/net/ipv6/neigh/{LINK}/retrans_time_ms"),
+            "2000",
+        )
+    })
+    .expect("set retrans_time_ms");
+    ns.sysctl_ipv6("dad_transmits", "1");
+    let lab = Lab::in_namespace(ns);
+    lab.ns.add("2001:db8:7::5/64", &[]);
+    assert!(
+        lab.ns.addr_text().contains("tentative"),
+        "{}",
+        lab.ns.addr_text()
+    );
+    let run = lab.run(&["-v", "--ipv4", "none", "--ipv6", "if:wan0", HOST]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("waiting up to 5s for duplicate address detection"),
+        "{run:?}"
+    );
+    assert_eq!(lab.param("ipv6").as_deref(), Some("2001:db8:7::5"));
+    let text = lab.ns.addr_text();
+    let line = text.lines().find(|l| l.contains("2001:db8:7::5/64"));
+    assert!(line.is_some_and(|l| !l.contains("tentative")), "{text}");
+}
+
+#[test]
+fn without_carrier_a_tentative_address_is_not_waited_for() {
+    // No carrier: the kernel holds DAD back until there is one; waiting is useless.
+    let lab = Lab::new("dadnocarrier");
+    lab.ns.add("2001:db8:7::6/64", &[]);
+    let run = lab.run(&["-v", "--ipv4", "none", "--ipv6", "if:wan0", HOST]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stderr.contains("no carrier"), "{run:?}");
+    assert!(!run.stderr.contains("waiting up to"), "{run:?}");
+    assert!(
+        run.stderr
+            .contains("2001:db8:7::6 tentative: duplicate address detection still running"),
+        "{run:?}"
+    );
+    assert_eq!(lab.fx.mock.count(), 0);
+}
+
+#[test]
 fn a_temporary_address_the_kernel_made_loses_to_the_stable_one() {
     let (ns, _peer) = Netns::linked("temp");
     // Privacy addresses: the kernel derives temporaries from a mngtmpaddr address.

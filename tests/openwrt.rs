@@ -100,14 +100,17 @@ initscript="$1"
 action="$2"
 shift 2
 . "$initscript"
+status=0
 case "$action" in
 start | boot) service_triggers; start_service ;;
 stop) stop_service ;;
 reload) reload_service ;;
-update) update "$@" ;;
+update) update "$@"; status=$? ;;
 *) echo "rc.common stub: $action" >&2; exit 1 ;;
 esac
 wait
+# The real rc.common ends with the action: its status is the script's.
+exit "$status"
 "#;
 
 /// One call of the stub dynup: its arguments and the DYNUP_* variables it got.
@@ -146,6 +149,7 @@ impl Router {
         write(&root.join("lib/functions/network.sh"), NETWORK_SH, 0o644);
         write(&root.join("etc/config/dynup"), config, 0o600);
         write(&root.join("devices"), "wan pppoe-wan\n", 0o644);
+        write(&root.join("networks"), "lan\nwan\nwan6\n", 0o644);
         router.script(
             "usr/libexec/dynup-run",
             &read(&repo("openwrt/files/usr/libexec/dynup-run")),
@@ -155,6 +159,12 @@ impl Router {
             "{\n\techo call\n\tfor a in \"$@\"; do echo \"arg $a\"; done\n\
              \tenv | grep '^DYNUP_' | grep -v -e '^DYNUP_ROOT=' -e '^DYNUP_BIN=' | sort | sed 's/^/env /'\n\
              } >>\"$DYNUP_ROOT/record/dynup\"\n",
+        );
+        // `uci -q get network.NAME`: whether /etc/config/network has NAME.
+        router.script(
+            "stub/uci",
+            "[ \"$1 $2\" = \"-q get\" ] || exit 1\n\
+             grep -qx \"${3#network.}\" \"$DYNUP_ROOT/networks\" && echo interface\n",
         );
         router.script(
             "stub/logger",
@@ -181,8 +191,15 @@ impl Router {
         write(&self.root().join(path), &text, 0o755);
     }
 
-    /// `busybox sh ARGS` with the stubs first on PATH.
+    /// `busybox sh ARGS` with the stubs first on PATH; it must exit 0.
     fn sh(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let run = self.sh_status(args, env);
+        assert_eq!(run.code, 0, "busybox sh {args:?}: {run:?}");
+        run
+    }
+
+    /// `busybox sh ARGS` with the stubs first on PATH, whatever its exit code.
+    fn sh_status(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(&self.busybox_sh);
         cmd.args(args)
             .env_clear()
@@ -196,17 +213,21 @@ impl Router {
         for (name, value) in env {
             cmd.env(name, value);
         }
-        let run = run(&mut cmd);
-        assert_eq!(run.code, 0, "busybox sh {args:?}: {run:?}");
-        run
+        run(&mut cmd)
     }
 
     fn run_jobs(&self, args: &[&str]) {
+        let run = self.run_jobs_status(args, &[]);
+        assert_eq!(run.code, 0, "dynup-run {args:?}: {run:?}");
+    }
+
+    /// dynup-run ARGS with `env`, whatever its exit code.
+    fn run_jobs_status(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let runner = self.root().join("usr/libexec/dynup-run");
         let runner = runner.to_str().expect("utf-8 path");
         let mut all = vec![runner];
         all.extend_from_slice(args);
-        self.sh(&all, &[]);
+        self.sh_status(&all, env)
     }
 
     /// The hotplug script sourced as hotplug-call does, then its background job awaited.
@@ -303,7 +324,7 @@ fn dynv6_call(router: &Router) -> Call {
             "if:br-lan",
             "myhome.dynv6.net",
         ]),
-        env: strings(&["DYNUP_TOKEN=your-dynv6-token"]),
+        env: strings(&["DYNUP_TOKEN=your-dynv6-token", "DYNUP_UCI_JOB=dynv6"]),
     }
 }
 
@@ -322,7 +343,7 @@ fn noip_call(router: &Router) -> Call {
             "your-noip-user",
             "myhome.ddns.net",
         ]),
-        env: strings(&["DYNUP_PASSWORD=your-noip-password"]),
+        env: strings(&["DYNUP_PASSWORD=your-noip-password", "DYNUP_UCI_JOB=noip"]),
     }
 }
 
@@ -346,7 +367,10 @@ fn dyndns_server_call(router: &Router) -> Call {
             "dyndns.example.com",
             "nrouter",
         ]),
-        env: strings(&["DYNUP_PASSWORD=your-dyndns-server-secret"]),
+        env: strings(&[
+            "DYNUP_PASSWORD=your-dyndns-server-secret",
+            "DYNUP_UCI_JOB=dyndns_server",
+        ]),
     }
 }
 
@@ -466,7 +490,10 @@ config job 'all_options'
             "a.example.net",
             "b.example.net",
         ]),
-        env: strings(&["DYNUP_TSIG_KEY=hmac-sha256:k.example:c2VjcmV0"]),
+        env: strings(&[
+            "DYNUP_TSIG_KEY=hmac-sha256:k.example:c2VjcmV0",
+            "DYNUP_UCI_JOB=all_options",
+        ]),
     };
     let calls = router.calls();
     assert_eq!(calls, vec![expected]);
@@ -481,7 +508,9 @@ fn a_job_whose_network_is_down_waits_for_hotplug() {
     assert_eq!(router.calls(), vec![]);
     let logged = router.record("logger");
     assert!(
-        logged.contains("logger -t dynup -p daemon.notice noip: network wan is not up"),
+        logged.contains(
+            "logger -t dynup -p daemon.notice job noip: network wan (option interface) is not up"
+        ),
         "{logged}"
     );
 }
@@ -491,11 +520,107 @@ fn a_bad_family_is_logged_and_skipped() {
     let config = "config job 'x'\n\toption enabled '1'\n\toption family 'ipv5'\n\
                   \tlist hostname 'h.example'\n";
     let router = Router::with_config("uci-family", config);
-    router.run_jobs(&[]);
+    let run = router.run_jobs_status(&[], &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "dynup: job x: option family 'ipv5' is not ipv4, ipv6 or both; not run\n"
+    );
     assert_eq!(router.calls(), vec![]);
     assert!(router
         .record("logger")
-        .contains("daemon.err x: family 'ipv5'"));
+        .contains("daemon.err job x: option family 'ipv5'"));
+}
+
+#[test]
+fn a_job_on_no_network_says_so_with_its_option_and_fails() {
+    // wan is down (no device), wam is no network at all: only wam is an error.
+    let config = read(&repo("openwrt/files/etc/config/dynup"))
+        .replace("option enabled '0'", "option enabled '1'")
+        .replace(
+            "option username 'your-noip-user'",
+            "option username 'your-noip-user'\n\toption interface 'wam'",
+        )
+        .replace("option interface 'wan'\n\toption family", "option family");
+    let router = Router::with_config("uci-no-network", &config);
+    write(&router.root().join("devices"), "", 0o644);
+    let run = router.run_jobs_status(&[], &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let line = "job noip: option interface 'wam' is no network of /etc/config/network; not run";
+    assert_eq!(run.stderr, format!("dynup: {line}\n"));
+    assert_eq!(router.calls(), vec![]);
+    let logged = router.record("logger");
+    assert!(logged.contains(&format!("daemon.err {line}")), "{logged}");
+    assert_eq!(logged.matches("wam").count(), 1, "{logged}");
+    assert!(logged.contains("daemon.notice job dynv6: network wan (option interface) is not up"));
+}
+
+#[test]
+fn update_of_an_unknown_or_disabled_job_is_one_line_and_fails() {
+    let config = read(&repo("openwrt/files/etc/config/dynup"));
+    let router = Router::with_config("init-update-bad", &config);
+    let rc_common = router.root().join("rc.common");
+    write(&rc_common, RC_COMMON, 0o644);
+    let init = repo("openwrt/files/etc/init.d/dynup");
+    let update = |jobs: &[&str]| {
+        let mut args = vec![
+            rc_common.to_str().expect("utf-8"),
+            init.to_str().expect("utf-8"),
+            "update",
+        ];
+        args.extend_from_slice(jobs);
+        router.sh_status(&args, &[])
+    };
+    let run = update(&["nosuch"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "dynup: job nosuch: no such job in /etc/config/dynup (config job 'nosuch')\n"
+    );
+    let run = update(&["noip"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "dynup: job noip: option enabled is not 1; not run\n"
+    );
+    assert_eq!(router.calls(), vec![]);
+    // Without names, disabled jobs are the normal case: nothing said.
+    let run = router.run_jobs_status(&[], &[]);
+    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
+}
+
+#[test]
+fn a_uci_jobs_own_errors_name_the_job_and_its_options() {
+    // The real dynup behind dynup-run: No-IP without its password.
+    let config = "config job 'noip'\n\toption enabled '1'\n\toption provider 'noip'\n\
+                  \toption username 'me'\n\toption ipv4 '192.0.2.7'\n\
+                  \tlist hostname 'myhome.ddns.net'\n";
+    let router = Router::with_config("uci-own-errors", config);
+    let socket_path = router.root().join("log");
+    let socket = UnixDatagram::bind(&socket_path).expect("bind the log socket");
+    let dynup = Binary::built();
+    let run = router.run_jobs_status(
+        &[],
+        &[
+            ("DYNUP_BIN", dynup.path.to_str().expect("utf-8")),
+            ("DYNUP_SYSLOG_SOCKET", socket_path.to_str().expect("utf-8")),
+        ],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    let line = run.one_error_line();
+    assert!(
+        line.starts_with("dynup: job noip: ")
+            && line.contains("option password")
+            && !line.contains("--password")
+            && !line.contains("DYNUP_PASSWORD"),
+        "{run:?}"
+    );
+    let logged = received(&socket);
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert!(
+        logged[0].ends_with(line.strip_prefix("dynup: ").expect("prefix")),
+        "{logged:?}"
+    );
 }
 
 #[test]
@@ -815,6 +940,50 @@ fn openwrt_makefile_has_the_cargo_version() {
 }
 
 #[test]
+fn the_licences_are_in_the_tree_and_named_in_the_feed_forms() {
+    let makefile = read(&repo("openwrt/Makefile"));
+    let field = |name: &str| -> String {
+        makefile
+            .lines()
+            .find_map(|l| l.trim_start().strip_prefix(name))
+            .unwrap_or_else(|| panic!("{name} in openwrt/Makefile"))
+            .to_string()
+    };
+    // Cargo.toml's `MIT OR Apache-2.0`, as the feed writes a choice of licences.
+    assert!(read(&repo("Cargo.toml")).contains("license = \"MIT OR Apache-2.0\"\n"));
+    assert_eq!(field("PKG_LICENSE:="), "Apache-2.0 MIT");
+    assert_eq!(field("PKG_LICENSE_FILES:="), "LICENSE-APACHE LICENSE-MIT");
+    let apache = read(&repo("LICENSE-APACHE"));
+    assert!(apache.contains("Apache License\n                           Version 2.0, January 2004"));
+    assert!(apache.contains("END OF TERMS AND CONDITIONS"));
+    let mit = read(&repo("LICENSE-MIT"));
+    assert!(mit.starts_with("MIT License\n\nCopyright (c) 2026 dynup contributors\n"));
+    assert!(mit.contains("Permission is hereby granted, free of charge"));
+    // Name <address>, and the project's page.
+    let maintainer = field("PKG_MAINTAINER:=");
+    let (name, address) = maintainer.split_once(" <").expect("Name <address>");
+    assert!(!name.is_empty() && address.ends_with('>') && address.contains('@'));
+    assert!(field("URL:=").starts_with("https://"));
+}
+
+#[test]
+fn the_rust_version_is_the_one_the_openwrt_readme_promises() {
+    let toml = read(&repo("Cargo.toml"));
+    let version = toml
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("rust-version in Cargo.toml");
+    // openwrt-23.05's lang/rust is 1.85.0: its SDK builds dynup only up to that.
+    assert_eq!(version, "1.85");
+    let readme = read(&repo("openwrt/README.md"));
+    assert!(
+        readme.contains(&format!("Rust {version}")) && readme.contains("23.05"),
+        "openwrt/README.md names the oldest SDK and its Rust"
+    );
+}
+
+#[test]
 fn ipk_packages_unpack_with_their_control_fields_files_and_modes() {
     let tmp = TempDir::new("ipk");
     let out = tmp.join("out");
@@ -871,7 +1040,10 @@ fn ipk_packages_unpack_with_their_control_fields_files_and_modes() {
             control,
             format!(
                 "Package: dynup\nVersion: {version}\nSourceName: dynup\n\
-                 License: MIT OR Apache-2.0\nSection: net\nSourceDateEpoch: {EPOCH}\n\
+                 License: Apache-2.0 MIT\nLicenseFiles: LICENSE-APACHE LICENSE-MIT\n\
+                 Section: net\nSourceDateEpoch: {EPOCH}\n\
+                 URL: https://github.com/OWNER/dynup\n\
+                 Maintainer: dynup contributors <dynup@OWNER.invalid>\n\
                  Architecture: {arch}\nInstalled-Size: {data_size}\n\
                  Description: Dynamic-DNS update client (dynv6, No-IP, dyndns2, DNS UPDATE, ...)\n \
                  One small static binary instead of shell scripts and curl: jobs in\n \

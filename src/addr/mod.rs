@@ -9,6 +9,7 @@ pub mod netlink;
 pub mod select;
 pub mod web;
 
+mod dad;
 mod resolve;
 mod show;
 

@@ -183,7 +183,8 @@ enum Dump {
     Interrupted,
 }
 
-struct Socket(libc::c_int);
+/// A NETLINK_ROUTE socket; `dad` binds one to the address event group.
+pub(super) struct Socket(pub(super) libc::c_int);
 
 impl Drop for Socket {
     fn drop(&mut self) {
@@ -193,7 +194,7 @@ impl Drop for Socket {
 }
 
 impl Socket {
-    fn open() -> io::Result<Socket> {
+    pub(super) fn open() -> io::Result<Socket> {
         // SAFETY: plain socket(2) call; the result is checked.
         let fd = unsafe {
             libc::socket(
@@ -227,7 +228,7 @@ impl Socket {
         Ok(socket)
     }
 
-    fn kernel() -> libc::sockaddr_nl {
+    pub(super) fn kernel() -> libc::sockaddr_nl {
         // SAFETY: sockaddr_nl is plain data; all zeroes is its "kernel, no groups" value.
         let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
         addr.nl_family = libc::AF_NETLINK as libc::sa_family_t;

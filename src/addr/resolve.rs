@@ -4,6 +4,7 @@
 
 use std::net::IpAddr;
 
+use super::dad;
 use super::netlink::{self, IfAddr};
 use super::select::{self, Outcome};
 use super::{network_of, web, with_host_id, Source, Sources, V6Addr, Wanted};
@@ -222,13 +223,48 @@ impl Finder<'_> {
 
     fn interface_pick(&mut self, name: &str, v6: bool) -> Result<Option<IfAddr>, Failure> {
         let addrs = self.interface(name)?;
-        let chosen = select::pick(&addrs, v6, self.sources.rules).cloned();
+        let mut chosen = select::pick(&addrs, v6, self.sources.rules).cloned();
+        if chosen.is_none() && select::only_tentative(&addrs, v6, self.sources.rules) {
+            chosen = self.after_dad(name, v6)?;
+        }
         if let Some(chosen) = &chosen {
             let family = if v6 { "IPv6" } else { "IPv4" };
             self.out
                 .detail(&format!("{family} from {name}: {}", chosen.addr));
         }
         Ok(chosen)
+    }
+
+    /// The pick once duplicate address detection on `name` has ended (or a few
+    /// seconds have passed): hotplug runs dynup while a new address is still
+    /// tentative, and the next chance would be cron's.
+    fn after_dad(&mut self, name: &str, v6: bool) -> Result<Option<IfAddr>, Failure> {
+        let rules = self.sources.rules;
+        if !dad::can_end(name) {
+            self.out.detail(&format!(
+                "{name} has no carrier: duplicate address detection waits for it, dynup does not"
+            ));
+            return Ok(None);
+        }
+        self.out.detail(&format!(
+            "only tentative addresses on {name}: waiting up to {}s for duplicate address detection",
+            dad::LIMIT.as_secs()
+        ));
+        let index = netlink::name_to_index(name);
+        let settled = |dump: &[IfAddr]| {
+            let on: Vec<IfAddr> = dump
+                .iter()
+                .filter(|a| Some(a.index) == index)
+                .cloned()
+                .collect();
+            !select::only_tentative(&on, v6, rules)
+        };
+        match dad::wait(settled) {
+            Ok(dump) => self.dump = Some(dump),
+            Err(why) => self.out.detail(&why),
+        }
+        let addrs = self.interface(name)?;
+        Ok(select::pick(&addrs, v6, rules).cloned())
     }
 
     /// "no usable IPv4 address on wan: 10.0.0.2 private (...)", from the last dump.

@@ -290,6 +290,15 @@ pub fn pick(addrs: &[IfAddr], v6: bool, rules: Rules) -> Option<&IfAddr> {
     judge(addrs, v6, rules).1.map(|i| &addrs[i])
 }
 
+/// Whether the only addresses of the family that could be published are still
+/// tentative (duplicate address detection running): then they are worth a wait.
+pub fn only_tentative(addrs: &[IfAddr], v6: bool, rules: Rules) -> bool {
+    pick(addrs, v6, rules).is_none()
+        && addrs
+            .iter()
+            .any(|a| a.addr.is_ipv6() == v6 && reject(a, rules) == Some(Reject::Tentative))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,6 +328,22 @@ mod tests {
         allow_private: true,
         stable_only: false,
     };
+
+    #[test]
+    fn only_tentative_candidates_are_worth_a_wait() {
+        let tentative = a("2001:db8::5", IFA_F_TENTATIVE, None);
+        let link_local = a("fe80::1", IFA_F_TENTATIVE, None);
+        let usable = a("2001:db8::6", IFA_F_PERMANENT, None);
+        let failed = a("2001:db8::7", IFA_F_TENTATIVE | IFA_F_DADFAILED, None);
+        assert!(only_tentative(
+            &[tentative.clone(), link_local.clone()],
+            true,
+            NO
+        ));
+        assert!(!only_tentative(&[tentative.clone(), usable], true, NO));
+        assert!(!only_tentative(&[link_local, failed], true, NO));
+        assert!(!only_tentative(&[tentative], false, NO));
+    }
 
     fn picked(addrs: &[IfAddr], v6: bool, rules: Rules) -> Option<String> {
         pick(addrs, v6, rules).map(|a| a.addr.to_string())

@@ -1,6 +1,7 @@
 //! TSIG keys as users have them: BIND's `key "name" { algorithm ...; secret "...";
-//! };` (what `tsig-keygen` writes), or one line `algorithm:name:secret` (what
-//! `nsupdate -y` takes and dynv6 shows, also with a space before the secret).
+//! };` (what `tsig-keygen` writes), Knot's YAML `key:` list (what `keymgr -t`
+//! writes), or one line `algorithm:name:secret` (what `nsupdate -y` takes and
+//! dynv6 shows, also with a space before the secret).
 
 use std::fmt;
 use std::fs::File;
@@ -80,12 +81,56 @@ pub fn parse_text(text: &str, source: &str) -> Result<TsigKey, Failure> {
     if text.contains('{') {
         return parse_bind(text, source);
     }
-    let line = text
+    let mut lines = text
         .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with(';'))
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with(['#', ';']));
+    let line = lines
+        .next()
         .ok_or_else(|| Failure::usage(format!("{source}: no key in it")))?;
+    if line == "key:" {
+        return parse_knot(lines, source);
+    }
     parse_line(line, source)
+}
+
+/// Knot's `key:` section after its first line: one list item with `id`,
+/// `algorithm` and `secret`, as `keymgr -t NAME ALGORITHM` prints it.
+fn parse_knot<'a>(lines: impl Iterator<Item = &'a str>, source: &str) -> Result<TsigKey, Failure> {
+    let bad = |why: &str| Failure::usage(format!("{source}: {why}"));
+    let form = "expected Knot's form: key: / - id: NAME / algorithm: ALGORITHM / secret: BASE64";
+    let (mut id, mut algorithm, mut secret) = (None, None, None);
+    let mut items = 0;
+    for line in lines {
+        let mut entry = line.trim_start();
+        if !line.starts_with([' ', '\t', '-']) {
+            return Err(bad("more than the key: section; give a file with one key"));
+        }
+        if let Some(rest) = entry.strip_prefix('-') {
+            items += 1;
+            if items > 1 {
+                return Err(bad("more than one key; give a file with one key"));
+            }
+            entry = rest.trim_start();
+        }
+        let (field, value) = entry.split_once(':').ok_or_else(|| bad(form))?;
+        let value = value.trim();
+        let value = [('"', '"'), ('\'', '\'')]
+            .iter()
+            .find_map(|&(open, close)| value.strip_prefix(open)?.strip_suffix(close))
+            .unwrap_or(value);
+        match field.trim() {
+            "id" => id = Some(value),
+            "algorithm" => algorithm = Some(value),
+            "secret" => secret = Some(value),
+            // Other fields of Knot's key section do not concern a client.
+            _ => {}
+        }
+    }
+    let id = id.ok_or_else(|| bad("the key has no id (its name)"))?;
+    let algorithm = algorithm.ok_or_else(|| bad("the key has no algorithm"))?;
+    let secret = secret.ok_or_else(|| bad("the key has no secret"))?;
+    make(algorithm, id, secret, source)
 }
 
 /// `algorithm:name:secret`, `algorithm:name secret`, or nsupdate's
@@ -247,6 +292,57 @@ mod tests {
         );
         let key = parse_text(&commented, "f").expect("a key");
         assert_eq!(key.algorithm, Algorithm::HmacSha256);
+    }
+
+    #[test]
+    fn knot_keymgr_output_is_read() {
+        // `keymgr -t Dynup-Key.example hmac-sha512` (Knot 3.2), the nsupdate
+        // form in a comment first.
+        let text = format!(
+            "# hmac-sha512:Dynup-Key.example:{SECRET}\nkey:\n  - id: Dynup-Key.example\n    \
+             algorithm: hmac-sha512\n    secret: {SECRET}\n"
+        );
+        let key = parse_text(&text, "f").expect("a key");
+        assert_eq!(key.algorithm, Algorithm::HmacSha512);
+        assert_eq!(key.name.to_string(), "Dynup-Key.example");
+        assert_eq!(key.base64.expose(), SECRET);
+        // Written by hand: quoted values, another order.
+        let text = format!("key:\n- secret: \"{SECRET}\"\n  id: 'k'\n  algorithm: hmac-sha256\n");
+        let key = parse_text(&text, "f").expect("a hand-written key");
+        assert_eq!(key.algorithm, Algorithm::HmacSha256);
+        assert_eq!(key.name.to_string(), "k");
+    }
+
+    #[test]
+    fn knot_key_errors_name_what_is_wrong() {
+        let cases = [
+            // Knot can make hmac-sha224 keys; ring cannot verify them.
+            (
+                "key:\n  - id: k\n    algorithm: hmac-sha224\n    secret: c2VjcmV0\n",
+                "'hmac-sha224' is not supported",
+            ),
+            ("key:\n  - id: k\n    secret: c2VjcmV0\n", "no algorithm"),
+            (
+                "key:\n  - algorithm: hmac-sha256\n    secret: c2VjcmV0\n",
+                "no id",
+            ),
+            ("key:\n  - id: k\n    algorithm: hmac-sha256\n", "no secret"),
+            (
+                "key:\n  - id: a\n    algorithm: hmac-sha256\n    secret: c2VjcmV0\n  - id: b\n",
+                "more than one key",
+            ),
+            ("key:\n  - id: k\nremote:\n  - id: r\n", "one key"),
+            ("key:\n  - just words\n", "Knot's form"),
+        ];
+        for (text, want) in cases {
+            let got = message(parse_text(text, "--tsig-key-file /k"));
+            assert!(got.starts_with("--tsig-key-file /k: "), "{text}: {got}");
+            assert!(got.contains(want), "{text}: {got}");
+            assert!(
+                !got.contains("hmac-md5") && !got.contains("c2VjcmV0"),
+                "{got}"
+            );
+        }
     }
 
     #[test]

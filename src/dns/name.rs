@@ -59,6 +59,14 @@ impl Name {
         self.wire.to_ascii_lowercase()
     }
 
+    /// The same name in lowercase, as TSIG key names are sent (nsupdate and
+    /// knsupdate do; PowerDNS finds the key only by that form).
+    pub fn to_lowercase(&self) -> Name {
+        Name {
+            wire: self.canonical(),
+        }
+    }
+
     /// Equality as DNS compares names: ASCII case does not matter.
     pub fn same_as(&self, other: &Name) -> bool {
         self.wire.eq_ignore_ascii_case(&other.wire)

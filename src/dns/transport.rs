@@ -1,6 +1,6 @@
 //! One DNS exchange: UDP first, TCP when the reply is truncated, the message is
 //! too big for plain UDP, or the user asks for it (RFC 1035 section 4.2). UDP
-//! is tried a bounded number of times, all within the one timeout.
+//! is tried a bounded number of times; UDP tries and TCP reads share one deadline.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
@@ -53,15 +53,28 @@ pub fn exchange(
     timeout: Duration,
     check: &dyn Fn(&[u8]) -> Result<Reply, WireError>,
 ) -> Result<(Vec<u8>, Reply, Via), Failure> {
-    let deadline = Instant::now() + timeout;
+    let start = Instant::now();
+    let deadline = start + timeout;
     if !force_tcp && request.len() <= UDP_LIMIT {
-        let (bytes, reply) = udp(server, request, deadline, timeout, check)?;
+        let (bytes, reply) = udp(server, request, deadline, &limit_text(timeout), check)?;
         if !reply.truncated {
             return Ok((bytes, reply, Via::Udp));
         }
     }
-    let (bytes, reply) = tcp(server, request, deadline, check)?;
+    // After a truncated UDP reply the TCP exchange gets at least a second.
+    let deadline = deadline.max(Instant::now() + Duration::from_secs(1));
+    let limit = limit_text(deadline - start);
+    let (bytes, reply) = tcp(server, request, deadline, &limit, check)?;
     Ok((bytes, reply, Via::Tcp))
+}
+
+/// A time limit as the user wrote it: `2s`, or `2.4s` when it was stretched.
+fn limit_text(limit: Duration) -> String {
+    let tenths = (limit.as_millis() + 50) / 100;
+    match tenths % 10 {
+        0 => format!("{}s", tenths / 10),
+        frac => format!("{}.{frac}s", tenths / 10),
+    }
 }
 
 fn network(message: String) -> Failure {
@@ -77,10 +90,10 @@ pub fn malformed(error: WireError) -> Failure {
     }
 }
 
-fn io_failure(what: &str, error: &io::Error, secs: u64) -> Failure {
+fn io_failure(what: &str, error: &io::Error, limit: &str) -> Failure {
     match error.kind() {
         io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
-            network(format!("no answer within {secs}s ({what} timed out)"))
+            network(format!("no answer within {limit} ({what} timed out)"))
         }
         io::ErrorKind::ConnectionRefused => network(format!(
             "{what}: connection refused (no DNS server on that port?)"
@@ -96,10 +109,9 @@ fn udp(
     server: SocketAddr,
     request: &[u8],
     deadline: Instant,
-    timeout: Duration,
+    secs: &str,
     check: &dyn Fn(&[u8]) -> Result<Reply, WireError>,
 ) -> Result<(Vec<u8>, Reply), Failure> {
-    let secs = timeout.as_secs();
     let local: SocketAddr = match server {
         SocketAddr::V4(_) => SocketAddr::from(([0u8; 4], 0)),
         SocketAddr::V6(_) => SocketAddr::from(([0u16; 8], 0)),
@@ -151,48 +163,86 @@ fn udp(
         }
     }
     Err(network(format!(
-        "no answer within {secs}s ({UDP_TRIES} tries over UDP)"
+        "no answer within {secs} ({UDP_TRIES} tries over UDP)"
     )))
+}
+
+/// Reads exactly `buf.len()` bytes by `deadline`: each read gets only the time
+/// left, so a server sending a byte at a time cannot stretch the exchange.
+fn read_by(stream: &mut TcpStream, buf: &mut [u8], deadline: Instant) -> io::Result<()> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        stream.set_read_timeout(Some(left))?;
+        match stream.read(&mut buf[filled..]) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Writes all of `bytes` by `deadline`, like [`read_by`].
+fn write_by(stream: &mut TcpStream, bytes: &[u8], deadline: Instant) -> io::Result<()> {
+    let mut sent = 0;
+    while sent < bytes.len() {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(io::ErrorKind::TimedOut.into());
+        }
+        stream.set_write_timeout(Some(left))?;
+        match stream.write(&bytes[sent..]) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => sent += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 fn tcp(
     server: SocketAddr,
     request: &[u8],
     deadline: Instant,
+    secs: &str,
     check: &dyn Fn(&[u8]) -> Result<Reply, WireError>,
 ) -> Result<(Vec<u8>, Reply), Failure> {
-    // After a truncated UDP reply the TCP exchange gets at least a second.
-    let left = deadline
-        .saturating_duration_since(Instant::now())
-        .max(Duration::from_secs(1));
-    let secs = left.as_secs().max(1);
+    let left = deadline.saturating_duration_since(Instant::now());
     let mut stream = TcpStream::connect_timeout(&server, left)
         .map_err(|e| io_failure("TCP connect", &e, secs))?;
-    stream
-        .set_read_timeout(Some(left))
-        .and_then(|()| stream.set_write_timeout(Some(left)))
-        .map_err(|e| io_failure("TCP", &e, secs))?;
     // Over TCP a message is preceded by its length (RFC 1035 section 4.2.2).
     let mut framed = (request.len() as u16).to_be_bytes().to_vec();
     framed.extend_from_slice(request);
-    stream
-        .write_all(&framed)
-        .map_err(|e| io_failure("TCP send", &e, secs))?;
+    write_by(&mut stream, &framed, deadline).map_err(|e| io_failure("TCP send", &e, secs))?;
     let mut len = [0u8; 2];
-    stream
-        .read_exact(&mut len)
-        .map_err(|e| io_failure("TCP", &e, secs))?;
+    read_by(&mut stream, &mut len, deadline).map_err(|e| io_failure("TCP", &e, secs))?;
     let len = usize::from(u16::from_be_bytes(len));
     if len > MAX_MESSAGE {
         return Err(malformed(WireError::Oversized));
     }
     let mut bytes = vec![0u8; len];
-    stream
-        .read_exact(&mut bytes)
-        .map_err(|e| io_failure("TCP", &e, secs))?;
+    read_by(&mut stream, &mut bytes, deadline).map_err(|e| io_failure("TCP", &e, secs))?;
     let reply = check(&bytes).map_err(malformed)?;
     if reply.truncated {
         return Err(malformed(WireError::Truncated));
     }
     Ok((bytes, reply))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_shown_as_given_or_to_a_tenth() {
+        assert_eq!(limit_text(Duration::from_secs(2)), "2s");
+        assert_eq!(limit_text(Duration::from_millis(1999)), "2s");
+        assert_eq!(limit_text(Duration::from_millis(2430)), "2.4s");
+    }
 }

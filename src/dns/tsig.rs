@@ -181,7 +181,7 @@ pub fn sign(message: &mut Vec<u8>, key: &TsigKey, time: u64) -> Vec<u8> {
         _ => 0,
     };
     let mut record = Record {
-        key_name: key.name.clone(),
+        key_name: key.name.to_lowercase(),
         algorithm: key.algorithm.wire_name(),
         time_signed: time & 0xFFFF_FFFF_FFFF,
         fudge: FUDGE,
@@ -315,6 +315,22 @@ pub mod tests {
             let other = self::key(&format!("{alg}:k.example:b3RoZXIgc2VjcmV0"));
             assert!(!verify(&request, decoded.tsig_start, &record, &other, None));
         }
+    }
+
+    #[test]
+    fn the_key_name_goes_on_the_wire_in_lowercase() {
+        // PowerDNS looks the key up by the name as sent, and the MAC covers the
+        // lowercase form (RFC 8945 section 4.3.3): send that form, as nsupdate does.
+        let key = key("hmac-sha256:Dynup-Key.Example:c2VjcmV0IGtleSBieXRlcw==");
+        let mut request = msg::reply(9, 0, "example.org");
+        request[2] &= 0x7F;
+        sign(&mut request, &key, 1_700_000_000);
+        let mut as_reply = request.clone();
+        as_reply[2] |= 0x80;
+        let decoded = decode_reply(&as_reply, 9, &msg::name("example.org")).expect("decodes");
+        let record = decoded.tsig.expect("signed");
+        assert_eq!(record.key_name.wire(), b"\x09dynup-key\x07example\x00");
+        assert!(verify(&request, decoded.tsig_start, &record, &key, None));
     }
 
     #[test]

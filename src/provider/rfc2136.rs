@@ -224,6 +224,28 @@ pub fn judge(
                 Exit::Unexpected,
                 "the server answered NOERROR without a TSIG signature; not trusted",
             ),
+            // An unsigned REFUSED says nothing checkable about why: PowerDNS sends
+            // it for a clock out of the fudge as for an unknown key. A router's
+            // clock is often wrong right after boot, so retry later instead of
+            // holding until the configuration changes.
+            5 => Failure::new(
+                Exit::ServerError,
+                format!(
+                    "the server refused the update for zone {zone} (REFUSED, the reply is \
+                     not signed): this machine's clock or the TSIG key may be wrong; \
+                     trying again after the retry hold"
+                ),
+            ),
+            // A refused signature comes with a TSIG record carrying the error
+            // (RFC 8945 section 5.3.2); without one, NOTAUTH is about the zone,
+            // as Knot answers for a zone it does not serve.
+            9 => Failure::new(
+                Exit::NoHost,
+                format!(
+                    "the server is not authoritative for zone {zone} (NOTAUTH, the reply \
+                     is not signed)"
+                ),
+            ),
             _ => {
                 let mut failure = rcode_failure(rcode, zone);
                 failure.message.push_str(" (the reply is not signed)");
@@ -290,10 +312,6 @@ fn rcode_failure(rcode: u8, zone: &Name) -> Failure {
         5 => (
             Exit::BadAuth,
             format!("the server refused the update: the key may not update zone {zone}"),
-        ),
-        9 => (
-            Exit::BadAuth,
-            "the server did not accept the request's signature".to_string(),
         ),
         10 => (Exit::NoHost, format!("the name is not in zone {zone}")),
         _ => (
@@ -430,9 +448,19 @@ mod tests {
         let k = key(KEY);
         // NOERROR without TSIG: a forgery could say that; not success.
         assert_eq!(code(&msg::reply(9, 0, "example.org")).0, 1);
+        // Unsigned REFUSED is what PowerDNS answers for a wrong clock as for a
+        // wrong key: retry later, not a hold until the configuration changes.
         let (refused, message) = code(&msg::reply(9, 5, "example.org"));
-        assert_eq!(refused, 10);
-        assert!(message.contains("not signed"), "{message}");
+        assert_eq!(refused, 16, "{message}");
+        assert!(
+            message.contains("not signed") && message.contains("clock or the TSIG key"),
+            "{message}"
+        );
+        // Knot's unsigned NOTAUTH for a zone it does not serve: no TSIG record,
+        // so no TSIG failure (RFC 8945 puts those in a TSIG record).
+        let (notauth, message) = code(&msg::reply(9, 9, "example.org"));
+        assert_eq!(notauth, 11, "{message}");
+        assert!(message.contains("example.org"), "{message}");
         // NOERROR with an empty MAC and no error.
         let empty = signed_reply(&k, b"request mac", (9, 0), (NOW, 0, b""), false);
         assert_eq!(code(&empty).0, 1);

@@ -32,6 +32,7 @@ use rcgen::{
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+pub mod dns_peers;
 pub mod dyndns_server;
 pub mod named;
 

@@ -300,7 +300,7 @@ impl Drop for Named {
 }
 
 /// A port free on 127.0.0.1 for both UDP and TCP at the time of asking.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     for _ in 0..100 {
         let udp = UdpSocket::bind("127.0.0.1:0").expect("bind a UDP socket on loopback");
         let port = udp.local_addr().expect("UDP socket address").port();
