@@ -50,13 +50,26 @@ pub fn read_secret_file(path: &Path, flag: &str) -> Result<(Secret, bool), Failu
     }
     let text = String::from_utf8(bytes)
         .map_err(|_| Failure::usage(format!("{flag} {shown}: not UTF-8 text")))?;
-    let secret = text.lines().next().unwrap_or("").trim();
+    let secret = first_line(&text);
     if secret.is_empty() {
         return Err(Failure::usage(format!(
             "{flag} {shown}: the first line is empty"
         )));
     }
     Ok((Secret::new(secret.to_string()), readable_by_others(&file)))
+}
+
+/// The part of a file or variable that is the secret: its first line without the
+/// spaces, tabs and CR around it (a Windows editor or `$(cat file)` leaves them).
+pub fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("").trim()
+}
+
+/// A secret from an environment variable, read as a secret file is; `None` when empty.
+pub fn from_env(value: &str) -> Option<Secret> {
+    Some(first_line(value))
+        .filter(|s| !s.is_empty())
+        .map(|s| Secret::new(s.to_string()))
 }
 
 #[cfg(unix)]

@@ -135,3 +135,35 @@ fn help_says_command_line_secrets_show_in_ps() {
         assert!(line.contains("`ps`"), "{flag}: {line}");
     }
 }
+
+/// `DYNUP_TOKEN="$(cat win.token)"` and UCI options carry the CR, spaces and
+/// newline a file would: they are read as a secret file's first line is.
+#[test]
+fn secrets_from_the_environment_are_trimmed_like_files() {
+    let fx = Fixture::http();
+    fx.mock.reply(Reply::ok("addresses updated"));
+    fx.mock.reply(Reply::ok("good 203.0.113.7"));
+    let mut token_cmd = fx.cmd(&["--ipv4", "203.0.113.7", "h.dynv6.net"]);
+    token_cmd.env("DYNUP_TOKEN", format!(" {TOKEN}\r\n"));
+    let token_run = run_clean(&mut token_cmd);
+    assert_eq!(token_run.code, 0, "{token_run:?}");
+    let sent = fx.mock.last().and_then(|r| r.param("token").map(String::from));
+    assert_eq!(sent.as_deref(), Some(TOKEN));
+
+    let mut password_cmd = fx.cmd(&[
+        "-p",
+        "noip",
+        "-u",
+        "user",
+        "--ipv4",
+        "203.0.113.7",
+        "h.ddns.net",
+    ]);
+    password_cmd.env("DYNUP_PASSWORD", format!("{PASSWORD}\t\r\n"));
+    let password_run = run_clean(&mut password_cmd);
+    assert_eq!(password_run.code, 0, "{password_run:?}");
+    assert_eq!(
+        fx.mock.last().and_then(|r| r.basic_auth()),
+        Some(("user".to_string(), PASSWORD.to_string()))
+    );
+}
