@@ -15,6 +15,7 @@ use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use crate::exit::{Exit, Failure};
 use crate::provider::Request;
+use crate::secret::Redactor;
 
 /// Where the bundle of OpenWRT's ca-bundle package (and Debian's) lives.
 pub const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
@@ -42,6 +43,20 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The answer with every secret masked, before any part of it is cut to an
+    /// excerpt, quoted or stored: a server may echo the token or the Basic-auth
+    /// value, and a cut through one would keep its start.
+    pub fn masked(mut self, redactor: &Redactor) -> Answer {
+        // A body as long as the cap was cut there, maybe through a secret.
+        self.body = if self.body.len() >= MAX_ANSWER {
+            redactor.apply_cut(&self.body)
+        } else {
+            redactor.apply(&self.body)
+        };
+        self.location = self.location.map(|l| redactor.apply(&l));
+        self
+    }
+
     /// A 2xx status.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)

@@ -190,6 +190,7 @@ fn send_all(job: &Job, out: &Out, to_send: &[usize], publish: &Publish, hosts: &
         out.detail(&format!("GET {}{family}{auth}", request.shown_url));
         match client.send(request) {
             Ok(answer) => {
+                let answer = answer.masked(&job.redactor);
                 let cut = if answer.body.len() >= MAX_ANSWER {
                     " (cut)"
                 } else {

@@ -86,10 +86,22 @@ pub fn readable_by_others(_file: &File) -> bool {
 }
 
 /// Replaces every known secret, in every form it may take on the wire, by `***`.
+///
+/// A form of `MIN_ANYWHERE` characters or more is masked wherever it occurs, and so
+/// is its start at the end of a text that was cut (`apply_cut`): no run of that many
+/// characters of a secret gets out. A shorter form (a password `x`) is masked only
+/// where it stands alone, not inside a word: one or two characters inside
+/// `example.org` or `[exit 10]` say nothing about the secret, and masking them there
+/// made every line unreadable.
 #[derive(Clone, Default)]
 pub struct Redactor {
     forms: Vec<String>,
 }
+
+/// The shortest piece of a secret that is masked wherever it occurs.
+pub const MIN_ANYWHERE: usize = 3;
+
+const MASK: &str = "***";
 
 impl Redactor {
     pub fn add(&mut self, secret: &Secret) {
@@ -118,12 +130,61 @@ impl Redactor {
     pub fn apply(&self, text: &str) -> String {
         let mut out = text.to_string();
         for form in &self.forms {
-            if out.contains(form.as_str()) {
-                out = out.replace(form.as_str(), "***");
+            if !out.contains(form.as_str()) {
+                continue;
+            }
+            out = if form.len() >= MIN_ANYWHERE {
+                out.replace(form.as_str(), MASK)
+            } else {
+                replace_standalone(&out, form)
+            };
+        }
+        out
+    }
+
+    /// `apply` for a text cut at its end (an answer read up to its cap): a secret
+    /// that straddled the cut leaves its start there, which is masked too.
+    pub fn apply_cut(&self, text: &str) -> String {
+        let mut out = self.apply(text);
+        for form in self.forms.iter().filter(|f| f.len() > MIN_ANYWHERE) {
+            let start = (MIN_ANYWHERE..form.len())
+                .rev()
+                .filter(|&len| form.is_char_boundary(len))
+                .find(|&len| out.ends_with(&form[..len]));
+            if let Some(len) = start {
+                out.truncate(out.len() - len);
+                out.push_str(MASK);
             }
         }
         out
     }
+}
+
+/// Replaces the occurrences of `form` that no letter or digit touches.
+fn replace_standalone(text: &str, form: &str) -> String {
+    let word_char = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut before: Option<char> = None;
+    while let Some(at) = rest.find(form) {
+        let (head, tail) = rest.split_at(at);
+        let previous = head.chars().next_back().or(before);
+        let after = tail[form.len()..].chars().next();
+        out.push_str(head);
+        if word_char(previous) || word_char(after) {
+            // Inside a word: keep one character and look again after it.
+            let first = tail.chars().next().map_or(1, char::len_utf8);
+            out.push_str(&tail[..first]);
+            before = tail[..first].chars().next_back();
+            rest = &tail[first..];
+        } else {
+            out.push_str(MASK);
+            before = form.chars().next_back();
+            rest = &tail[form.len()..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -140,5 +201,38 @@ mod tests {
         let text = format!("raw s3cr&t/x enc s3cr%26t%2Fx query s3cr%26t/x basic {basic}");
         assert_eq!(redactor.apply(&text), "raw *** enc *** query *** basic ***");
         assert_eq!(format!("{secret:?}"), "***");
+    }
+
+    fn redactor_of(secret: &str) -> Redactor {
+        let mut redactor = Redactor::default();
+        redactor.add(&Secret::new(secret.to_string()));
+        redactor
+    }
+
+    #[test]
+    fn a_short_secret_is_masked_alone_not_inside_words() {
+        let redactor = redactor_of("x");
+        let line = "h.example.org: bad credentials [exit 10]";
+        assert_eq!(redactor.apply(line), line);
+        assert_eq!(redactor.apply("badauth x"), "badauth ***");
+        assert_eq!(redactor.apply("x"), "***");
+        assert_eq!(redactor.apply("token=x&x=1 (x)"), "token=***&***=1 (***)");
+        let two = redactor_of("10");
+        assert_eq!(two.apply("[exit 10] 100 10"), "[exit ***] 100 ***");
+        // From three characters on, a secret is masked wherever it is.
+        assert_eq!(redactor_of("ple").apply("example.org"), "exam***.org");
+    }
+
+    #[test]
+    fn the_start_of_a_secret_at_a_cut_is_masked() {
+        let redactor = redactor_of("S3cr3tToken");
+        for len in MIN_ANYWHERE..11 {
+            let text = format!("answer: S3cr3tToken and {}", &"S3cr3tToken"[..len]);
+            assert_eq!(redactor.apply_cut(&text), "answer: *** and ***", "{len}");
+        }
+        // Shorter than that is no piece of the secret worth hiding, and text that
+        // was not cut keeps its end.
+        assert_eq!(redactor.apply_cut("ends in S3"), "ends in S3");
+        assert_eq!(redactor.apply("ends in S3cr"), "ends in S3cr");
     }
 }

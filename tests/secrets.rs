@@ -167,3 +167,97 @@ fn secrets_from_the_environment_are_trimmed_like_files() {
         Some(("user".to_string(), PASSWORD.to_string()))
     );
 }
+
+/// The 3-character pieces of `secret` that `text` contains.
+fn pieces_in(secret: &str, text: &str) -> Vec<String> {
+    let bytes = secret.as_bytes();
+    bytes
+        .windows(3)
+        .map(|w| String::from_utf8_lossy(w).into_owned())
+        .filter(|piece| text.contains(piece.as_str()))
+        .collect()
+}
+
+/// Everything a run leaves for people to read: its output and the state's hold line.
+fn everything_shown(fx: &Fixture, run: &Run) -> String {
+    let state: String = fx
+        .state_files()
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
+        .collect();
+    format!("{}\n{}\n{state}", run.stdout, run.stderr)
+}
+
+/// A server that echoes the password or the Basic-auth value where an excerpt is
+/// cut (80 characters of a line) or where the answer is cut (its 4096-byte cap):
+/// no piece of 3 characters of either reaches stderr or the state file.
+#[test]
+fn a_secret_across_a_cut_leaks_no_piece_of_it() {
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("user:{PASSWORD}"));
+    let fx = Fixture::http();
+    let login = fx.login_args("user");
+    for secret in [PASSWORD, basic.as_str()] {
+        // Where the secret starts: from wholly before the cut to just after it.
+        for cut in [80, 4096] {
+            for start in cut - secret.len() - 1..=cut + 1 {
+                let line2 = format!("badauth {secret} end");
+                let body = if cut == 80 {
+                    // One host, one line: its excerpt is cut at 80 characters.
+                    format!("badauth {}{secret} end", ".".repeat(start - 8))
+                } else {
+                    // Two hosts: the second line starts near the answer's cap.
+                    let first = format!("nochg {}", ".".repeat(start - 8 - 7));
+                    format!("{first}\n{line2}")
+                };
+                fx.mock.reply(Reply::ok(&body));
+                let run = fx.run_owned(&args(
+                    &[
+                        "-p",
+                        "noip",
+                        "-v",
+                        "-f",
+                        "--ipv4",
+                        "203.0.113.7",
+                        "a.ddns.net",
+                        "b.ddns.net",
+                    ],
+                    &login,
+                ));
+                assert_eq!(run.code, 10, "cut {cut} start {start}: {run:?}");
+                let shown = everything_shown(&fx, &run);
+                let pieces = pieces_in(secret, &shown);
+                assert!(
+                    pieces.is_empty(),
+                    "cut {cut} start {start}: {pieces:?} in\n{shown}"
+                );
+            }
+        }
+    }
+}
+
+/// A one-character password: the output stays readable, and the password
+/// standing alone in an answer is still masked.
+#[test]
+fn a_short_password_does_not_garble_the_output() {
+    let fx = Fixture::http();
+    let password = write_secret(&fx.dir, "short", "x");
+    fx.mock.reply(Reply::ok("badauth x"));
+    let run = run_clean(&mut fx.cmd(&[
+        "-p",
+        "noip",
+        "-u",
+        "user",
+        "--password-file",
+        &password.display().to_string(),
+        "--ipv4",
+        "203.0.113.7",
+        "box.example.org",
+    ]));
+    assert_eq!(run.code, 10, "{run:?}");
+    let line = run.one_error_line();
+    assert!(line.contains("box.example.org"), "{line}");
+    assert!(line.contains("[exit 10]"), "{line}");
+    assert!(line.contains("\"badauth ***\""), "{line}");
+    assert!(!line.contains(" x"), "{line}");
+}
