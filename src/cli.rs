@@ -242,7 +242,8 @@ Transport:
       --timeout SECONDS    limit on connecting and on the whole exchange (default 20)
       --cacert FILE        PEM bundle to trust instead of the default roots
                            (env DYNUP_CACERT; default: /etc/ssl/certs/ca-certificates.crt
-                           when present, else the roots built into dynup)
+                           when present, else the roots built into dynup);
+                           a bundle over {ca_cap} is refused
 
 Output:
   -n, --dry-run            show what would be sent (secrets masked); send nothing
@@ -275,6 +276,7 @@ Example crontab line:
 ",
         version = env!("CARGO_PKG_VERSION"),
         user_agent = crate::http::default_user_agent(),
+        ca_cap = crate::file::size(crate::http::MAX_CA_BUNDLE),
         table = exit::table_text(),
     )
 }

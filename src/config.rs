@@ -1088,10 +1088,20 @@ mod tests {
     fn a_tsig_key_from_the_environment_is_read_like_a_file() {
         // `$(cat key)` of a file with CRLF and a second line: its first line counts.
         let env: &[(&str, &str)] = &[
-            ("DYNUP_TSIG_KEY", " hmac-sha512:k.example:c2VjcmV0\r\n# made by hand\r\n"),
+            (
+                "DYNUP_TSIG_KEY",
+                " hmac-sha512:k.example:c2VjcmV0\r\n# made by hand\r\n",
+            ),
             ("DYNUP_CACHE_DIR", "/c"),
         ];
-        let argv = ["-p", "rfc2136", "--server", "127.0.0.1:5300", "--ipv4", "192.0.2.7"];
+        let argv = [
+            "-p",
+            "rfc2136",
+            "--server",
+            "127.0.0.1:5300",
+            "--ipv4",
+            "192.0.2.7",
+        ];
         let j = job(&[&argv[..], &["h.example.org"]].concat(), env).expect("a job");
         assert!(j.tsig.is_some());
     }

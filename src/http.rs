@@ -86,10 +86,13 @@ pub struct CaBundle {
     pub certs: Vec<Certificate<'static>>,
 }
 
+/// A CA bundle no larger than this is read; the full Mozilla set is about 220 KB.
+pub const MAX_CA_BUNDLE: u64 = 4 << 20;
+
 /// Reads a PEM bundle; `flag` names its source in errors.
 pub fn read_ca_bundle(path: &Path, flag: &str) -> Result<CaBundle, Failure> {
     let shown = path.display();
-    let pem = std::fs::read(path)
+    let pem = crate::file::read_capped(path, MAX_CA_BUNDLE)
         .map_err(|e| Failure::usage(format!("{flag} {shown}: cannot read: {e}")))?;
     let certs = parse_certificates(&pem);
     if certs.is_empty() {
@@ -129,7 +132,7 @@ impl<'a> Client<'a> {
         let roots = if let Some(bundle) = &self.settings.cacert {
             RootCerts::Specific(Arc::new(bundle.certs.clone()))
         } else {
-            let system = std::fs::read(SYSTEM_BUNDLE)
+            let system = crate::file::read_capped(Path::new(SYSTEM_BUNDLE), MAX_CA_BUNDLE)
                 .map(|pem| parse_certificates(&pem))
                 .unwrap_or_default();
             if !system.is_empty() {

@@ -7,6 +7,7 @@ mod compat;
 mod config;
 mod dns;
 mod exit;
+mod file;
 mod http;
 mod output;
 mod provider;

@@ -147,7 +147,10 @@ fn secrets_from_the_environment_are_trimmed_like_files() {
     token_cmd.env("DYNUP_TOKEN", format!(" {TOKEN}\r\n"));
     let token_run = run_clean(&mut token_cmd);
     assert_eq!(token_run.code, 0, "{token_run:?}");
-    let sent = fx.mock.last().and_then(|r| r.param("token").map(String::from));
+    let sent = fx
+        .mock
+        .last()
+        .and_then(|r| r.param("token").map(String::from));
     assert_eq!(sent.as_deref(), Some(TOKEN));
 
     let mut password_cmd = fx.cmd(&[
