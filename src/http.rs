@@ -15,6 +15,7 @@ use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use crate::exit::{Exit, Failure};
 use crate::provider::Request;
+use crate::route;
 use crate::secret::Redactor;
 
 /// Where the bundle of OpenWRT's ca-bundle package (and Debian's) lives.
@@ -209,9 +210,24 @@ impl<'a> Client<'a> {
     }
 
     /// Sorts a transport error into its exit code, naming the server it concerns.
+    /// A request forced onto one family names it, and the likely cause when this
+    /// host has no route of that family (a resolver then finds no address either).
     fn failure(&self, error: ureq::Error, family: Family, url: &str) -> Failure {
         let mut failure = self.classify(error, family);
         failure.message = format!("{}: {}", authority(url), failure.message);
+        let name = match family {
+            Family::Any => return failure,
+            Family::V4 => "IPv4",
+            Family::V6 => "IPv6",
+        };
+        failure.message = if failure.exit == Exit::Network && !route::has_default_route(family) {
+            format!(
+                "{name}: this host has no {name} route ({})",
+                failure.message
+            )
+        } else {
+            format!("{name}: {}", failure.message)
+        };
         failure
     }
 

@@ -11,6 +11,7 @@ mod file;
 mod http;
 mod output;
 mod provider;
+mod route;
 mod run;
 mod secret;
 mod state;

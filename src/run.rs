@@ -112,6 +112,7 @@ pub fn run(job: &Job, out: &Out) -> Exit {
         }
     }
     if !to_send.is_empty() {
+        let publish = unconfirmed_only(job, out, &publish, &hosts, &to_send, &fingerprint, now);
         send_all(job, out, &to_send, &publish, &mut hosts);
     }
 
@@ -143,6 +144,62 @@ fn would_delete_a_family(job: &Job, publish: &Publish) -> Option<Failure> {
              was found, so nothing is sent rather than deleting each host's {lost} record"
         ),
     ))
+}
+
+/// `publish` without the `auto` families every host to send has confirmed recently:
+/// when one family fails (no IPv6 route, say), the other, confirmed, is not sent
+/// again on every run. Only for the protocols that send each `auto` family in a
+/// request of its own, so that leaving one out changes nothing in the other.
+fn unconfirmed_only(
+    job: &Job,
+    out: &Out,
+    publish: &Publish,
+    hosts: &[HostRun],
+    to_send: &[usize],
+    fingerprint: &str,
+    now: u64,
+) -> Publish {
+    if job.force || !matches!(job.preset.protocol, Protocol::Dynv6 | Protocol::Dyndns2) {
+        return publish.clone();
+    }
+    let mut left = publish.clone();
+    for (kind, value, auto) in wanted_records(publish) {
+        let confirmed = to_send.iter().all(|&i| {
+            hosts[i].previous.as_ref().is_some_and(|prev| {
+                prev.config == fingerprint
+                    && prev.entry(kind).is_some_and(|entry| {
+                        entry.value == value
+                            && state::confirmed_recently(entry, auto, now, job.max_age)
+                    })
+            })
+        });
+        if auto && confirmed {
+            out.detail(&format!(
+                "{}: confirmed recently; not sent again",
+                publish_part(publish, kind).describe()
+            ));
+            left = without(&left, kind);
+        }
+    }
+    left
+}
+
+/// The part of `publish` of one record kind.
+fn publish_part(publish: &Publish, kind: Kind) -> Publish {
+    Publish {
+        ipv4: publish.ipv4.filter(|_| kind == Kind::Ipv4),
+        ipv6: publish.ipv6.filter(|_| kind == Kind::Ipv6),
+        ipv6_prefix: publish.ipv6_prefix.filter(|_| kind == Kind::Ipv6Prefix),
+    }
+}
+
+/// `publish` without the record of one kind.
+fn without(publish: &Publish, kind: Kind) -> Publish {
+    Publish {
+        ipv4: publish.ipv4.filter(|_| kind != Kind::Ipv4),
+        ipv6: publish.ipv6.filter(|_| kind != Kind::Ipv6),
+        ipv6_prefix: publish.ipv6_prefix.filter(|_| kind != Kind::Ipv6Prefix),
+    }
 }
 
 /// The records a run publishes, as the state file names them.
@@ -264,6 +321,8 @@ fn finish_host(
     let mut changed = false;
     let mut updated = Vec::new();
     let mut current = Vec::new();
+    // Values the state already held as confirmed: nothing changed, so only -v says.
+    let mut reconfirmed = Vec::new();
     let mut worst: Option<(&Failure, Option<u64>)> = None;
     for (publish, verdict, retry_after) in &host.results {
         match verdict {
@@ -284,6 +343,8 @@ fn finish_host(
                 }
                 if matches!(verdict, Verdict::Updated { .. }) {
                     updated.push(what);
+                } else if held_already(host.previous.as_ref(), fingerprint, publish) {
+                    reconfirmed.push(what);
                 } else {
                     current.push(what);
                 }
@@ -363,6 +424,12 @@ fn finish_host(
     } else if !current.is_empty() {
         out.result(&format!("{name}: already current {}", current.join(" ")));
     }
+    if !reconfirmed.is_empty() {
+        out.detail(&format!(
+            "{name}: confirmed again, unchanged: {}",
+            reconfirmed.join(" ")
+        ));
+    }
     if let Some((failure, _)) = worst {
         out.error(&format!(
             "{name}: {} [exit {}]",
@@ -371,4 +438,14 @@ fn finish_host(
         exit = exit.max(failure.exit);
     }
     exit
+}
+
+/// Whether the state held every value of `publish` as confirmed, under this configuration.
+fn held_already(previous: Option<&HostState>, fingerprint: &str, publish: &Publish) -> bool {
+    previous.is_some_and(|prev| {
+        prev.config == fingerprint
+            && wanted_records(publish)
+                .iter()
+                .all(|(kind, value, _)| prev.entry(*kind).is_some_and(|e| &e.value == value))
+    })
 }

@@ -234,12 +234,7 @@ pub fn decide(
                 why: format!("{} changed from {}", kind.key(), entry.value),
             };
         }
-        let limit = if *auto {
-            max_age.min(AUTO_INTERVAL)
-        } else {
-            max_age
-        };
-        if now.saturating_sub(entry.confirmed) >= limit {
+        if !confirmed_recently(entry, *auto, now, max_age) {
             return Decision::Send {
                 why: format!(
                     "{} last confirmed {}",
@@ -250,6 +245,17 @@ pub fn decide(
         }
     }
     Decision::Unchanged
+}
+
+/// Whether `entry` was confirmed recently enough not to be sent again: within
+/// `max_age`, and within AUTO_INTERVAL for an `auto` value.
+pub fn confirmed_recently(entry: &Entry, auto: bool, now: u64, max_age: u64) -> bool {
+    let limit = if auto {
+        max_age.min(AUTO_INTERVAL)
+    } else {
+        max_age
+    };
+    now.saturating_sub(entry.confirmed) < limit
 }
 
 /// The state directory and its files.
