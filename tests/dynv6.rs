@@ -332,3 +332,19 @@ fn a_family_without_a_route_does_not_resend_the_other() {
     }
     assert!(fx.state_text().contains("ipv4 auto "));
 }
+
+/// dynv6 answering about another zone than the one asked for is not a success.
+#[test]
+fn an_answer_about_another_zone_is_not_recorded() {
+    let fx = Fixture::http();
+    fx.mock
+        .reply(Reply::ok("other.dynv6.net: addresses updated"));
+    let run = fx.run_owned(&dynv6_args(&fx, &["--ipv4", "203.0.113.7", "h.dynv6.net"]));
+    assert_eq!(run.code, 1, "{run:?}");
+    let line = run.one_error_line();
+    assert!(
+        line.contains("other.dynv6.net") && line.contains("not h.dynv6.net"),
+        "{line}"
+    );
+    assert!(fx.state_files().is_empty(), "recorded as sent");
+}
