@@ -239,7 +239,9 @@ State (what was sent, and holds after fatal answers):
 Transport:
       --user-agent STRING  User-Agent sent; the default has the form No-IP requires:
                            \"{user_agent}\"
-      --timeout SECONDS    limit on connecting and on the whole exchange (default 20)
+      --timeout SECONDS    limit on each request to the provider (an HTTP request or a
+                           DNS UPDATE exchange), from connecting to the end of its
+                           answer (default 20); each host and family may take one
       --cacert FILE        PEM bundle to trust instead of the default roots
                            (env DYNUP_CACERT; default: /etc/ssl/certs/ca-certificates.crt
                            when present, else the roots built into dynup);

@@ -54,11 +54,13 @@ pub fn run(job: &Job, out: &Out) -> Exit {
     }
     let store = Store::new(&job.cache_dir);
     // Two runs (hotplug and cron at once) must not both send: the second waits,
-    // then finds the address recorded and sends nothing.
+    // then finds the address recorded and sends nothing. --timeout is per request,
+    // so the wait covers a run of this job making one per host and family.
     let _lock = if job.dry_run {
         None
     } else {
-        match store.lock(job.http.timeout * 2) {
+        let requests = u32::try_from(job.hosts.len() * 2).unwrap_or(u32::MAX);
+        match store.lock(job.http.timeout.saturating_mul(requests.saturating_add(1))) {
             Ok(lock) => Some(lock),
             Err(failure) => {
                 out.error(&failure.message);

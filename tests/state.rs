@@ -340,3 +340,33 @@ fn an_unwritable_state_directory_sends_nothing() {
     assert!(line.contains("nothing was sent"), "{line}");
     assert_eq!(fx.mock.count(), 0);
 }
+
+/// --timeout is per request, so a run may take one per host and family: a run
+/// waiting for the lock waits that long, not twice one request.
+#[test]
+fn the_lock_wait_covers_a_run_of_several_requests() {
+    let fx = Fixture::http();
+    fx.mock.default_reply(Reply::ok("addresses updated"));
+    fs::create_dir_all(fx.cache()).expect("cache dir");
+    let lock = File::create(fx.cache().join(".lock")).expect("lock file");
+    lock.lock().expect("take the lock");
+    // Released after 3.5 s: more than 2 x --timeout, less than 5 x (2 hosts).
+    let holder = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(3500));
+        drop(lock);
+    });
+    let run = fx.run_owned(&args(
+        &[
+            "--timeout",
+            "1",
+            "--ipv4",
+            "203.0.113.7",
+            "a.dynv6.net",
+            "b.dynv6.net",
+        ],
+        &fx.token_args(),
+    ));
+    holder.join().expect("holder");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(fx.mock.count(), 2);
+}
