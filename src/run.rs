@@ -323,7 +323,8 @@ fn finish_host(
     let mut changed = false;
     let mut updated = Vec::new();
     let mut current = Vec::new();
-    // Values the state already held as confirmed: nothing changed, so only -v says.
+    // Values the state already held as confirmed: nothing changed, so only -v says
+    // (unless --force asked for this answer).
     let mut reconfirmed = Vec::new();
     let mut worst: Option<(&Failure, Option<u64>)> = None;
     for (publish, verdict, retry_after) in &host.results {
@@ -345,7 +346,7 @@ fn finish_host(
                 }
                 if matches!(verdict, Verdict::Updated { .. }) {
                     updated.push(what);
-                } else if held_already(host.previous.as_ref(), fingerprint, publish) {
+                } else if !job.force && held_already(host.previous.as_ref(), fingerprint, publish) {
                     reconfirmed.push(what);
                 } else {
                     current.push(what);
