@@ -308,6 +308,16 @@ fn an_unchanged_reconfirmation_prints_nothing() {
             .contains("confirmed again, unchanged: A auto"),
         "{verbose:?}"
     );
+
+    // --force asked for the answer: it is printed.
+    fx.mock.reply(Reply::ok("addresses unchanged"));
+    let forced = fx.run_owned(&dynv6_args(&fx, &["-f", "h.dynv6.net"]));
+    assert_eq!(
+        forced.stdout,
+        "h.dynv6.net: already current A auto
+",
+        "{forced:?}"
+    );
 }
 
 /// On a host without an IPv6 route, `--ipv6 auto` fails every run; the IPv4
