@@ -249,12 +249,13 @@ fn send_all(job: &Job, out: &Out, to_send: &[usize], publish: &Publish, hosts: &
         out.detail(&format!("GET {}{family}{auth}", request.shown_url));
         match client.send(request) {
             Ok(answer) => {
-                let answer = answer.masked(&job.redactor);
+                // Judged before masking, which can shorten the body.
                 let cut = if answer.body.len() >= MAX_ANSWER {
                     " (cut)"
                 } else {
                     ""
                 };
+                let answer = answer.masked(&job.redactor);
                 out.detail(&format!(
                     "HTTP {} \"{}\"{cut}",
                     answer.status,
