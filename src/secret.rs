@@ -89,17 +89,25 @@ pub fn readable_by_others(_file: &File) -> bool {
 ///
 /// A form of `MIN_ANYWHERE` characters or more is masked wherever it occurs, and so
 /// is its start at the end of a text that was cut (`apply_cut`): no run of that many
-/// characters of a secret gets out. A shorter form (a password `x`) is masked only
-/// where it stands alone, not inside a word: one or two characters inside
-/// `example.org` or `[exit 10]` say nothing about the secret, and masking them there
-/// made every line unreadable.
+/// characters of a secret gets out through a cut. Any run of `MIN_PIECE` characters
+/// of a form is masked too, for a server that echoes a token shortened
+/// (`token abcd1234... invalid`); shorter runs elsewhere are left alone, since every
+/// 3 characters of a random token would otherwise mask pieces of host names,
+/// addresses and words. A form shorter than `MIN_ANYWHERE` (a password `x`) is
+/// masked only where it stands alone, not inside a word: one or two characters
+/// inside `example.org` or `[exit 10]` say nothing about the secret, and masking
+/// them there made every line unreadable.
 #[derive(Clone, Default)]
 pub struct Redactor {
     forms: Vec<String>,
 }
 
-/// The shortest piece of a secret that is masked wherever it occurs.
+/// The shortest secret form masked wherever it occurs, and the shortest start of
+/// one masked at a cut.
 pub const MIN_ANYWHERE: usize = 3;
+
+/// The shortest run of a longer secret form masked wherever it occurs.
+pub const MIN_PIECE: usize = 8;
 
 const MASK: &str = "***";
 
@@ -139,6 +147,9 @@ impl Redactor {
                 replace_standalone(&out, form)
             };
         }
+        for form in self.forms.iter().filter(|f| f.len() > MIN_PIECE) {
+            out = replace_pieces(&out, form);
+        }
         out
     }
 
@@ -158,6 +169,37 @@ impl Redactor {
         }
         out
     }
+}
+
+/// Replaces every run of `MIN_PIECE` or more bytes of `text` that also occurs in
+/// `form` (each as long as it goes).
+fn replace_pieces(text: &str, form: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut at = 0;
+    while at + MIN_PIECE <= bytes.len() {
+        let in_form =
+            |len: usize| text.is_char_boundary(at + len) && form.contains(&text[at..at + len]);
+        if !text.is_char_boundary(at) || !in_form(MIN_PIECE) {
+            at += 1;
+            continue;
+        }
+        let mut len = MIN_PIECE;
+        while at + len < bytes.len() && (!text.is_char_boundary(at + len + 1) || in_form(len + 1)) {
+            len += 1;
+        }
+        // Back to the last boundary that is still a piece of the form.
+        while !in_form(len) {
+            len -= 1;
+        }
+        out.push_str(&text[copied..at]);
+        out.push_str(MASK);
+        at += len;
+        copied = at;
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 /// Replaces the occurrences of `form` that no letter or digit touches.
@@ -221,6 +263,21 @@ mod tests {
         assert_eq!(two.apply("[exit 10] 100 10"), "[exit ***] 100 ***");
         // From three characters on, a secret is masked wherever it is.
         assert_eq!(redactor_of("ple").apply("example.org"), "exam***.org");
+    }
+
+    #[test]
+    fn a_long_piece_of_a_secret_is_masked_anywhere() {
+        let redactor = redactor_of("Zq8Xw3Kp9Vt2Lm7R");
+        assert_eq!(
+            redactor.apply("token 'Zq8Xw3Kp9V...' invalid; Xw3Kp9Vt2Lm at 203.0.113.7"),
+            "token '***...' invalid; *** at 203.0.113.7"
+        );
+        // Runs shorter than MIN_PIECE are words, names, addresses: kept.
+        assert_eq!(redactor.apply("Zq8Xw3K Kp9Vt2"), "Zq8Xw3K Kp9Vt2");
+        assert_eq!(
+            redactor_of("pässwörd-lang").apply("x pässwörd- y"),
+            "x *** y"
+        );
     }
 
     #[test]

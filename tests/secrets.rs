@@ -264,3 +264,22 @@ fn a_short_password_does_not_garble_the_output() {
     assert!(line.contains("\"badauth ***\""), "{line}");
     assert!(!line.contains(" x"), "{line}");
 }
+
+/// A server that echoes the token shortened (`tok-SECRET-8...`) shows a long piece
+/// of it: masked too, in the output and the hold line.
+#[test]
+fn a_shortened_echo_of_the_token_is_masked() {
+    let fx = Fixture::http();
+    let shortened = &TOKEN[..12];
+    fx.mock.reply(Reply::status(
+        401,
+        &format!("invalid token '{shortened}...'"),
+    ));
+    let run = fx.run_owned(&args(
+        &["--ipv4", "203.0.113.7", "h.dynv6.net"],
+        &fx.token_args(),
+    ));
+    assert_eq!(run.code, 10, "{run:?}");
+    assert!(run.stderr.contains("invalid token '***...'"), "{run:?}");
+    assert!(!fx.state_text().contains(shortened));
+}
