@@ -248,14 +248,17 @@ pub fn decide(
 }
 
 /// Whether `entry` was confirmed recently enough not to be sent again: within
-/// `max_age`, and within AUTO_INTERVAL for an `auto` value.
+/// `max_age`, and within AUTO_INTERVAL for an `auto` value. A confirmation more
+/// than MAX_RETRY_HOLD ahead of now was recorded while the clock was ahead (as a
+/// hold can be): it would keep the host from being confirmed until then.
 pub fn confirmed_recently(entry: &Entry, auto: bool, now: u64, max_age: u64) -> bool {
     let limit = if auto {
         max_age.min(AUTO_INTERVAL)
     } else {
         max_age
     };
-    now.saturating_sub(entry.confirmed) < limit
+    entry.confirmed.saturating_sub(now) <= MAX_RETRY_HOLD
+        && now.saturating_sub(entry.confirmed) < limit
 }
 
 /// The state directory and its files.
@@ -599,6 +602,16 @@ mod tests {
         hold_until(&mut retry, now + 3 * 365 * 86_400);
         assert!(matches!(
             decide(Some(&retry), &same, "abc", now, 86_400, false),
+            Decision::Send { .. }
+        ));
+        // Nor does a confirmation recorded then keep the address from being sent.
+        let mut ahead = sample();
+        ahead.hold = None;
+        if let Some(entry) = ahead.ipv4.as_mut() {
+            entry.confirmed = now + 3 * 365 * 86_400;
+        }
+        assert!(matches!(
+            decide(Some(&ahead), &same, "abc", now, 86_400, false),
             Decision::Send { .. }
         ));
         // The longest hold dynup writes still holds to its end.
