@@ -60,7 +60,11 @@ pub fn run(job: &Job, out: &Out) -> Exit {
         None
     } else {
         let requests = u32::try_from(job.hosts.len() * 2).unwrap_or(u32::MAX);
-        match store.lock(job.http.timeout.saturating_mul(requests.saturating_add(1))) {
+        let wait = job.http.timeout.saturating_mul(requests.saturating_add(1));
+        match store
+            .lock(wait)
+            .and_then(|lock| store.ready_to_write(&lock).map(|()| lock))
+        {
             Ok(lock) => Some(lock),
             Err(failure) => {
                 out.error(&failure.message);

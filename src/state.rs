@@ -285,9 +285,8 @@ impl Store {
         ))
     }
 
-    /// Creates the directory (0700), refuses one that others could write in, takes
-    /// the run lock (waiting up to `wait`), clears what an interrupted run left and
-    /// checks that the state can be written, so that nothing is sent otherwise.
+    /// Creates the directory (0700), refuses one that others could write in, and
+    /// takes the run lock, waiting up to `wait`.
     pub fn lock(&self, wait: Duration) -> Result<Lock, Failure> {
         create_private_dir(&self.dir)
             .map_err(|e| self.problem("cannot create the state directory", &self.dir, &e))?;
@@ -304,9 +303,9 @@ impl Store {
             None => not_a_file(&path),
         })?;
         let deadline = Instant::now() + wait;
-        let lock = loop {
+        loop {
             match file.try_lock() {
-                Ok(()) => break Lock { _file: file },
+                Ok(()) => return Ok(Lock { _file: file }),
                 Err(fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(50));
                 }
@@ -321,16 +320,20 @@ impl Store {
                     return Err(self.problem("cannot lock", &path, &e))
                 }
             }
-        };
+        }
+    }
+
+    /// Under the lock, before anything is sent: clears the temporary files an
+    /// interrupted run left, and checks that the state can be written, since a
+    /// directory that cannot take it after the provider was told would send again
+    /// on every run.
+    pub fn ready_to_write(&self, _lock: &Lock) -> Result<(), Failure> {
         dir::remove_stale_temporaries(&self.dir);
-        // A directory that cannot take the state after the provider was told
-        // would send again on every run.
         dir::check_writable(&self.dir).map_err(|e| {
             let mut failure = self.problem("cannot write in the state directory", &self.dir, &e);
             failure.message.push_str("; nothing was sent");
             failure
-        })?;
-        Ok(lock)
+        })
     }
 
     /// The file of one host at one account of one provider.
