@@ -676,7 +676,10 @@ fn credentials(
             .or(token.clone())
             .unwrap_or_else(|| Secret::new(String::new())),
     };
-    for each in [Some(&secret), password.as_ref(), token.as_ref()]
+    // A TSIG key's identity holds its name and algorithm, which are printed: only
+    // its secret part is masked (added with the key).
+    let sent = Some(&secret).filter(|_| preset.credentials != Credentials::TsigKey);
+    for each in [sent, password.as_ref(), token.as_ref()]
         .into_iter()
         .flatten()
     {
