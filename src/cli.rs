@@ -240,10 +240,13 @@ State (what was sent, and holds after fatal answers):
 Transport:
       --user-agent STRING  User-Agent sent; the default has the form No-IP requires:
                            \"{user_agent}\"
-      --timeout SECONDS    limit on connecting and on the whole exchange (default 20)
+      --timeout SECONDS    limit on each request to the provider (an HTTP request or a
+                           DNS UPDATE exchange), from connecting to the end of its
+                           answer (default 20); each host and family may take one
       --cacert FILE        PEM bundle to trust instead of the default roots
                            (env DYNUP_CACERT; default: /etc/ssl/certs/ca-certificates.crt
-                           when present, else the roots built into dynup)
+                           when present, else the roots built into dynup);
+                           a bundle over {ca_cap} is refused
 
 Output:
   -n, --dry-run            show what would be sent (secrets masked); send nothing
@@ -276,6 +279,7 @@ Example crontab line:
 ",
         version = env!("CARGO_PKG_VERSION"),
         user_agent = crate::http::default_user_agent(),
+        ca_cap = crate::file::size(crate::http::MAX_CA_BUNDLE),
         table = exit::table_text(),
     )
 }

@@ -440,8 +440,9 @@ fn tsig_key(
         }
         return Ok(Some(key));
     }
-    match env("DYNUP_TSIG_KEY").filter(|v| !v.is_empty()) {
-        Some(line) => Ok(Some(key::parse_line(&line, "DYNUP_TSIG_KEY")?)),
+    let line = env("DYNUP_TSIG_KEY").and_then(|v| secret::from_env(&v));
+    match line {
+        Some(line) => Ok(Some(key::parse_line(line.expose(), "DYNUP_TSIG_KEY")?)),
         None => Err(Failure::usage(format!(
             "{} needs a TSIG key: --tsig-key-file FILE or DYNUP_TSIG_KEY \
              (algorithm:name:secret)",
@@ -567,7 +568,7 @@ fn one_secret(
             }
             Ok(Some(secret))
         }
-        (None, None) => Ok(env(var).filter(|v| !v.is_empty()).map(Secret::new)),
+        (None, None) => Ok(env(var).and_then(|v| secret::from_env(&v))),
     }
 }
 
@@ -675,7 +676,10 @@ fn credentials(
             .or(token.clone())
             .unwrap_or_else(|| Secret::new(String::new())),
     };
-    for each in [Some(&secret), password.as_ref(), token.as_ref()]
+    // A TSIG key's identity holds its name and algorithm, which are printed: only
+    // its secret part is masked (added with the key).
+    let sent = Some(&secret).filter(|_| preset.credentials != Credentials::TsigKey);
+    for each in [sent, password.as_ref(), token.as_ref()]
         .into_iter()
         .flatten()
     {
@@ -1081,5 +1085,27 @@ mod tests {
         // The protocol checks count a family a source fills as published.
         assert!(message(job(&["-p", "freedns", "-i", "wan", "h"], env)).contains("one family"));
         assert!(job(&["-p", "freedns", "-4", "-i", "wan", "h"], env).is_ok());
+    }
+
+    #[test]
+    fn a_tsig_key_from_the_environment_is_read_like_a_file() {
+        // `$(cat key)` of a file with CRLF and a second line: its first line counts.
+        let env: &[(&str, &str)] = &[
+            (
+                "DYNUP_TSIG_KEY",
+                " hmac-sha512:k.example:c2VjcmV0\r\n# made by hand\r\n",
+            ),
+            ("DYNUP_CACHE_DIR", "/c"),
+        ];
+        let argv = [
+            "-p",
+            "rfc2136",
+            "--server",
+            "127.0.0.1:5300",
+            "--ipv4",
+            "192.0.2.7",
+        ];
+        let j = job(&[&argv[..], &["h.example.org"]].concat(), env).expect("a job");
+        assert!(j.tsig.is_some());
     }
 }

@@ -15,6 +15,8 @@ use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 
 use crate::exit::{Exit, Failure};
 use crate::provider::Request;
+use crate::route;
+use crate::secret::Redactor;
 
 /// Where the bundle of OpenWRT's ca-bundle package (and Debian's) lives.
 pub const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
@@ -42,6 +44,20 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The answer with every secret masked, before any part of it is cut to an
+    /// excerpt, quoted or stored: a server may echo the token or the Basic-auth
+    /// value, and a cut through one would keep its start.
+    pub fn masked(mut self, redactor: &Redactor) -> Answer {
+        // A body as long as the cap was cut there, maybe through a secret.
+        self.body = if self.body.len() >= MAX_ANSWER {
+            redactor.apply_cut(&self.body)
+        } else {
+            redactor.apply(&self.body)
+        };
+        self.location = self.location.map(|l| redactor.apply(&l));
+        self
+    }
+
     /// A 2xx status.
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
@@ -71,10 +87,13 @@ pub struct CaBundle {
     pub certs: Vec<Certificate<'static>>,
 }
 
+/// A CA bundle no larger than this is read; the full Mozilla set is about 220 KB.
+pub const MAX_CA_BUNDLE: u64 = 4 << 20;
+
 /// Reads a PEM bundle; `flag` names its source in errors.
 pub fn read_ca_bundle(path: &Path, flag: &str) -> Result<CaBundle, Failure> {
     let shown = path.display();
-    let pem = std::fs::read(path)
+    let pem = crate::file::read_capped(path, MAX_CA_BUNDLE)
         .map_err(|e| Failure::usage(format!("{flag} {shown}: cannot read: {e}")))?;
     let certs = parse_certificates(&pem);
     if certs.is_empty() {
@@ -114,7 +133,7 @@ impl<'a> Client<'a> {
         let roots = if let Some(bundle) = &self.settings.cacert {
             RootCerts::Specific(Arc::new(bundle.certs.clone()))
         } else {
-            let system = std::fs::read(SYSTEM_BUNDLE)
+            let system = crate::file::read_capped(Path::new(SYSTEM_BUNDLE), MAX_CA_BUNDLE)
                 .map(|pem| parse_certificates(&pem))
                 .unwrap_or_default();
             if !system.is_empty() {
@@ -191,9 +210,24 @@ impl<'a> Client<'a> {
     }
 
     /// Sorts a transport error into its exit code, naming the server it concerns.
+    /// A request forced onto one family names it, and the likely cause when this
+    /// host has no route of that family (a resolver then finds no address either).
     fn failure(&self, error: ureq::Error, family: Family, url: &str) -> Failure {
         let mut failure = self.classify(error, family);
         failure.message = format!("{}: {}", authority(url), failure.message);
+        let name = match family {
+            Family::Any => return failure,
+            Family::V4 => "IPv4",
+            Family::V6 => "IPv6",
+        };
+        failure.message = if failure.exit == Exit::Network && !route::has_default_route(family) {
+            format!(
+                "{name}: this host has no {name} route ({})",
+                failure.message
+            )
+        } else {
+            format!("{name}: {}", failure.message)
+        };
         failure
     }
 

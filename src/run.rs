@@ -54,11 +54,17 @@ pub fn run(job: &Job, out: &Out) -> Exit {
     }
     let store = Store::new(&job.cache_dir);
     // Two runs (hotplug and cron at once) must not both send: the second waits,
-    // then finds the address recorded and sends nothing.
+    // then finds the address recorded and sends nothing. --timeout is per request,
+    // so the wait covers a run of this job making one per host and family.
     let _lock = if job.dry_run {
         None
     } else {
-        match store.lock(job.http.timeout * 2) {
+        let requests = u32::try_from(job.hosts.len() * 2).unwrap_or(u32::MAX);
+        let wait = job.http.timeout.saturating_mul(requests.saturating_add(1));
+        match store
+            .lock(wait)
+            .and_then(|lock| store.ready_to_write(&lock).map(|()| lock))
+        {
             Ok(lock) => Some(lock),
             Err(failure) => {
                 out.error(&failure.message);
@@ -112,6 +118,7 @@ pub fn run(job: &Job, out: &Out) -> Exit {
         }
     }
     if !to_send.is_empty() {
+        let publish = unconfirmed_only(job, out, &publish, &hosts, &to_send, &fingerprint, now);
         send_all(job, out, &to_send, &publish, &mut hosts);
     }
 
@@ -143,6 +150,62 @@ fn would_delete_a_family(job: &Job, publish: &Publish) -> Option<Failure> {
              was found, so nothing is sent rather than deleting each host's {lost} record"
         ),
     ))
+}
+
+/// `publish` without the `auto` families every host to send has confirmed recently:
+/// when one family fails (no IPv6 route, say), the other, confirmed, is not sent
+/// again on every run. Only for the protocols that send each `auto` family in a
+/// request of its own, so that leaving one out changes nothing in the other.
+fn unconfirmed_only(
+    job: &Job,
+    out: &Out,
+    publish: &Publish,
+    hosts: &[HostRun],
+    to_send: &[usize],
+    fingerprint: &str,
+    now: u64,
+) -> Publish {
+    if job.force || !matches!(job.preset.protocol, Protocol::Dynv6 | Protocol::Dyndns2) {
+        return publish.clone();
+    }
+    let mut left = publish.clone();
+    for (kind, value, auto) in wanted_records(publish) {
+        let confirmed = to_send.iter().all(|&i| {
+            hosts[i].previous.as_ref().is_some_and(|prev| {
+                prev.config == fingerprint
+                    && prev.entry(kind).is_some_and(|entry| {
+                        entry.value == value
+                            && state::confirmed_recently(entry, auto, now, job.max_age)
+                    })
+            })
+        });
+        if auto && confirmed {
+            out.detail(&format!(
+                "{}: confirmed recently; not sent again",
+                publish_part(publish, kind).describe()
+            ));
+            left = without(&left, kind);
+        }
+    }
+    left
+}
+
+/// The part of `publish` of one record kind.
+fn publish_part(publish: &Publish, kind: Kind) -> Publish {
+    Publish {
+        ipv4: publish.ipv4.filter(|_| kind == Kind::Ipv4),
+        ipv6: publish.ipv6.filter(|_| kind == Kind::Ipv6),
+        ipv6_prefix: publish.ipv6_prefix.filter(|_| kind == Kind::Ipv6Prefix),
+    }
+}
+
+/// `publish` without the record of one kind.
+fn without(publish: &Publish, kind: Kind) -> Publish {
+    Publish {
+        ipv4: publish.ipv4.filter(|_| kind != Kind::Ipv4),
+        ipv6: publish.ipv6.filter(|_| kind != Kind::Ipv6),
+        ipv6_prefix: publish.ipv6_prefix.filter(|_| kind != Kind::Ipv6Prefix),
+    }
 }
 
 /// The records a run publishes, as the state file names them.
@@ -190,11 +253,13 @@ fn send_all(job: &Job, out: &Out, to_send: &[usize], publish: &Publish, hosts: &
         out.detail(&format!("GET {}{family}{auth}", request.shown_url));
         match client.send(request) {
             Ok(answer) => {
+                // Judged before masking, which can shorten the body.
                 let cut = if answer.body.len() >= MAX_ANSWER {
                     " (cut)"
                 } else {
                     ""
                 };
+                let answer = answer.masked(&job.redactor);
                 out.detail(&format!(
                     "HTTP {} \"{}\"{cut}",
                     answer.status,
@@ -263,6 +328,9 @@ fn finish_host(
     let mut changed = false;
     let mut updated = Vec::new();
     let mut current = Vec::new();
+    // Values the state already held as confirmed: nothing changed, so only -v says
+    // (unless --force asked for this answer).
+    let mut reconfirmed = Vec::new();
     let mut worst: Option<(&Failure, Option<u64>)> = None;
     for (publish, verdict, retry_after) in &host.results {
         match verdict {
@@ -283,6 +351,8 @@ fn finish_host(
                 }
                 if matches!(verdict, Verdict::Updated { .. }) {
                     updated.push(what);
+                } else if !job.force && held_already(host.previous.as_ref(), fingerprint, publish) {
+                    reconfirmed.push(what);
                 } else {
                     current.push(what);
                 }
@@ -362,6 +432,12 @@ fn finish_host(
     } else if !current.is_empty() {
         out.result(&format!("{name}: already current {}", current.join(" ")));
     }
+    if !reconfirmed.is_empty() {
+        out.detail(&format!(
+            "{name}: confirmed again, unchanged: {}",
+            reconfirmed.join(" ")
+        ));
+    }
     if let Some((failure, _)) = worst {
         out.error(&format!(
             "{name}: {} [exit {}]",
@@ -370,4 +446,14 @@ fn finish_host(
         exit = exit.max(failure.exit);
     }
     exit
+}
+
+/// Whether the state held every value of `publish` as confirmed, under this configuration.
+fn held_already(previous: Option<&HostState>, fingerprint: &str, publish: &Publish) -> bool {
+    previous.is_some_and(|prev| {
+        prev.config == fingerprint
+            && wanted_records(publish)
+                .iter()
+                .all(|(kind, value, _)| prev.entry(*kind).is_some_and(|e| &e.value == value))
+    })
 }

@@ -4,7 +4,9 @@
 //! One small text file per host, provider and account, written atomically with
 //! mode 0600. A file that does not parse is reported and treated as absent.
 
-use std::fs::{self, File, OpenOptions};
+mod dir;
+
+use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -198,6 +200,18 @@ pub fn decide(
     if let Some(hold) = &prev.hold {
         let held = match hold.until {
             None => hold.exit.is_fatal() && same_config,
+            // No hold dynup writes ends further ahead than MAX_RETRY_HOLD: one that
+            // does was written while the clock was ahead, and would last until then.
+            Some(until) if until.saturating_sub(now) > MAX_RETRY_HOLD => {
+                return Decision::Send {
+                    why: format!(
+                        "a hold until {} was written while the clock was ahead; \
+                         no hold lasts longer than {}h",
+                        format_utc(until),
+                        MAX_RETRY_HOLD / 3600
+                    ),
+                };
+            }
             Some(until) => now < until,
         };
         if held {
@@ -220,12 +234,7 @@ pub fn decide(
                 why: format!("{} changed from {}", kind.key(), entry.value),
             };
         }
-        let limit = if *auto {
-            max_age.min(AUTO_INTERVAL)
-        } else {
-            max_age
-        };
-        if now.saturating_sub(entry.confirmed) >= limit {
+        if !confirmed_recently(entry, *auto, now, max_age) {
             return Decision::Send {
                 why: format!(
                     "{} last confirmed {}",
@@ -236,6 +245,20 @@ pub fn decide(
         }
     }
     Decision::Unchanged
+}
+
+/// Whether `entry` was confirmed recently enough not to be sent again: within
+/// `max_age`, and within AUTO_INTERVAL for an `auto` value. A confirmation more
+/// than MAX_RETRY_HOLD ahead of now was recorded while the clock was ahead (as a
+/// hold can be): it would keep the host from being confirmed until then.
+pub fn confirmed_recently(entry: &Entry, auto: bool, now: u64, max_age: u64) -> bool {
+    let limit = if auto {
+        max_age.min(AUTO_INTERVAL)
+    } else {
+        max_age
+    };
+    entry.confirmed.saturating_sub(now) <= MAX_RETRY_HOLD
+        && now.saturating_sub(entry.confirmed) < limit
 }
 
 /// The state directory and its files.
@@ -278,18 +301,23 @@ impl Store {
         ))
     }
 
-    /// Creates the directory (0700) and takes the run lock, waiting up to `wait`.
+    /// Creates the directory (0700), refuses one that others could write in, and
+    /// takes the run lock, waiting up to `wait`.
     pub fn lock(&self, wait: Duration) -> Result<Lock, Failure> {
         create_private_dir(&self.dir)
             .map_err(|e| self.problem("cannot create the state directory", &self.dir, &e))?;
+        dir::check_private(&self.dir).map_err(|why| {
+            Failure::state(format!(
+                "the state directory {}: {why}; or set --cache-dir or DYNUP_CACHE_DIR \
+                 to a private one",
+                self.dir.display()
+            ))
+        })?;
         let path = self.dir.join(".lock");
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .mode_0600()
-            .open(&path)
-            .map_err(|e| self.problem("cannot open the lock", &path, &e))?;
+        let file = dir::open_lock(&path).map_err(|e| match e {
+            Some(e) => self.problem("cannot open the lock", &path, &e),
+            None => not_a_file(&path),
+        })?;
         let deadline = Instant::now() + wait;
         loop {
             match try_lock(&file) {
@@ -307,6 +335,19 @@ impl Store {
                 Err(e) => return Err(self.problem("cannot lock", &path, &e)),
             }
         }
+    }
+
+    /// Under the lock, before anything is sent: clears the temporary files an
+    /// interrupted run left, and checks that the state can be written, since a
+    /// directory that cannot take it after the provider was told would send again
+    /// on every run.
+    pub fn ready_to_write(&self, _lock: &Lock) -> Result<(), Failure> {
+        dir::remove_stale_temporaries(&self.dir);
+        dir::check_writable(&self.dir).map_err(|e| {
+            let mut failure = self.problem("cannot write in the state directory", &self.dir, &e);
+            failure.message.push_str("; nothing was sent");
+            failure
+        })
     }
 
     /// The file of one host at one account of one provider.
@@ -327,22 +368,26 @@ impl Store {
     }
 
     /// `Ok(None)` when there is no usable state; `warning` says why a file was ignored.
+    /// Anything but a regular file is an error at once.
     pub fn load(&self, path: &Path) -> Result<(Option<HostState>, Option<String>), Failure> {
-        match fs::read(path) {
-            Ok(bytes) => {
-                let parsed = std::str::from_utf8(&bytes).ok().and_then(HostState::parse);
-                match parsed {
-                    Some(state) => Ok((Some(state), None)),
-                    None => Ok((
-                        None,
-                        Some(format!(
-                            "{}: not a dynup state file or damaged; ignored and rewritten",
-                            path.display()
-                        )),
-                    )),
-                }
+        let file = match dir::open_regular(path) {
+            Ok(Some(file)) => file,
+            Ok(None) => return Ok((None, None)),
+            Err(None) => return Err(not_a_file(path)),
+            Err(Some(e)) => return Err(self.problem("cannot read state", path, &e)),
+        };
+        let ignored = |why: &str| {
+            let warning = format!("{}: {why}; ignored and rewritten", path.display());
+            Ok((None, Some(warning)))
+        };
+        match crate::file::read_all_capped(file, MAX_STATE_FILE) {
+            Ok(bytes) => match std::str::from_utf8(&bytes).ok().and_then(HostState::parse) {
+                Some(state) => Ok((Some(state), None)),
+                None => ignored("not a dynup state file or damaged"),
+            },
+            Err(e) if e.kind() == io::ErrorKind::FileTooLarge => {
+                ignored(&format!("{e}, not a dynup state file"))
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok((None, None)),
             Err(e) => Err(self.problem("cannot read state", path, &e)),
         }
     }
@@ -353,16 +398,12 @@ impl Store {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let tmp = self.dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let write = || -> io::Result<()> {
-            let mut file = OpenOptions::new()
-                .create(true)
-                .write(true)
-                .truncate(true)
-                .mode_0600()
-                .open(&tmp)?;
+        let (mut file, tmp) = dir::create_temporary(&self.dir, &name)
+            .map_err(|e| self.problem("cannot write state", path, &e))?;
+        let mut write = || -> io::Result<()> {
             file.write_all(state.to_text().as_bytes())?;
             file.sync_all()?;
+            // Replaces a link in the file's place, never what it points to.
             fs::rename(&tmp, path)
         };
         write().map_err(|e| {
@@ -372,21 +413,15 @@ impl Store {
     }
 }
 
-trait ModeExt {
-    fn mode_0600(&mut self) -> &mut Self;
-}
+/// A state file is a few lines; one larger than this is not dynup's.
+const MAX_STATE_FILE: u64 = 64 * 1024;
 
-impl ModeExt for OpenOptions {
-    #[cfg(unix)]
-    fn mode_0600(&mut self) -> &mut Self {
-        use std::os::unix::fs::OpenOptionsExt;
-        self.mode(0o600)
-    }
-
-    #[cfg(not(unix))]
-    fn mode_0600(&mut self) -> &mut Self {
-        self
-    }
+fn not_a_file(path: &Path) -> Failure {
+    Failure::state(format!(
+        "{} is not a regular file (a link, a FIFO, a device or a directory); dynup \
+         reads and writes only its own files there: remove it",
+        path.display()
+    ))
 }
 
 #[cfg(unix)]
@@ -563,6 +598,48 @@ mod tests {
         ));
         assert!(matches!(
             decide(Some(&retry), &same, "abc", 1000 + RETRY_HOLD, 86_400, false),
+            Decision::Send { .. }
+        ));
+    }
+
+    #[test]
+    fn a_hold_is_never_longer_from_now_than_the_longest_one_written() {
+        let now = 1_800_000_000;
+        let mut retry = sample();
+        let same = wanted_v4("203.0.113.7");
+        let hold_until = |state: &mut HostState, until: u64| {
+            state.hold = Some(Hold {
+                exit: Exit::ServerError,
+                since: until - RETRY_HOLD,
+                until: Some(until),
+                reason: "911".to_string(),
+            });
+        };
+        // Written with the clock three years ahead: it holds nothing now.
+        hold_until(&mut retry, now + 3 * 365 * 86_400);
+        assert!(matches!(
+            decide(Some(&retry), &same, "abc", now, 86_400, false),
+            Decision::Send { .. }
+        ));
+        // Nor does a confirmation recorded then keep the address from being sent.
+        let mut ahead = sample();
+        ahead.hold = None;
+        if let Some(entry) = ahead.ipv4.as_mut() {
+            entry.confirmed = now + 3 * 365 * 86_400;
+        }
+        assert!(matches!(
+            decide(Some(&ahead), &same, "abc", now, 86_400, false),
+            Decision::Send { .. }
+        ));
+        // The longest hold dynup writes still holds to its end.
+        hold_until(&mut retry, now + MAX_RETRY_HOLD);
+        assert!(matches!(
+            decide(Some(&retry), &same, "abc", now, 86_400, false),
+            Decision::Held(_)
+        ));
+        hold_until(&mut retry, now + MAX_RETRY_HOLD + 1);
+        assert!(matches!(
+            decide(Some(&retry), &same, "abc", now, 86_400, false),
             Decision::Send { .. }
         ));
     }

@@ -211,3 +211,41 @@ fn a_generic_dyndns2_server_needs_server_and_login() {
         Some(("me@example.org".to_string(), PASSWORD.to_string()))
     );
 }
+
+/// `good ADDR` naming another address than the one sent: the provider recorded
+/// that one, so this one is not recorded as sent; exit 1 with both addresses.
+/// One `good` line for two hosts cannot tell which host it speaks for.
+#[test]
+fn an_answer_about_another_address_or_one_line_for_two_hosts_is_not_recorded() {
+    let fx = Fixture::http();
+    fx.mock.reply(Reply::ok("good 198.51.100.99"));
+    let run = fx.run_owned(&noip(&fx, &["--ipv4", "203.0.113.7", "a.ddns.net"]));
+    assert_eq!(run.code, 1, "{run:?}");
+    let line = run.one_error_line();
+    assert!(
+        line.contains("198.51.100.99") && line.contains("203.0.113.7"),
+        "{line}"
+    );
+    assert!(fx.state_files().is_empty(), "recorded as sent");
+
+    // So the next run sends again.
+    fx.mock.reply(Reply::ok("good 203.0.113.7"));
+    let again = fx.run_owned(&noip(&fx, &["--ipv4", "203.0.113.7", "a.ddns.net"]));
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(fx.mock.count(), 2);
+
+    fx.mock.reply(Reply::ok("good 203.0.113.8"));
+    let two = fx.run_owned(&noip(
+        &fx,
+        &["--ipv4", "203.0.113.8", "a.ddns.net", "b.ddns.net"],
+    ));
+    assert_eq!(two.code, 1, "{two:?}");
+    assert!(two.stderr.contains("for 2 hosts"), "{two:?}");
+    assert_eq!(two.stdout, "", "{two:?}");
+    assert!(
+        fx.state_files().iter().all(|f| !std::fs::read_to_string(f)
+            .unwrap_or_default()
+            .contains("203.0.113.8")),
+        "recorded as sent"
+    );
+}

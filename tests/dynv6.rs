@@ -262,3 +262,99 @@ fn retry_after_longer_than_thirty_minutes_is_honoured() {
     let (_, since, until) = retry_hold(&fx.state_text());
     assert_eq!(until - since, 7200);
 }
+
+/// Moves every confirmation in the state file `secs` into the past.
+fn age_state(fx: &Fixture, secs: u64) {
+    let text = fx.state_text();
+    let aged: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let fields: Vec<&str> = line.split(' ').collect();
+            match fields.as_slice() {
+                [kind @ ("ipv4" | "ipv6" | "ipv6prefix"), value, time] => {
+                    let time: u64 = time.parse().expect("time");
+                    format!("{kind} {value} {}", time - secs)
+                }
+                _ => line.to_string(),
+            }
+        })
+        .collect();
+    std::fs::write(fx.state_file(), aged.join("\n") + "\n").expect("rewrite");
+}
+
+/// The hourly re-confirmation of an `auto` address changes nothing, so it prints
+/// nothing (cron mails what a job prints); -v says it.
+#[test]
+fn an_unchanged_reconfirmation_prints_nothing() {
+    let fx = Fixture::http();
+    fx.mock.reply(Reply::ok("addresses updated"));
+    let first = fx.run_owned(&dynv6_args(&fx, &["h.dynv6.net"]));
+    assert_eq!(first.stdout, "h.dynv6.net: updated A auto\n", "{first:?}");
+
+    age_state(&fx, 2 * 3600);
+    fx.mock.reply(Reply::ok("addresses unchanged"));
+    let again = fx.run_owned(&dynv6_args(&fx, &["h.dynv6.net"]));
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!((again.stdout.as_str(), again.stderr.as_str()), ("", ""));
+    assert_eq!(fx.mock.count(), 2, "the re-confirmation was sent");
+
+    age_state(&fx, 2 * 3600);
+    fx.mock.reply(Reply::ok("addresses unchanged"));
+    let verbose = fx.run_owned(&dynv6_args(&fx, &["-v", "h.dynv6.net"]));
+    assert_eq!(verbose.stdout, "", "{verbose:?}");
+    assert!(
+        verbose
+            .stderr
+            .contains("confirmed again, unchanged: A auto"),
+        "{verbose:?}"
+    );
+
+    // --force asked for the answer: it is printed.
+    fx.mock.reply(Reply::ok("addresses unchanged"));
+    let forced = fx.run_owned(&dynv6_args(&fx, &["-f", "h.dynv6.net"]));
+    assert_eq!(
+        forced.stdout,
+        "h.dynv6.net: already current A auto
+",
+        "{forced:?}"
+    );
+}
+
+/// On a host without an IPv6 route, `--ipv6 auto` fails every run; the IPv4
+/// address it confirmed is not sent again each time, and the error says which
+/// family failed and the likely cause here, not "the server".
+#[test]
+fn a_family_without_a_route_does_not_resend_the_other() {
+    let ns = support::netns::Netns::new("noroute6");
+    let fx = Fixture::with(ns.inside(Mock::http), None);
+    fx.mock.default_reply(Reply::ok("addresses updated"));
+    for attempt in 0..3 {
+        let cmd = fx.cmd(&["--ipv6", "auto", "h.dynv6.net"]);
+        let mut cmd = ns.wrap(&cmd);
+        cmd.args(fx.token_args());
+        let run = run_clean(&mut cmd);
+        assert_eq!(run.code, 4, "run {attempt}: {run:?}");
+        assert!(
+            run.stderr.contains("IPv6: this host has no IPv6 route"),
+            "run {attempt}: {run:?}"
+        );
+        assert_eq!(fx.mock.count(), 1, "run {attempt}: IPv4 sent again");
+    }
+    assert!(fx.state_text().contains("ipv4 auto "));
+}
+
+/// dynv6 answering about another zone than the one asked for is not a success.
+#[test]
+fn an_answer_about_another_zone_is_not_recorded() {
+    let fx = Fixture::http();
+    fx.mock
+        .reply(Reply::ok("other.dynv6.net: addresses updated"));
+    let run = fx.run_owned(&dynv6_args(&fx, &["--ipv4", "203.0.113.7", "h.dynv6.net"]));
+    assert_eq!(run.code, 1, "{run:?}");
+    let line = run.one_error_line();
+    assert!(
+        line.contains("other.dynv6.net") && line.contains("not h.dynv6.net"),
+        "{line}"
+    );
+    assert!(fx.state_files().is_empty(), "recorded as sent");
+}

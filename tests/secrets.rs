@@ -135,3 +135,151 @@ fn help_says_command_line_secrets_show_in_ps() {
         assert!(line.contains("`ps`"), "{flag}: {line}");
     }
 }
+
+/// `DYNUP_TOKEN="$(cat win.token)"` and UCI options carry the CR, spaces and
+/// newline a file would: they are read as a secret file's first line is.
+#[test]
+fn secrets_from_the_environment_are_trimmed_like_files() {
+    let fx = Fixture::http();
+    fx.mock.reply(Reply::ok("addresses updated"));
+    fx.mock.reply(Reply::ok("good 203.0.113.7"));
+    let mut token_cmd = fx.cmd(&["--ipv4", "203.0.113.7", "h.dynv6.net"]);
+    token_cmd.env("DYNUP_TOKEN", format!(" {TOKEN}\r\n"));
+    let token_run = run_clean(&mut token_cmd);
+    assert_eq!(token_run.code, 0, "{token_run:?}");
+    let sent = fx
+        .mock
+        .last()
+        .and_then(|r| r.param("token").map(String::from));
+    assert_eq!(sent.as_deref(), Some(TOKEN));
+
+    let mut password_cmd = fx.cmd(&[
+        "-p",
+        "noip",
+        "-u",
+        "user",
+        "--ipv4",
+        "203.0.113.7",
+        "h.ddns.net",
+    ]);
+    password_cmd.env("DYNUP_PASSWORD", format!("{PASSWORD}\t\r\n"));
+    let password_run = run_clean(&mut password_cmd);
+    assert_eq!(password_run.code, 0, "{password_run:?}");
+    assert_eq!(
+        fx.mock.last().and_then(|r| r.basic_auth()),
+        Some(("user".to_string(), PASSWORD.to_string()))
+    );
+}
+
+/// The 3-character pieces of `secret` that `text` contains.
+fn pieces_in(secret: &str, text: &str) -> Vec<String> {
+    let bytes = secret.as_bytes();
+    bytes
+        .windows(3)
+        .map(|w| String::from_utf8_lossy(w).into_owned())
+        .filter(|piece| text.contains(piece.as_str()))
+        .collect()
+}
+
+/// Everything a run leaves for people to read: its output and the state's hold line.
+fn everything_shown(fx: &Fixture, run: &Run) -> String {
+    let state: String = fx
+        .state_files()
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap_or_default())
+        .collect();
+    format!("{}\n{}\n{state}", run.stdout, run.stderr)
+}
+
+/// A server that echoes the password or the Basic-auth value where an excerpt is
+/// cut (80 characters of a line) or where the answer is cut (its 4096-byte cap):
+/// no piece of 3 characters of either reaches stderr or the state file.
+#[test]
+fn a_secret_across_a_cut_leaks_no_piece_of_it() {
+    use base64::Engine;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("user:{PASSWORD}"));
+    let fx = Fixture::http();
+    let login = fx.login_args("user");
+    for secret in [PASSWORD, basic.as_str()] {
+        // Where the secret starts: from wholly before the cut to just after it.
+        for cut in [80, 4096] {
+            for start in cut - secret.len() - 1..=cut + 1 {
+                let line2 = format!("badauth {secret} end");
+                let body = if cut == 80 {
+                    // One host, one line: its excerpt is cut at 80 characters.
+                    format!("badauth {}{secret} end", ".".repeat(start - 8))
+                } else {
+                    // Two hosts: the second line starts near the answer's cap.
+                    let first = format!("nochg {}", ".".repeat(start - 8 - 7));
+                    format!("{first}\n{line2}")
+                };
+                fx.mock.reply(Reply::ok(&body));
+                let run = fx.run_owned(&args(
+                    &[
+                        "-p",
+                        "noip",
+                        "-v",
+                        "-f",
+                        "--ipv4",
+                        "203.0.113.7",
+                        "a.ddns.net",
+                        "b.ddns.net",
+                    ],
+                    &login,
+                ));
+                assert_eq!(run.code, 10, "cut {cut} start {start}: {run:?}");
+                let shown = everything_shown(&fx, &run);
+                let pieces = pieces_in(secret, &shown);
+                assert!(
+                    pieces.is_empty(),
+                    "cut {cut} start {start}: {pieces:?} in\n{shown}"
+                );
+            }
+        }
+    }
+}
+
+/// A one-character password: the output stays readable, and the password
+/// standing alone in an answer is still masked.
+#[test]
+fn a_short_password_does_not_garble_the_output() {
+    let fx = Fixture::http();
+    let password = write_secret(&fx.dir, "short", "x");
+    fx.mock.reply(Reply::ok("badauth x"));
+    let run = run_clean(&mut fx.cmd(&[
+        "-p",
+        "noip",
+        "-u",
+        "user",
+        "--password-file",
+        &password.display().to_string(),
+        "--ipv4",
+        "203.0.113.7",
+        "box.example.org",
+    ]));
+    assert_eq!(run.code, 10, "{run:?}");
+    let line = run.one_error_line();
+    assert!(line.contains("box.example.org"), "{line}");
+    assert!(line.contains("[exit 10]"), "{line}");
+    assert!(line.contains("\"badauth ***\""), "{line}");
+    assert!(!line.contains(" x"), "{line}");
+}
+
+/// A server that echoes the token shortened (`tok-SECRET-8...`) shows a long piece
+/// of it: masked too, in the output and the hold line.
+#[test]
+fn a_shortened_echo_of_the_token_is_masked() {
+    let fx = Fixture::http();
+    let shortened = &TOKEN[..12];
+    fx.mock.reply(Reply::status(
+        401,
+        &format!("invalid token '{shortened}...'"),
+    ));
+    let run = fx.run_owned(&args(
+        &["--ipv4", "203.0.113.7", "h.dynv6.net"],
+        &fx.token_args(),
+    ));
+    assert_eq!(run.code, 10, "{run:?}");
+    assert!(run.stderr.contains("invalid token '***...'"), "{run:?}");
+    assert!(!fx.state_text().contains(shortened));
+}

@@ -155,3 +155,87 @@ fn a_closed_stdout_is_not_a_crash() {
     );
     assert_eq!(fx.mock.count(), 1);
 }
+
+/// --timeout is a limit on each request, as --help says: a host whose request
+/// hangs does not keep the next host's request from being sent.
+#[test]
+fn timeout_is_per_request_as_help_says() {
+    let dir = TempDir::new("help");
+    let help = run_clean(dynup(dir.path()).arg("--help"));
+    let line = help
+        .stdout
+        .lines()
+        .find(|l| l.contains("--timeout SECONDS"))
+        .unwrap_or_default();
+    assert!(line.contains("each request"), "{line}");
+
+    let fx = Fixture::http();
+    fx.mock.reply(Reply::ok("").behaviour(Behaviour::Hang));
+    fx.mock.default_reply(Reply::ok("addresses updated"));
+    let run = fx.run_owned(&args(
+        &[
+            "--timeout",
+            "1",
+            "--ipv4",
+            "203.0.113.7",
+            "a.dynv6.net",
+            "b.dynv6.net",
+        ],
+        &fx.token_args(),
+    ));
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(run.stderr.contains("no answer within 1s"), "{run:?}");
+    assert_eq!(
+        run.stdout, "b.dynv6.net: updated A 203.0.113.7\n",
+        "{run:?}"
+    );
+    assert_eq!(fx.mock.count(), 2);
+}
+
+/// An answer that trickles in a byte at a time is still bounded by --timeout:
+/// the limit covers the whole answer, not each read.
+#[test]
+fn an_answer_that_trickles_in_is_bounded_by_the_timeout() {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = std::thread::spawn(move || {
+        let Ok((mut conn, _)) = listener.accept() else {
+            return;
+        };
+        let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") && head.len() < 16 * 1024 {
+            match conn.read(&mut byte) {
+                Ok(1) => head.push(byte[0]),
+                _ => return,
+            }
+        }
+        let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+        // One byte every 300 ms: 30 s for the whole body, at most.
+        for _ in 0..100 {
+            if conn.write_all(b"a").is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        }
+    });
+    let dir = TempDir::new("trickle");
+    let token = write_secret(&dir, "token", TOKEN);
+    let mut cmd = dynup(&dir.join("cache"));
+    cmd.args([
+        "--server",
+        &format!("http://127.0.0.1:{port}"),
+        "--timeout",
+        "1",
+    ])
+    .arg("--token-file")
+    .arg(&token)
+    .args(["--ipv4", "203.0.113.7", "h.dynv6.net"]);
+    let run = run_with_timeout(&mut cmd, Duration::from_secs(10));
+    run.assert_clean();
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(run.stderr.contains("within 1s"), "{run:?}");
+    let _ = server.join();
+}

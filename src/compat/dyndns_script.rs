@@ -348,7 +348,12 @@ fn read_config_file() -> Result<(Constants, Vec<String>), Failure> {
         Some(path) => (PathBuf::from(path), true),
         None => (PathBuf::from(DEFAULT_CONFIG), false),
     };
-    let text = match fs::read_to_string(&path) {
+    // A shell file of a few constants; the cap keeps /dev/zero out of memory.
+    let read = crate::file::read_capped(&path, 64 * 1024).and_then(|bytes| {
+        String::from_utf8(bytes)
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
+    });
+    let text = match read {
         Ok(text) => text,
         Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
             return Ok((Constants::default(), Vec::new()))

@@ -128,7 +128,9 @@ fn cache_path(home: Option<String>) -> PathBuf {
 
 /// The cached `ADDRESS/NETMASK`, as the script's `$(cat FILE)` read it.
 fn read_cache(path: &Path) -> Option<String> {
-    let text = fs::read_to_string(path).ok()?;
+    // One address; the cap keeps a link to /dev/zero out of memory.
+    let bytes = crate::file::read_capped(path, 4096).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
     Some(text.trim_end_matches('\n').to_string())
 }
 

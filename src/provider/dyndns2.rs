@@ -12,6 +12,7 @@ use crate::config::Job;
 use crate::exit::{Exit, Failure};
 use crate::http::{Answer, Family};
 use crate::url::UrlBuilder;
+use std::net::IpAddr;
 
 pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
     let preset = job.preset;
@@ -142,7 +143,10 @@ pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
                 lines.get(i)
             };
             match line {
-                Some(line) => verdict_for_line(line, answer),
+                Some(line) if lines.len() == 1 && count > 1 => {
+                    one_line_for_several(verdict_for_line(line, answer), line, count)
+                }
+                Some(line) => same_address(verdict_for_line(line, answer), line, &request.publish),
                 None if answer.is_success() => Verdict::Failed(Failure::new(
                     Exit::Unexpected,
                     format!(
@@ -154,6 +158,73 @@ pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
             }
         })
         .collect()
+}
+
+/// One success line for several hosts could speak for any of them: none is
+/// recorded as sent. (A failure line speaks for the account, so for all.)
+fn one_line_for_several(verdict: Verdict, line: &str, count: usize) -> Verdict {
+    match verdict {
+        Verdict::Updated { .. } | Verdict::Current { .. } => Verdict::Failed(Failure::new(
+            Exit::Unexpected,
+            format!(
+                "the provider answered one line \"{}\" for {count} hosts: which host it \
+                 speaks for is unknown, so none is recorded as sent",
+                super::excerpt(line)
+            ),
+        )),
+        failed => failed,
+    }
+}
+
+/// `good 198.51.100.99` after `myip=203.0.113.7` is not a success: the provider
+/// recorded another address (dyn.com's `good 127.0.0.1` says the request was
+/// ignored), so it is not recorded as sent. An `auto` family can be any address.
+fn same_address(verdict: Verdict, line: &str, sent: &Publish) -> Verdict {
+    let (Verdict::Updated { seen: Some(seen) } | Verdict::Current { seen: Some(seen) }) = &verdict
+    else {
+        return verdict;
+    };
+    let sent_v4 = sent
+        .known_ipv4_text()
+        .and_then(|t| t.parse::<IpAddr>().ok());
+    let sent_v6 = sent
+        .known_ipv6_bare_text()
+        .and_then(|t| t.parse::<IpAddr>().ok());
+    let other = seen
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter_map(|word| word.parse::<IpAddr>().ok())
+        .find(|named| {
+            let (mine, carried) = match named {
+                IpAddr::V4(_) => (sent_v4, sent.ipv4.is_some()),
+                IpAddr::V6(_) => (sent_v6, sent.ipv6.is_some()),
+            };
+            match mine {
+                Some(mine) => mine != *named,
+                // An `auto` value of this family: whatever the provider saw.
+                None if carried => false,
+                // Not sent at all: another address, unless nothing known was sent.
+                None => sent_v4.is_some() || sent_v6.is_some(),
+            }
+        });
+    match other {
+        None => verdict,
+        Some(named) => {
+            let was_sent: Vec<String> = [sent_v4, sent_v6]
+                .into_iter()
+                .flatten()
+                .map(|a| a.to_string())
+                .collect();
+            Verdict::Failed(Failure::new(
+                Exit::Unexpected,
+                format!(
+                    "the provider answered \"{}\", naming {named}, but {} was sent: it \
+                     recorded another address, so this one is not recorded as sent",
+                    super::excerpt(line),
+                    was_sent.join(",")
+                ),
+            ))
+        }
+    }
 }
 
 pub(super) fn verdict_for_line(line: &str, answer: &Answer) -> Verdict {
@@ -229,6 +300,43 @@ mod tests {
             codes(200, "good 1.2.3.4\nnochg 1.2.3.4\n", 3),
             vec![0, 0, 1]
         );
+    }
+
+    #[test]
+    fn an_answer_about_another_address_or_host_is_not_a_success() {
+        use crate::addr::{V6Addr, Wanted};
+        let mut sent = request(1);
+        sent.publish = Publish {
+            ipv4: Some(Wanted::Addr("203.0.113.7".parse().expect("v4"))),
+            ipv6: Some(Wanted::Addr(V6Addr {
+                addr: "2001:db8::1".parse().expect("v6"),
+                len: None,
+            })),
+            ipv6_prefix: None,
+        };
+        let code_for =
+            |sent: &Request, body: &str| outcome(&interpret(sent, &answer(200, body))[0]).0;
+        let code = |body: &str| code_for(&sent, body);
+        assert_eq!(code("good 203.0.113.7"), 0);
+        assert_eq!(code("nochg 203.0.113.7,2001:db8:0::1"), 0);
+        assert_eq!(code("good 198.51.100.99"), 1);
+        assert_eq!(code("good 127.0.0.1"), 1);
+        assert_eq!(code("nochg 203.0.113.7 2001:db8::2"), 1);
+        let message = match &interpret(&sent, &answer(200, "good 198.51.100.99"))[0] {
+            Verdict::Failed(f) => f.message.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert!(message.contains("198.51.100.99"), "{message}");
+        assert!(message.contains("203.0.113.7"), "{message}");
+        // Only IPv4 sent: an IPv6 address named is another one.
+        sent.publish.ipv6 = None;
+        assert_eq!(code_for(&sent, "good 2001:db8::9"), 1);
+        // `auto`: the provider says what it saw, whatever that is.
+        sent.publish.ipv4 = Some(Wanted::Auto);
+        assert_eq!(code_for(&sent, "good 198.51.100.99"), 0);
+        // One success line for two hosts speaks for neither.
+        assert_eq!(codes(200, "good 1.2.3.4", 2), vec![1, 1]);
+        assert_eq!(codes(200, "nochg", 2), vec![1, 1]);
     }
 
     #[test]

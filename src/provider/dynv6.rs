@@ -6,6 +6,7 @@
 
 use super::{status_failure, Publish, Request, Verdict};
 use crate::config::Job;
+use crate::exit::{Exit, Failure};
 use crate::http::{Answer, Family};
 use crate::url::UrlBuilder;
 
@@ -58,10 +59,21 @@ fn lanes(publish: &Publish) -> Vec<(Family, Publish)> {
     lanes
 }
 
-pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
+/// `zones`: the job's hosts, which `request.hosts` index.
+pub fn interpret(request: &Request, answer: &Answer, zones: &[String]) -> Vec<Verdict> {
     let verdict = if answer.status == 200 {
         let body = answer.body.to_ascii_lowercase();
-        if body.contains("addresses updated") {
+        let zone = request.hosts.first().and_then(|&i| zones.get(i));
+        if let Some(other) = zone.and_then(|zone| another_zone(&body, zone)) {
+            Verdict::Failed(Failure::new(
+                Exit::Unexpected,
+                format!(
+                    "the provider answered \"{}\", about {other}, not {}: not recorded as sent",
+                    super::excerpt(&answer.body),
+                    zone.map_or("", String::as_str)
+                ),
+            ))
+        } else if body.contains("addresses updated") {
             Verdict::Updated { seen: None }
         } else if body.contains("addresses unchanged") {
             Verdict::Current { seen: None }
@@ -74,13 +86,39 @@ pub fn interpret(request: &Request, answer: &Answer) -> Vec<Verdict> {
     vec![verdict; request.hosts.len()]
 }
 
+/// A domain name in the (lowercased) answer that is neither `zone` nor a name in
+/// it: dynv6 answered about another zone than the one asked for.
+fn another_zone(body: &str, zone: &str) -> Option<String> {
+    let zone = zone.trim_end_matches('.').to_ascii_lowercase();
+    body.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        .map(|word| word.trim_matches('.'))
+        .filter(|word| word.contains('.') && word.parse::<std::net::IpAddr>().is_err())
+        .filter(|word| word.bytes().any(|b| b.is_ascii_alphabetic()))
+        .find(|word| *word != zone && !word.ends_with(&format!(".{zone}")))
+        .map(str::to_string)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::provider::test_answers::{answer, outcome, request};
 
     fn verdict_code(status: u16, body: &str) -> u8 {
-        outcome(&interpret(&request(1), &answer(status, body))[0]).0
+        outcome(&interpret(&request(1), &answer(status, body), &["h.dynv6.net".into()])[0]).0
+    }
+
+    #[test]
+    fn an_answer_about_another_zone_is_not_a_success() {
+        assert_eq!(
+            verdict_code(200, "addresses updated for other.dynv6.net"),
+            1
+        );
+        assert_eq!(verdict_code(200, "H.dynv6.net: addresses updated."), 0);
+        assert_eq!(
+            verdict_code(200, "addresses unchanged (www.h.dynv6.net)"),
+            0
+        );
+        assert_eq!(verdict_code(200, "addresses updated 203.0.113.7"), 0);
     }
 
     #[test]

@@ -175,7 +175,7 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
 /// The verdict for each host of `request`, in the order of `request.hosts`.
 pub fn interpret(job: &Job, request: &Request, answer: &Answer) -> Vec<Verdict> {
     match job.preset.protocol {
-        Protocol::Dynv6 => dynv6::interpret(request, answer),
+        Protocol::Dynv6 => dynv6::interpret(request, answer, &job.hosts),
         Protocol::Dyndns2 => dyndns2::interpret(request, answer),
         Protocol::DyndnsServer => dyndns_server::interpret(request, answer),
         Protocol::Template => template::interpret(job, request, answer),
