@@ -502,7 +502,7 @@ pub(crate) mod tests {
             self.0.extend_from_slice(&len.to_ne_bytes());
             self.0.extend_from_slice(&kind.to_ne_bytes());
             self.0.extend_from_slice(data);
-            while !self.0.len().is_multiple_of(4) {
+            while self.0.len() % 4 != 0 {
                 self.0.push(0);
             }
             self

@@ -212,7 +212,7 @@ impl<'a> Adb<'a> {
             return Err(format!("expected type {kinds:x?}, found {:#x}", tag >> 28));
         }
         let at = (tag & 0x0fff_ffff) as usize;
-        if !at.is_multiple_of(4) {
+        if at % 4 != 0 {
             return Err(format!("object at {at} not aligned to 4"));
         }
         let count = le32(self.0, at)? as usize;
