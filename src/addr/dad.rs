@@ -67,26 +67,27 @@ fn next_event(events: &Socket, deadline: Instant) -> bool {
     if left.is_zero() {
         return false;
     }
-    // SAFETY: timeval is plain data; zeroed, then set (32-bit musl has padding).
-    let mut timeout: libc::timeval = unsafe { std::mem::zeroed() };
-    timeout.tv_sec = left.as_secs() as libc::time_t;
-    // At least 1 µs: a zero timeout would wait forever.
-    timeout.tv_usec = left.subsec_micros().max(1) as libc::suseconds_t;
-    // SAFETY: the option value is a timeval of the size given.
-    let rc = unsafe {
-        libc::setsockopt(
-            events.0,
-            libc::SOL_SOCKET,
-            libc::SO_RCVTIMEO,
-            (&timeout as *const libc::timeval).cast(),
-            std::mem::size_of::<libc::timeval>() as libc::socklen_t,
-        )
+    // poll's millisecond int, not SO_RCVTIMEO's timeval, whose time_t the libc
+    // crate and 32-bit musl 1.2 disagree on. At least 1 ms: 0 would not wait.
+    let millis = left.as_millis().clamp(1, libc::c_int::MAX as u128) as libc::c_int;
+    let mut ready = libc::pollfd {
+        fd: events.0,
+        events: libc::POLLIN,
+        revents: 0,
     };
-    if rc != 0 {
+    // SAFETY: one valid pollfd, and its count.
+    if unsafe { libc::poll(&mut ready, 1, millis) } <= 0 {
         return false;
     }
     let mut buf = [0u8; 4096];
     // SAFETY: buf is valid for its length; the content is not read.
-    let got = unsafe { libc::recv(events.0, buf.as_mut_ptr().cast(), buf.len(), 0) };
+    let got = unsafe {
+        libc::recv(
+            events.0,
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            libc::MSG_DONTWAIT,
+        )
+    };
     got >= 0 || io::Error::last_os_error().raw_os_error() == Some(libc::ENOBUFS)
 }
