@@ -49,13 +49,88 @@ pub struct Args {
 
 pub enum Command {
     Run(Box<Args>),
+    /// `-h`: one screen.
+    ShortHelp,
+    /// `--help`, `dynup help`: everything.
     Help,
     Version,
     ListProviders,
+    /// `dynup status [HOST...]`: what the state directory says, no network.
+    Status(Box<Args>),
+    /// `dynup release HOST...`: lift holds, send nothing.
+    Release(Box<Args>),
 }
 
+/// Every long flag, for "did you mean" (a test checks each is in --help).
+const LONG_FLAGS: &[&str] = &[
+    "provider",
+    "server",
+    "user",
+    "password",
+    "password-file",
+    "token",
+    "token-file",
+    "ipv4",
+    "ipv6",
+    "ipv6-prefix",
+    "interface",
+    "allow-ula",
+    "allow-private",
+    "ipv6-host-id",
+    "show-addresses",
+    "cache-dir",
+    "force",
+    "max-age",
+    "user-agent",
+    "timeout",
+    "cacert",
+    "dry-run",
+    "verbose",
+    "quiet",
+    "syslog",
+    "zone",
+    "ttl",
+    "by-path",
+    "delete",
+    "url",
+    "success",
+    "list-providers",
+    "tsig-key-file",
+    "tcp",
+    "help",
+    "version",
+];
+
 pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Command, Failure> {
-    parse_args(argv).map_err(|e| Failure::usage(format!("{e} (see dynup --help)")))
+    let mut argv: Vec<OsString> = argv.into_iter().collect();
+    // Words that are commands only in the first place: a host could be named so.
+    let command = argv.first().and_then(|a| a.to_str()).map(str::to_string);
+    let wrap: Option<fn(Box<Args>) -> Command> = match command.as_deref() {
+        Some("help") if argv.len() == 1 => return Ok(Command::Help),
+        Some("status") => Some(Command::Status),
+        Some("release") => Some(Command::Release),
+        _ => None,
+    };
+    if wrap.is_some() {
+        argv.remove(0);
+    }
+    let parsed = parse_args(argv).map_err(|e| {
+        let hint = match &e {
+            lexopt::Error::UnexpectedOption(flag) => flag
+                .strip_prefix("--")
+                .and_then(|typed| {
+                    crate::provider::names::closest(typed, LONG_FLAGS.iter().copied())
+                })
+                .map(|near| format!("; did you mean --{near}?"))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        Failure::usage(format!("{e}{hint} (see dynup --help)"))
+    })?;
+    match (wrap, parsed) {
+        (Some(wrap), Command::Run(args)) => Ok(wrap(args)),
+        (_, other) => Ok(other),
+    }
 }
 
 fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexopt::Error> {
@@ -101,7 +176,8 @@ fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexop
             Long("list-providers") => return Ok(Command::ListProviders),
             Long("tsig-key-file") => args.tsig_key_file = Some(parser.value()?.into()),
             Long("tcp") => args.tcp = true,
-            Short('h') | Long("help") => return Ok(Command::Help),
+            Short('h') => return Ok(Command::ShortHelp),
+            Long("help") => return Ok(Command::Help),
             Short('V') | Long("version") => return Ok(Command::Version),
             Value(value) => args.hostnames.push(value.string()?),
             _ => return Err(arg.unexpected()),
@@ -112,6 +188,39 @@ fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexop
 
 pub fn version_text() -> String {
     format!("dynup {}\n", env!("CARGO_PKG_VERSION"))
+}
+
+/// `-h`: what most runs need, on one screen; `--help` has the rest.
+pub fn short_help_text() -> String {
+    format!(
+        "\
+dynup {version}: tell a dynamic-DNS provider the addresses of this host
+
+Usage: dynup [OPTIONS] HOSTNAME...
+       dynup status [HOSTNAME...]      dynup release HOSTNAME...
+
+  -p, --provider NAME      the provider (dynup --list-providers); without it
+                           the host's domain names it (dynv6.net: dynv6)
+  -u, --user NAME          account or DDNS-key user name
+      --token-file FILE    the token (or DYNUP_TOKEN)
+      --password-file FILE the password (or DYNUP_PASSWORD)
+  -4, -6                   only IPv4, only IPv6 (default: both, where the
+                           provider takes both and this host has IPv6)
+      --ipv4/--ipv6 SRC    ADDRESS, auto, none, if[:IFACE] or web[:URL]
+  -i, --interface IFACE    publish this interface's addresses (a router's WAN)
+  -n, --dry-run            say what would be sent; send nothing
+  -q, --quiet              print nothing but errors (for cron)
+  -v, --verbose            show requests, answers and decisions
+
+Examples:
+  dynup --token-file /etc/dynup/dynv6.token myhome.dynv6.net
+  dynup -p noip -u KEYUSER --password-file /etc/dynup/noip.key a.ddns.net
+  */5 * * * * dynup -q -i wan --token-file /etc/dynup/t myhome.dynv6.net
+
+dynup --help shows every option, the exit codes and the drop-in modes.
+",
+        version = env!("CARGO_PKG_VERSION"),
+    )
 }
 
 pub fn help_text() -> String {

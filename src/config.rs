@@ -11,7 +11,7 @@ use crate::clock;
 use crate::dns::key::{self, TsigKey};
 use crate::exit::Failure;
 use crate::http::{self, CaBundle, Family};
-use crate::provider::{self, rfc2136, template, Credentials, Preset, Protocol};
+use crate::provider::{self, names, rfc2136, template, Credentials, Preset, Protocol};
 use crate::secret::{self, Redactor, Secret};
 use crate::url::Server;
 
@@ -158,17 +158,14 @@ pub fn hex_digest(data: &[u8]) -> String {
 /// The environment, as a function so that tests can give their own.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
+pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
     let mut warnings = Vec::new();
     let env_value = |name: &str| env(name).filter(|v| !v.is_empty());
 
-    let preset_name = args.provider.as_deref().unwrap_or("dynv6");
-    let preset = provider::preset(preset_name).ok_or_else(|| {
-        Failure::usage(format!(
-            "--provider: unknown provider '{preset_name}' (known: {})",
-            provider::preset_names()
-        ))
-    })?;
+    let named = match args.provider.as_deref() {
+        Some(name) => Some(names::lookup(name).ok_or_else(|| unknown_provider(name))?),
+        None => None,
+    };
 
     if args.hostnames.is_empty() {
         return Err(Failure::usage(
@@ -178,6 +175,11 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
     for host in &args.hostnames {
         check_hostname(host)?;
     }
+    args.hostnames = normalize_hosts(&args.hostnames);
+    let preset = match named {
+        Some(preset) => preset,
+        None => preset_from_hosts(&args, env)?,
+    };
 
     let dns = matches!(preset.protocol, Protocol::Rfc2136 { .. });
     let parse_server = if dns {
@@ -524,6 +526,61 @@ fn check_protocol_limits(
     Ok(())
 }
 
+fn unknown_provider(name: &str) -> Failure {
+    let hint = match names::closest(name, names::all_names()) {
+        Some(near) => format!("did you mean '{near}'? "),
+        None => String::new(),
+    };
+    Failure::usage(format!(
+        "--provider: unknown provider '{name}' ({hint}dynup --list-providers shows all)"
+    ))
+}
+
+/// Without `-p`: the preset the hosts' domain belongs to. A credential must
+/// never go to a provider the user did not choose, so there is no default.
+fn preset_from_hosts(args: &Args, env: Env) -> Result<&'static Preset, Failure> {
+    let has = |var: &str| env(var).is_some_and(|v| !v.is_empty());
+    let given = names::Given {
+        user: args.user.is_some(),
+        password: args.password.is_some() || args.password_file.is_some() || has("DYNUP_PASSWORD"),
+        token: args.token.is_some() || args.token_file.is_some() || has("DYNUP_TOKEN"),
+        tsig: args.tsig_key_file.is_some() || has("DYNUP_TSIG_KEY"),
+    };
+    match names::preset_of_hosts(&args.hostnames, given) {
+        Ok(name) => {
+            provider::preset(name).ok_or_else(|| Failure::usage(format!("no preset '{name}'")))
+        }
+        Err(likely) => {
+            let which = if args.hostnames.len() > 1 {
+                "these hosts' domains belong to no single provider"
+            } else {
+                "the domain of this host belongs to no provider dynup knows"
+            };
+            let likely = if likely.is_empty() {
+                String::new()
+            } else {
+                format!(" (likely: {likely})")
+            };
+            Err(Failure::usage(format!(
+                "which provider? {which}: give -p NAME{likely}"
+            )))
+        }
+    }
+}
+
+/// Lowercase, without the root's trailing dot, each host once: `A.DDNS.NET.`
+/// and `a.ddns.net` are one host to the provider, so they are one here.
+fn normalize_hosts(hosts: &[String]) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::with_capacity(hosts.len());
+    for host in hosts {
+        let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+        if !seen.contains(&host) {
+            seen.push(host);
+        }
+    }
+    seen
+}
+
 fn check_hostname(host: &str) -> Result<(), Failure> {
     let label_ok = |label: &str| {
         !label.is_empty()
@@ -611,6 +668,32 @@ fn credentials(
         }
     }
     let name = preset.name;
+    // A secret given in the other kind's flag is said, not silently ignored.
+    let password_given = args.password.is_some() || args.password_file.is_some();
+    let token_given = args.token.is_some() || args.token_file.is_some();
+    let misplaced = match preset.credentials {
+        Credentials::Token if password_given => Some((
+            "--password-file",
+            "a token",
+            "--token-file FILE or DYNUP_TOKEN",
+            token.is_some(),
+        )),
+        Credentials::UserPassword | Credentials::Password if token_given => Some((
+            "--token-file",
+            "a password",
+            "--password-file FILE or DYNUP_PASSWORD",
+            password.is_some(),
+        )),
+        _ => None,
+    };
+    if let Some((wrong, kind, right, has_right)) = misplaced {
+        if !has_right {
+            return Err(Failure::usage(format!(
+                "{name} takes {kind}, not {wrong}: give it with {right}"
+            )));
+        }
+        warnings.push(format!("{wrong} is not used by {name}; ignored"));
+    }
     let secret = match preset.credentials {
         Credentials::Token => {
             if args.user.is_some() {
@@ -756,7 +839,7 @@ fn addresses(args: &Args, preset: &Preset, sources: &addr::Sources) -> Result<Ad
 }
 
 /// /var/run/dynup for root (tmpfs on OpenWRT), else the user's state directory.
-fn default_cache_dir(env: Env) -> Result<PathBuf, Failure> {
+pub fn default_cache_dir(env: Env) -> Result<PathBuf, Failure> {
     if running_as_root() {
         return Ok(PathBuf::from("/var/run/dynup"));
     }

@@ -42,6 +42,12 @@ impl Server {
                 "credentials do not belong in the URL; use --user and a password file",
             ));
         }
+        if !authority.starts_with('[') && authority.matches(':').count() > 1 {
+            return Err(bad(&bracket_hint(
+                &text[..text.len() - rest.len()],
+                authority,
+            )));
+        }
         let (host, port) = split_host_port(authority).ok_or_else(|| bad("bad host or port"))?;
         Ok(Server {
             scheme,
@@ -104,6 +110,28 @@ impl fmt::Display for Server {
         }
         Ok(())
     }
+}
+
+/// An IPv6 address in a URL needs brackets, as `::1:443` could be an address
+/// or an address and a port: says how to write what was probably meant.
+fn bracket_hint(scheme: &str, authority: &str) -> String {
+    let example = match authority.rsplit_once(':') {
+        _ if authority.parse::<std::net::Ipv6Addr>().is_ok() => {
+            // Also a valid address with a port cut off: show both readings.
+            match authority.rsplit_once(':') {
+                Some((addr, port))
+                    if addr.parse::<std::net::Ipv6Addr>().is_ok()
+                        && port.parse::<u16>().is_ok_and(|p| p != 0) =>
+                {
+                    format!("{scheme}[{addr}]:{port} or {scheme}[{authority}]")
+                }
+                _ => format!("{scheme}[{authority}]"),
+            }
+        }
+        Some((addr, port)) => format!("{scheme}[{}]:{port}", addr.trim_matches(['[', ']'])),
+        None => format!("{scheme}[ADDRESS]:PORT"),
+    };
+    format!("an IPv6 address goes in brackets, as in {example}")
 }
 
 fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {

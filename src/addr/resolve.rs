@@ -22,6 +22,7 @@ pub fn resolve(
     if sources.is_empty() {
         return Ok(fixed);
     }
+    check_interfaces_exist(sources)?;
     let mut finder = Finder {
         sources,
         http,
@@ -78,6 +79,33 @@ pub fn resolve(
         out.warn(why);
     }
     Ok(publish)
+}
+
+/// A misspelt interface is a usage error, said before any fallback asks a
+/// check-IP server: exit 2 with the names that exist.
+fn check_interfaces_exist(sources: &Sources) -> Result<(), Failure> {
+    let named = [&sources.ipv4, &sources.ipv6]
+        .into_iter()
+        .flatten()
+        .filter_map(|source| match source {
+            Source::Interface(name) | Source::Default(name) => Some(name),
+            Source::Web(_) => None,
+        })
+        .chain(&sources.ipv6_prefix);
+    for name in named {
+        if netlink::name_to_index(name).is_none() {
+            return Err(no_such_interface(name));
+        }
+    }
+    Ok(())
+}
+
+/// "there is no interface wan on this host (it has: lo, eth0)", exit 2.
+pub fn no_such_interface(name: &str) -> Failure {
+    Failure::usage(format!(
+        "there is no interface {name} on this host (it has: {}); check -i and if:IFACE",
+        netlink::interface_names().join(", ")
+    ))
 }
 
 /// The IPv6 address of interface `name` by the rules of `select`; without a name,

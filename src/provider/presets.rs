@@ -360,14 +360,6 @@ pub fn preset(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name)
 }
 
-pub fn preset_names() -> String {
-    PRESETS
-        .iter()
-        .map(|p| p.name)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Preset {
     /// The protocol's name as `--list-providers` shows it.
     pub fn protocol_name(&self) -> &'static str {
