@@ -229,150 +229,172 @@ pub fn help_text() -> String {
 dynup {version}: tell a dynamic-DNS provider the addresses of this host
 
 Usage: dynup [OPTIONS] HOSTNAME...
+       dynup status [--cache-dir DIR] [-p NAME] [HOSTNAME...]
+       dynup release [--cache-dir DIR] [-p NAME] HOSTNAME...
+`status` prints, per host and provider, what was last published and when the
+provider accepted it, and any hold with its cause; `release` lifts a hold
+without sending anything. Neither contacts the network.
 
 Provider:
-  -p, --provider NAME      a preset (default: dynv6); `dynup --list-providers` shows
-                           each with its protocol, endpoint and credentials:
-                             dynv6      dynv6 Update API, token, IPv4 + IPv6 + prefix
-                             dynv6-nic  dynv6 through dyndns2 (IPv4 only), token as password
-                             noip       No-IP dyndns2, user + password (DDNS key)
-                             dyndns2    any dyndns2 \"NIC update\" server; needs --server
-                             dyn he.net desec duckdns freedns dnsomatic nsupdate.info
-                             dynu ovh inwx strato selfhost spdyn ipv64
-                             dyndns-server  the Python \"dyndns\" server; needs --server
-                             template   any GET API described by --url
-                             rfc2136    DNS UPDATE signed with a TSIG key to any server
-                                        (BIND, Knot, PowerDNS); needs --server
-                             dynv6-rfc2136  DNS UPDATE to ns1.dynv6.com; the zone is
-                                        the host itself
-  -s, --server URL         scheme://host[:port] of the provider, overriding the
-                           preset's (env DYNUP_SERVER); for rfc2136: HOST[:PORT]
-                           of the DNS server (a name or an address; port 53)
+  -p, --provider NAME      a preset; `dynup --list-providers` shows each with
+                           its protocol, endpoint and credentials. Without -p
+                           the host's domain names it (dynv6.net, v6.rocks:
+                           dynv6; duckdns.org: duckdns; ddns.net and No-IP's
+                           other free domains: noip; dedyn.io: desec; ...);
+                           any other host needs -p, so that no credential
+                           goes to a provider you did not choose.
+                           Also: no-ip, noip.com (noip), he (he.net), duck
+                           (duckdns).
+  -s, --server URL         scheme://host[:port] of the provider, overriding
+                           the preset's (env DYNUP_SERVER); an IPv6 address
+                           in brackets: https://[2001:db8::1]:8443. For
+                           rfc2136: HOST[:PORT] of the DNS server (port 53)
   -u, --user NAME          account or DDNS-key user name (dyndns2, noip, ...)
       --list-providers     print the presets and exit
 
 dyndns-server (PyPI dyndns 2.0.0, what dyndns-update-script.sh talks to):
                            the secret from --password-file or DYNUP_PASSWORD.
-                           That server DELETES the record of a family not sent:
-                           with only -4 (or the default IPv4 alone) the AAAA record
-                           is removed, and dynup warns (-q silences it). Give both
-                           --ipv4 and --ipv6 to keep both.
+                           That server DELETES the record of a family not
+                           sent: with only -4 (or the default IPv4 alone) the
+                           AAAA record is removed, and dynup warns (-q
+                           silences it). Give --ipv4 and --ipv6 to keep both.
       --zone ZONE          send zone_name=ZONE and the host as record_name
       --ttl SECONDS        TTL of the records, 1 to 86400 (server default 300)
       --by-path            use /update-by-path/SECRET/FQDN/IP... (no --ttl)
       --delete             delete the A and AAAA records of each host
 
 template:
-      --url TEMPLATE       e.g. 'https://update.example/dynamic?host={{hostname}}&ip={{ip}}'
+      --url TEMPLATE       e.g. 'https://u.example/dyn?host={{hostname}}&ip={{ip}}'
                            placeholders {{hostname}} {{ip}} {{ipv4}} {{ipv6}} {{user}}
                            {{password}} {{token}}, each percent-encoded. With only
                            {{ip}}, one request per family. --user with a password
                            also goes as Basic auth. --server replaces the
                            template's scheme://host[:port].
-      --success WORD[,WORD]  a 2xx answer is success when it holds one of these
-                           words, as whole words, any case, not after \"not\"/\"no\"
-                           (default good,nochg,OK,updated,unchanged,success,true;
-                           nochg, unchanged, \"nothing to change\" mean current)
+      --success WORD[,WORD]  a 2xx answer is success when it holds one of
+                           these words, as whole words, any case, not after
+                           \"not\"/\"no\" (default good,nochg,OK,updated,
+                           unchanged,success,true; nochg, unchanged, \"nothing
+                           to change\" mean current)
 
 Secrets (never put them on the command line: use a file or the environment):
-      --password-file FILE first line of FILE is the password (env DYNUP_PASSWORD)
+      --password-file FILE first line of FILE is the password
+                           (env DYNUP_PASSWORD)
       --token-file FILE    first line of FILE is the token (env DYNUP_TOKEN)
       --password VALUE     allowed, but visible to every user in `ps`
       --token VALUE        allowed, but visible to every user in `ps`
-      --tsig-key-file FILE TSIG key for rfc2136: BIND's key \"NAME\" {{ algorithm ...;
-                           secret \"...\"; }}; as tsig-keygen writes it, or one line
-                           ALGORITHM:NAME:SECRET (env DYNUP_TSIG_KEY, that line);
-                           hmac-sha256, hmac-sha512, hmac-sha384 or hmac-sha1
+      --tsig-key-file FILE TSIG key for rfc2136: BIND's key \"NAME\" {{
+                           algorithm ...; secret \"...\"; }}; as tsig-keygen
+                           writes it, or one line ALGORITHM:NAME:SECRET (env
+                           DYNUP_TSIG_KEY, that line); hmac-sha256,
+                           hmac-sha512, hmac-sha384 or hmac-sha1
 
 DNS UPDATE (rfc2136, dynv6-rfc2136):
       --zone ZONE          the zone of the hosts (default: each host's parent;
                            for dynv6-rfc2136 the host itself)
       --ttl SECONDS        TTL of the records, 1 to 86400 (default 60)
-      --tcp                use TCP only (default: UDP, TCP when the reply is truncated)
-                           Addresses must be given: a DNS server publishes no
-                           address it sees, so 'auto' is refused.
+      --tcp                use TCP only (default: UDP, TCP when the reply is
+                           truncated). Addresses must be given: a DNS server
+                           publishes no address it sees, so 'auto' is refused.
 
 Addresses:
   -4, -6                   only this address family (the other is not sent)
       --ipv4 SRC           ADDRESS | auto | none | if[:IFACE] | web[:URL]
       --ipv6 SRC           ADDRESS[/LEN] | auto | none | if[:IFACE] | web[:URL]
       --ipv6-prefix SRC    CIDR | auto | if[:IFACE]        (dynv6 only)
-                           auto: the provider takes the address the request comes
-                           from; dynup forces the connection to that family. As
-                           dynup cannot see such an address change, it repeats an
-                           auto update at most once an hour.
-                           if: the interface's address (if:IFACE, or -i IFACE);
-                           for --ipv6-prefix, the network of that address.
+                           auto: the provider takes the address the request
+                           comes from; dynup forces the connection to that
+                           family. As dynup cannot see such an address
+                           change, it repeats an auto update at most hourly.
+                           if: the interface's address (if:IFACE, or -i
+                           IFACE); for --ipv6-prefix, the network of it.
                            web: the address a check-IP server sees, over a
-                           connection of that family: web:URL, else DYNUP_CHECKIP
-                           (URLs, space-separated), else a built-in list
-                           (api.ipify.org, v4/v6.ident.me, icanhazip.com,
-                           checkip.dyndns.org, ipv6.nsupdate.info), each with a
-                           5-second limit; the first address of the family in a
-                           small answer counts.
-  -i, --interface IFACE    the interface for `if`. Given without --ipv4/--ipv6 it
-                           is also the default source: IPv6 from IFACE; IPv4 from
-                           IFACE when it has a public address, else from the web.
-                           A family such a default finds nothing for is left out
-                           (a warning); nothing at all is exit 3.
-                           Without -i the defaults are --ipv4 auto and --ipv6 none
-                           (auto with -6).
+                           connection of that family: web:URL, else
+                           DYNUP_CHECKIP (URLs, space-separated), else a
+                           built-in list (api.ipify.org, v4/v6.ident.me,
+                           icanhazip.com, checkip.dyndns.org,
+                           ipv6.nsupdate.info), each with a 5-second limit;
+                           the first address of the family in a small answer
+                           counts.
+  -i, --interface IFACE    the interface for `if`. Given without --ipv4/--ipv6
+                           it is also the default source: IPv6 from IFACE;
+                           IPv4 from IFACE when it has a public address, else
+                           from the web. A family such a default finds
+                           nothing for is left out (a warning); nothing at
+                           all is exit 3. An interface that does not exist
+                           is exit 2, naming those that do.
+                           Defaults without -i, -4, -6, --ipv4, --ipv6: IPv4
+                           auto, and this host's global IPv6 address too when
+                           it has one and the provider takes both families in
+                           one run (dynv6, noip, dyndns2, he.net, desec,
+                           duckdns, ...; README \"Which addresses\"); without
+                           one, IPv4 alone (a note under -v). -6 alone: auto.
       --allow-ula          IPv6 from an interface may be a ULA (fc00::/7)
       --allow-private      IPv4 may be private (RFC 1918), CGNAT (100.64/10),
                            link-local or loopback
-      --ipv6-host-id ::ID  publish the found IPv6 address's /64 prefix with this
-                           interface identifier (a LAN host behind the router)
-      --show-addresses     print every interface address dynup sees (only IFACE's
-                           with -i), the one it would pick per family and why each
-                           other one was not picked; contact nothing; exit 0, or 3
-                           when none is usable
+      --ipv6-host-id ::ID  publish the found IPv6 address's /64 prefix with
+                           this interface identifier (a LAN host behind the
+                           router)
+      --show-addresses     print every interface address dynup sees (only
+                           IFACE's with -i), the one it would pick per family
+                           and why each other one was not picked; contact
+                           nothing; exit 0, or 3 when none is usable
 
-Address rules (for `if`, and for check-IP answers; --show-addresses applies them):
+Address rules (for `if`, check-IP answers and --show-addresses):
   IPv6: global unicast (2000::/3) only; never link-local, loopback, multicast,
-  tentative, dadfailed or deprecated; ULA (fc00::/7) only with --allow-ula. Then
-  global before ULA, stable before temporary (privacy), the longest preferred
-  lifetime, the lowest address.
+  tentative, dadfailed or deprecated; ULA (fc00::/7) only with --allow-ula.
+  Then global before ULA, stable before temporary (privacy), the longest
+  preferred lifetime, the lowest address.
   IPv4: private, CGNAT, link-local and loopback only with --allow-private. Then
-  public before those, primary before secondary, the longest preferred lifetime,
-  the lowest address.
+  public before those, primary before secondary, the longest preferred
+  lifetime, the lowest address.
   A source given by flag that finds nothing: exit 3, and nothing is sent.
 
 State (what was sent, and holds after fatal answers):
       --cache-dir DIR      where state lives (env DYNUP_CACHE_DIR; default
-                           /var/run/dynup for root, else $XDG_STATE_HOME/dynup or
-                           ~/.local/state/dynup)
+                           /var/run/dynup for root, else
+                           $XDG_STATE_HOME/dynup or ~/.local/state/dynup)
   -f, --force              send even if unchanged or held off
       --max-age DURATION   resend an unchanged address after this long
                            (default 25d; units s, m, h, d; e.g. 12h)
 
 Transport:
-      --user-agent STRING  User-Agent sent; the default has the form No-IP requires:
-                           \"{user_agent}\"
-      --timeout SECONDS    limit on connecting and on the whole exchange (default 20)
+      --user-agent STRING  User-Agent sent; the default has the form No-IP
+                           requires:
+    \"{user_agent}\"
+      --timeout SECONDS    limit on connecting and on the whole exchange
+                           (default 20)
       --cacert FILE        PEM bundle to trust instead of the default roots
-                           (env DYNUP_CACERT; default: /etc/ssl/certs/ca-certificates.crt
-                           when present, else the roots built into dynup)
+                           (env DYNUP_CACERT; default:
+                           /etc/ssl/certs/ca-certificates.crt when present,
+                           else the roots built into dynup)
 
 Output:
-  -n, --dry-run            show what would be sent (secrets masked); send nothing
-  -v, --verbose            show requests (secrets masked), answers and decisions on stderr
+  -n, --dry-run            say what would be sent (secrets masked), or why
+                           nothing would be (unchanged since, held since);
+                           send nothing
+  -v, --verbose            show requests (secrets masked), answers and
+                           decisions on stderr
   -q, --quiet              print nothing but errors
-      --syslog             also send each message to the system log (/dev/log,
-                           facility daemon, tag dynup; `logread -e dynup` on
-                           OpenWRT); without a log socket, stdout/stderr only
-  -h, --help               this text
+      --syslog             also send each message to the system log
+                           (/dev/log, facility daemon, tag dynup; `logread
+                           -e dynup` on OpenWRT); without a log socket,
+                           stdout/stderr only
+  -h                       the short help
+      --help, dynup help   this text
   -V, --version            the version
 
-A flag wins over its environment variable. One line per host goes to stdout when
-something was sent (\"host: updated A 203.0.113.7\"); errors go to stderr.
-Unchanged addresses are not sent again. After a fatal answer (codes 10 to 15) the
-host is held: later runs do not contact the provider until its configuration
-(server, user, secret, hostnames, User-Agent) changes or --force is given. After
-code 16 the host is held for at least 30 minutes.
+A flag wins over its environment variable. One line per host goes to stdout
+when something was sent (\"host: updated A 203.0.113.7\"); errors go to stderr.
+Unchanged addresses are not sent again. After a fatal answer (codes 10 to 15)
+the host is held: later runs do not contact the provider until its
+configuration (server, user, secret, hostnames, User-Agent) changes, --force is
+given or `dynup release HOST` lifts the hold. After code 16 the host is held
+for at least 30 minutes. A run says its held hosts in one line (none with -q;
+the exit code still tells).
 
 Drop-in modes for the scripts dynup replaces (their arguments, environment
 and messages; `dynup compat NAME --help` tells each one's details):
-  dynup compat dynv6.sh HOSTNAME [DEVICE]            (token=... in the environment)
+  dynup compat dynv6.sh HOSTNAME [DEVICE]     (token=... in the environment)
   dynup compat dyndns-update-script.sh [-46dhpsStv] RECORD_NAME
   or a symlink named dynv6.sh or dyndns-update-script.sh to dynup, as
   `make install` creates them.

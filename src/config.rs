@@ -300,7 +300,11 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
     let sources = if args.delete {
         addr::Sources::default()
     } else {
-        addr::Sources::from_args(&args, preset.ipv6, env_value("DYNUP_CHECKIP"))?
+        let mut sources = addr::Sources::from_args(&args, preset.ipv6, env_value("DYNUP_CHECKIP"))?;
+        if sources.ipv6.is_none() && publishes_both_by_default(preset, &args) {
+            sources.ipv6 = Some(addr::Source::Host);
+        }
+        sources
     };
     let (ipv4, ipv6, ipv6_prefix) = if args.delete {
         if args.only_ipv4 || args.only_ipv6 || args.ipv4.is_some() || args.ipv6.is_some() {
@@ -836,6 +840,26 @@ fn addresses(args: &Args, preset: &Preset, sources: &addr::Sources) -> Result<Ad
         return Err(Failure::usage("nothing to publish: every family is 'none'"));
     }
     Ok((ipv4, ipv6, ipv6_prefix))
+}
+
+/// The default families, the one rule (README "Which addresses"): IPv4 `auto`,
+/// and this host's IPv6 address too when it has one and the provider takes both
+/// families in one run; a family flag, `-i` or `-4`/`-6` replaces the default.
+/// Left out: IPv4-only presets, freedns (a token per record), dyndns-server (it
+/// takes the connection's address only for a family sent alone), DNS UPDATE
+/// (no `auto`), templates (the URL says what it takes).
+fn publishes_both_by_default(preset: &Preset, args: &Args) -> bool {
+    let protocol_takes_both = matches!(
+        preset.protocol,
+        Protocol::Dynv6 | Protocol::Dyndns2 | Protocol::Duckdns
+    );
+    protocol_takes_both
+        && preset.ipv6
+        && args.ipv4.is_none()
+        && args.ipv6.is_none()
+        && args.interface.is_none()
+        && !args.only_ipv4
+        && !args.only_ipv6
 }
 
 /// /var/run/dynup for root (tmpfs on OpenWRT), else the user's state directory.

@@ -89,7 +89,7 @@ fn check_interfaces_exist(sources: &Sources) -> Result<(), Failure> {
         .flatten()
         .filter_map(|source| match source {
             Source::Interface(name) | Source::Default(name) => Some(name),
-            Source::Web(_) => None,
+            Source::Web(_) | Source::Host => None,
         })
         .chain(&sources.ipv6_prefix);
     for name in named {
@@ -183,6 +183,19 @@ impl Finder<'_> {
                 None => Err(self.none_usable(name, v6)),
             },
             Source::Web(url) => self.web(url.as_deref(), v6).map(Some),
+            Source::Host => match interface_ipv6(None, self.sources.rules) {
+                Ok(found) => {
+                    self.out
+                        .detail(&format!("IPv6 of this host: {} (by default)", found.addr));
+                    Ok(Some(found.addr))
+                }
+                Err(_) => {
+                    self.out.detail(
+                        "this host has no global IPv6 address: IPv4 only                          (--show-addresses says why)",
+                    );
+                    Ok(None)
+                }
+            },
             Source::Default(name) => {
                 let on_interface = match self.interface_pick(name, v6) {
                     Ok(found) => found.map(|chosen| chosen.addr),

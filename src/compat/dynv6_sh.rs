@@ -50,6 +50,8 @@ pub fn main(shown: &str, argv: Vec<OsString>) -> Exit {
     };
 
     let args = Args {
+        // The script's own provider, whatever the host's domain.
+        provider: Some("dynv6".to_string()),
         hostnames: vec![host],
         // The script's second request, `ipv4=auto`, rides in the same one.
         ipv4: Some("auto".to_string()),
@@ -73,10 +75,23 @@ pub fn main(shown: &str, argv: Vec<OsString>) -> Exit {
         }
     };
     let current = format!("{}/{netmask}", found.addr);
-    let cache = cache_path(env_value("HOME"));
+    let cache = match env_value("HOME") {
+        Some(home) => cache_path(Some(home)),
+        // procd and some crons run without HOME: the script wrote /.dynv6.addr6
+        // and failed; dynup keeps the cache beside its own state instead.
+        None => {
+            let cache = job.cache_dir.join(CACHE_NAME);
+            out.warn(&format!(
+                "HOME is not set: the cache is {} (set HOME to keep the script's)",
+                cache.display()
+            ));
+            cache
+        }
+    };
     if read_cache(&cache).as_deref() == Some(current.as_str()) {
+        // The script's line; dynup's state still decides whether the provider
+        // must hear it again (`--max-age`, an hourly `auto` re-confirmation).
         out.text(UNCHANGED_LINE);
-        return Exit::Ok;
     }
     match addr::parse_ipv6(&current) {
         Ok(value) => job.ipv6 = value,
