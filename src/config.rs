@@ -943,7 +943,7 @@ mod tests {
                 "flag",
                 "--cache-dir",
                 "/c",
-                "h",
+                "h.dynv6.net",
             ],
             &[
                 ("DYNUP_TOKEN", "env"),
@@ -966,11 +966,11 @@ mod tests {
         assert!(message(job(&["-p", "dyndns2", "-u", "u", "h"], env)).contains("--server"));
         assert!(message(job(&["-p", "noip", "h"], env)).contains("--user"));
         assert!(message(job(&["-p", "noip", "-u", "u", "h"], env)).contains("password"));
-        assert!(message(job(&["h"], &[("DYNUP_CACHE_DIR", "/c")])).contains("token"));
-        assert!(message(job(&["-4", "-6", "h"], env)).contains("-4"));
-        assert!(message(job(&["--ipv4", "x", "h"], env)).contains("--ipv4"));
-        assert!(message(job(&["--max-age", "5w", "h"], env)).contains("--max-age"));
-        assert!(message(job(&["--timeout", "0", "h"], env)).contains("--timeout"));
+        assert!(message(job(&["h.dynv6.net"], &[("DYNUP_CACHE_DIR", "/c")])).contains("token"));
+        assert!(message(job(&["-4", "-6", "h.dynv6.net"], env)).contains("-4"));
+        assert!(message(job(&["--ipv4", "x", "h.dynv6.net"], env)).contains("--ipv4"));
+        assert!(message(job(&["--max-age", "5w", "h.dynv6.net"], env)).contains("--max-age"));
+        assert!(message(job(&["--timeout", "0", "h.dynv6.net"], env)).contains("--timeout"));
         assert!(message(job(&["-p", "dynv6-nic", "-6", "h"], env)).contains("IPv4 only"));
         let with_password: &[(&str, &str)] = &[("DYNUP_PASSWORD", "p"), ("DYNUP_CACHE_DIR", "/c")];
         assert!(message(job(
@@ -978,14 +978,25 @@ mod tests {
             with_password
         ))
         .contains("--ipv6-prefix"));
-        assert!(message(job(&["--ipv4", "none", "h"], env)).contains("nothing to publish"));
-        assert!(message(job(&["bad host"], env)).contains("bad host"));
-        assert!(message(job(&["--token", "a", "--token-file", "/f", "h"], env)).contains("both"));
         assert!(
-            message(job(&["--token-file", "/nonexistent/x", "h"], env)).contains("/nonexistent/x")
+            message(job(&["--ipv4", "none", "h.dynv6.net"], env)).contains("nothing to publish")
         );
-        assert!(message(job(&["--cacert", "/nonexistent/ca", "h"], env)).contains("--cacert"));
-        assert!(message(job(&["--user-agent", "a\nb", "h"], env)).contains("--user-agent"));
+        assert!(message(job(&["bad host"], env)).contains("bad host"));
+        assert!(message(job(
+            &["--token", "a", "--token-file", "/f", "h.dynv6.net"],
+            env
+        ))
+        .contains("both"));
+        assert!(
+            message(job(&["--token-file", "/nonexistent/x", "h.dynv6.net"], env))
+                .contains("/nonexistent/x")
+        );
+        assert!(
+            message(job(&["--cacert", "/nonexistent/ca", "h.dynv6.net"], env)).contains("--cacert")
+        );
+        assert!(
+            message(job(&["--user-agent", "a\nb", "h.dynv6.net"], env)).contains("--user-agent")
+        );
     }
 
     #[test]
@@ -1027,12 +1038,14 @@ mod tests {
             let all: Vec<&str> = server.iter().chain(extra).copied().collect();
             job(&all, env)
         };
-        let ok = with(&["--zone", "Z.org", "--ttl", "60", "h"]).expect("a job");
+        let ok = with(&["--zone", "Z.org", "--ttl", "60", "h.dynv6.net"]).expect("a job");
         assert_eq!((ok.zone.as_deref(), ok.ttl), (Some("z.org"), Some(60)));
-        assert!(message(with(&["--ttl", "0", "h"])).contains("--ttl"));
-        assert!(
-            message(job(&["--zone", "z.org", "h"], &[("DYNUP_TOKEN", "t")])).contains("--zone")
-        );
+        assert!(message(with(&["--ttl", "0", "h.dynv6.net"])).contains("--ttl"));
+        assert!(message(job(
+            &["--zone", "z.org", "h.dynv6.net"],
+            &[("DYNUP_TOKEN", "t")]
+        ))
+        .contains("--zone"));
     }
 
     #[test]
@@ -1141,18 +1154,21 @@ mod tests {
     #[test]
     fn fingerprint_follows_the_secret_and_hosts() {
         let env: &[(&str, &str)] = &[("DYNUP_CACHE_DIR", "/c")];
-        let a = job(&["--token", "one", "h"], env)
+        let a = job(&["--token", "one", "h.dynv6.net"], env)
             .ok()
             .map(|j| j.fingerprint());
-        let b = job(&["--token", "two", "h"], env)
+        let b = job(&["--token", "two", "h.dynv6.net"], env)
             .ok()
             .map(|j| j.fingerprint());
-        let c = job(&["--token", "one", "h", "g"], env)
+        let c = job(&["--token", "one", "h.dynv6.net", "g.dynv6.net"], env)
             .ok()
             .map(|j| j.fingerprint());
-        let a2 = job(&["--token", "one", "--ipv4", "192.0.2.1", "h"], env)
-            .ok()
-            .map(|j| j.fingerprint());
+        let a2 = job(
+            &["--token", "one", "--ipv4", "192.0.2.1", "h.dynv6.net"],
+            env,
+        )
+        .ok()
+        .map(|j| j.fingerprint());
         assert!(a.is_some());
         assert_ne!(a, b);
         assert_ne!(a, c);
@@ -1163,12 +1179,15 @@ mod tests {
     #[test]
     fn address_sources_reach_the_job() {
         let env: &[(&str, &str)] = &[("DYNUP_TOKEN", "t"), ("DYNUP_CACHE_DIR", "/c")];
-        let j = job(&["-i", "wan", "h"], env).expect("a job");
+        let j = job(&["-i", "wan", "h.dynv6.net"], env).expect("a job");
         assert_eq!((j.ipv4, j.ipv6), (None, None));
         assert!(j.sources.ipv4.is_some() && j.sources.ipv6.is_some());
         let j = job(&["-p", "dynv6-nic", "-i", "wan", "h"], env).expect("a job");
         assert!(j.sources.ipv4.is_some() && j.sources.ipv6.is_none());
-        let only_prefix = job(&["--ipv4", "none", "--ipv6-prefix", "if:wan", "h"], env);
+        let only_prefix = job(
+            &["--ipv4", "none", "--ipv6-prefix", "if:wan", "h.dynv6.net"],
+            env,
+        );
         assert!(only_prefix.is_ok_and(|j| j.sources.ipv6_prefix.is_some()));
         assert!(
             message(job(&["-p", "dynv6-nic", "--ipv6", "if:wan", "h"], env)).contains("IPv4 only")
@@ -1184,7 +1203,7 @@ mod tests {
             ("DYNUP_CACHE_DIR", "/c"),
             ("DYNUP_CHECKIP", "http://ok.example/ nope"),
         ];
-        assert!(message(job(&["--ipv4", "web", "h"], bad_list)).contains("DYNUP_CHECKIP"));
+        assert!(message(job(&["--ipv4", "web", "h.dynv6.net"], bad_list)).contains("DYNUP_CHECKIP"));
         // The protocol checks count a family a source fills as published.
         assert!(message(job(&["-p", "freedns", "-i", "wan", "h"], env)).contains("one family"));
         assert!(job(&["-p", "freedns", "-4", "-i", "wan", "h"], env).is_ok());
