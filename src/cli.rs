@@ -254,10 +254,10 @@ Provider:
 
 dyndns-server (PyPI dyndns 2.0.0, what dyndns-update-script.sh talks to):
                            the secret from --password-file or DYNUP_PASSWORD.
-                           That server DELETES the record of a family not
-                           sent: with only -4 (or the default IPv4 alone) the
-                           AAAA record is removed, and dynup warns (-q
-                           silences it). Give --ipv4 and --ipv6 to keep both.
+                           That server DELETES the record of a family not sent:
+                           with only -4 (or the default IPv4 alone) the AAAA
+                           record is removed, and dynup warns (-q silences
+                           it). Give --ipv4 and --ipv6 to keep both.
       --zone ZONE          send zone_name=ZONE and the host as record_name
       --ttl SECONDS        TTL of the records, 1 to 86400 (server default 300)
       --by-path            use /update-by-path/SECRET/FQDN/IP... (no --ttl)
