@@ -555,10 +555,9 @@ fn preset_from_hosts(args: &Args, env: Env) -> Result<&'static Preset, Failure> 
             provider::preset(name).ok_or_else(|| Failure::usage(format!("no preset '{name}'")))
         }
         Err(likely) => {
-            let which = if args.hostnames.len() > 1 {
-                "these hosts' domains belong to no single provider"
-            } else {
-                "the domain of this host belongs to no provider dynup knows"
+            let which = match args.hostnames.as_slice() {
+                [host] => format!("{host} is under no domain of a preset"),
+                hosts => format!("{} are not under one preset's domains", hosts.join(", ")),
             };
             let likely = if likely.is_empty() {
                 String::new()

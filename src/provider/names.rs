@@ -119,6 +119,10 @@ pub const DOMAINS: &[(&str, &[&str], &str)] = &[
     ),
 ];
 
+/// Presets that serve hosts under their own domains only (Duck DNS has no
+/// custom domains): never likely for a host elsewhere.
+const ONLY_OWN_DOMAINS: &[&str] = &["duckdns"];
+
 /// The preset of a name or one of its aliases, any case.
 pub fn lookup(name: &str) -> Option<&'static Preset> {
     let lower = name.to_ascii_lowercase();
@@ -153,7 +157,7 @@ pub fn preset_of_hosts(hosts: &[String], creds: Given) -> Result<&'static str, S
     if likely.is_empty() {
         likely = PRESETS
             .iter()
-            .filter(|p| creds.suits(p) && p.host.is_some())
+            .filter(|p| creds.suits(p) && p.host.is_some() && !ONLY_OWN_DOMAINS.contains(&p.name))
             .map(|p| p.name)
             .collect();
     }
