@@ -271,10 +271,14 @@ mod tests {
         assert_eq!(mixed, Err("dynv6, duckdns".to_string()));
         let unknown = preset_of_hosts(&hosts(&["home.example.org"]), token).unwrap_err();
         assert!(
-            unknown.contains("dynv6") && unknown.contains("duckdns"),
+            unknown.contains("dynv6") && unknown.contains("desec"),
             "{unknown}"
         );
-        assert!(!unknown.contains("noip"), "{unknown}");
+        // Not a user + password preset for a token; not Duck DNS outside duckdns.org.
+        assert!(
+            !unknown.contains("noip") && !unknown.contains("duckdns"),
+            "{unknown}"
+        );
     }
 
     #[test]
