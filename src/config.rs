@@ -531,8 +531,10 @@ fn check_protocol_limits(
 }
 
 fn unknown_provider(name: &str) -> Failure {
-    let hint = match names::closest(name, names::all_names()) {
-        Some(near) => format!("did you mean '{near}'? "),
+    // An alias that is close is shown as the preset it stands for.
+    let near = names::closest(name, names::all_names()).and_then(names::lookup);
+    let hint = match near {
+        Some(preset) => format!("did you mean '{}'? ", preset.name),
         None => String::new(),
     };
     Failure::usage(format!(

@@ -191,7 +191,7 @@ impl Finder<'_> {
                 }
                 Err(_) => {
                     self.out.detail(
-                        "this host has no global IPv6 address: IPv4 only                          (--show-addresses says why)",
+                        "this host has no global IPv6 address: IPv4 only (--show-addresses says why)",
                     );
                     Ok(None)
                 }
