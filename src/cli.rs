@@ -537,6 +537,30 @@ mod tests {
     }
 
     #[test]
+    fn commands_and_typos() {
+        let help = help_text();
+        for flag in LONG_FLAGS {
+            assert!(help.contains(&format!("--{flag}")), "--help lacks --{flag}");
+        }
+        let typo = parse_strs(&["--token-fle", "x"]).err().map(|f| f.message);
+        assert!(typo.is_some_and(|m| m.contains("did you mean --token-file?")));
+        let far = parse_strs(&["--zzzzzz"]).err().map(|f| f.message);
+        assert!(far.is_some_and(|m| !m.contains("did you mean")));
+        assert!(matches!(parse_strs(&["help"]), Ok(Command::Help)));
+        assert!(matches!(parse_strs(&["-h"]), Ok(Command::ShortHelp)));
+        assert!(matches!(parse_strs(&["--help"]), Ok(Command::Help)));
+        let Ok(Command::Release(args)) = parse_strs(&["release", "--cache-dir", "/c", "h"]) else {
+            panic!("expected release");
+        };
+        assert_eq!(args.hostnames, vec!["h"]);
+        // Only the first word is a command: a host named so elsewhere is a host.
+        let Ok(Command::Run(args)) = parse_strs(&["-4", "status"]) else {
+            panic!("expected a run");
+        };
+        assert_eq!(args.hostnames, vec!["status"]);
+    }
+
+    #[test]
     fn help_lists_every_exit_code() {
         let help = help_text();
         for exit in crate::exit::TABLE {
