@@ -132,7 +132,17 @@ pub fn run(job: &Job, out: &Out) -> Exit {
             worst = worst.max(hold.exit);
             continue;
         }
-        let exit = finish_host(job, out, &store, &job.hosts[i], host, &publish, now);
+        if let (Decision::Unchanged, true) = (&host.decision, job.dry_run) {
+            let since = unchanged_since(host.previous.as_ref(), &publish)
+                .map(|t| format!(" since {}", clock::format_utc(t)))
+                .unwrap_or_default();
+            out.result(&format!(
+                "{}: would send nothing: unchanged{since} (--force sends anyway)",
+                job.hosts[i]
+            ));
+            continue;
+        }
+        let exit = finish_host(job, out, &store, &job.hosts[i], host, &fingerprint, now);
         worst = worst.max(exit);
     }
     if !held.is_empty() {
@@ -272,12 +282,9 @@ fn finish_host(
     store: &Store,
     name: &str,
     host: &HostRun,
-    publish: &Publish,
+    fingerprint: &str,
     now: u64,
 ) -> Exit {
-    // Computed again rather than passed: the hash of a few short strings.
-    let fingerprint = job.fingerprint();
-    let fingerprint = fingerprint.as_str();
     if let Some(failure) = &host.failure {
         out.error(&format!("{name}: {}", failure.message));
         return failure.exit;
@@ -290,15 +297,6 @@ fn finish_host(
                 state::describe_hold(hold)
             ));
             return hold.exit;
-        }
-        Decision::Unchanged if job.dry_run => {
-            let since = unchanged_since(host.previous.as_ref(), publish)
-                .map(|t| format!(" since {}", clock::format_utc(t)))
-                .unwrap_or_default();
-            out.result(&format!(
-                "{name}: would send nothing: unchanged{since} (--force sends anyway)"
-            ));
-            return Exit::Ok;
         }
         Decision::Unchanged => {
             out.detail(&format!(

@@ -160,7 +160,7 @@ fn found_files(args: &Args) -> Result<(PathBuf, Vec<Found>), Failure> {
             found.push(file);
         }
     }
-    found.sort_by(|a, b| (&a.host, &a.preset).cmp(&(&b.host, &b.preset)));
+    found.sort_unstable_by(|a, b| (&a.host, &a.preset).cmp(&(&b.host, &b.preset)));
     Ok((dir, found))
 }
 

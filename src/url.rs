@@ -112,26 +112,18 @@ impl fmt::Display for Server {
     }
 }
 
-/// An IPv6 address in a URL needs brackets, as `::1:443` could be an address
-/// or an address and a port: says how to write what was probably meant.
+/// An IPv6 address in a URL needs brackets (`::1:443` could be an address, or
+/// an address and a port): the way to write what was probably meant.
 fn bracket_hint(scheme: &str, authority: &str) -> String {
     let example = match authority.rsplit_once(':') {
-        _ if authority.parse::<std::net::Ipv6Addr>().is_ok() => {
-            // Also a valid address with a port cut off: show both readings.
-            match authority.rsplit_once(':') {
-                Some((addr, port))
-                    if addr.parse::<std::net::Ipv6Addr>().is_ok()
-                        && port.parse::<u16>().is_ok_and(|p| p != 0) =>
-                {
-                    format!("{scheme}[{addr}]:{port} or {scheme}[{authority}]")
-                }
-                _ => format!("{scheme}[{authority}]"),
-            }
+        Some((addr, port))
+            if addr.parse::<std::net::Ipv6Addr>().is_ok() && port.parse::<u16>().is_ok() =>
+        {
+            format!("[{addr}]:{port}")
         }
-        Some((addr, port)) => format!("{scheme}[{}]:{port}", addr.trim_matches(['[', ']'])),
-        None => format!("{scheme}[ADDRESS]:PORT"),
+        _ => format!("[{authority}]"),
     };
-    format!("an IPv6 address goes in brackets, as in {example}")
+    format!("an IPv6 address goes in brackets, as in {scheme}{example}")
 }
 
 fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
@@ -286,6 +278,19 @@ mod tests {
         ] {
             assert!(Server::parse(bad, "--server").is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn ipv6_without_brackets_is_explained() {
+        let hint = |text: &str| Server::parse(text, "--server").err().map(|f| f.message);
+        assert_eq!(
+            hint("https://::1:443").as_deref(),
+            Some("--server 'https://::1:443': an IPv6 address goes in brackets, as in https://[::1]:443")
+        );
+        assert!(
+            hint("http://2001:db8::1").is_some_and(|m| m.ends_with("as in http://[2001:db8::1]"))
+        );
+        assert!(Server::parse("https://[::1]:443", "--server").is_ok());
     }
 
     #[test]
