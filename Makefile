@@ -82,11 +82,10 @@ bench:
 	sh bench/run.sh
 
 # dynv6.sh and dyndns-update-script.sh: drop-in names for the scripts dynup
-# replaces (README, "Migrating from dynv6.sh and dyndns-update-script.sh").
+# replaces (README, "Migrating"), never over a file that is not such a link.
 install: build
 	install -D -m 0755 target/release/dynup $(DESTDIR)$(PREFIX)/bin/dynup
-	ln -sf dynup $(DESTDIR)$(PREFIX)/bin/dynv6.sh
-	ln -sf dynup $(DESTDIR)$(PREFIX)/bin/dyndns-update-script.sh
+	sh tools/install-links.sh $(DESTDIR)$(PREFIX)/bin
 
 clean:
 	$(CARGO) clean

@@ -346,7 +346,7 @@ def main():
     # dynup: both families from the interface, one request to the dynv6 API.
     for tool, binary in (("dynup", args.dynup), ("dynup static", args.dynup_static)):
         def dynup(state, host):
-            return [os.path.realpath(binary), "--server", https, "--cacert", args.ca, "--token-file", token_file,
+            return [os.path.realpath(binary), "-p", "dynv6", "--server", https, "--cacert", args.ca, "--token-file", token_file,
                     "-i", IFACE, "--cache-dir", state, host]
         s = d(tool.replace(" ", "-") + "-update")
         cases.append(Case(tool, "update", dynup(s, HOST), base_env, prepare=["rm", "-rf", s], requests=1))

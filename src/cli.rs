@@ -49,13 +49,88 @@ pub struct Args {
 
 pub enum Command {
     Run(Box<Args>),
+    /// `-h`: one screen.
+    ShortHelp,
+    /// `--help`, `dynup help`: everything.
     Help,
     Version,
     ListProviders,
+    /// `dynup status [HOST...]`: what the state directory says, no network.
+    Status(Box<Args>),
+    /// `dynup release HOST...`: lift holds, send nothing.
+    Release(Box<Args>),
 }
 
+/// Every long flag, for "did you mean" (a test checks each is in --help).
+const LONG_FLAGS: &[&str] = &[
+    "provider",
+    "server",
+    "user",
+    "password",
+    "password-file",
+    "token",
+    "token-file",
+    "ipv4",
+    "ipv6",
+    "ipv6-prefix",
+    "interface",
+    "allow-ula",
+    "allow-private",
+    "ipv6-host-id",
+    "show-addresses",
+    "cache-dir",
+    "force",
+    "max-age",
+    "user-agent",
+    "timeout",
+    "cacert",
+    "dry-run",
+    "verbose",
+    "quiet",
+    "syslog",
+    "zone",
+    "ttl",
+    "by-path",
+    "delete",
+    "url",
+    "success",
+    "list-providers",
+    "tsig-key-file",
+    "tcp",
+    "help",
+    "version",
+];
+
 pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Command, Failure> {
-    parse_args(argv).map_err(|e| Failure::usage(format!("{e} (see dynup --help)")))
+    let mut argv: Vec<OsString> = argv.into_iter().collect();
+    // Words that are commands only in the first place: a host could be named so.
+    let command = argv.first().and_then(|a| a.to_str()).map(str::to_string);
+    let wrap: Option<fn(Box<Args>) -> Command> = match command.as_deref() {
+        Some("help") if argv.len() == 1 => return Ok(Command::Help),
+        Some("status") => Some(Command::Status),
+        Some("release") => Some(Command::Release),
+        _ => None,
+    };
+    if wrap.is_some() {
+        argv.remove(0);
+    }
+    let parsed = parse_args(argv).map_err(|e| {
+        let hint = match &e {
+            lexopt::Error::UnexpectedOption(flag) => flag
+                .strip_prefix("--")
+                .and_then(|typed| {
+                    crate::provider::names::closest(typed, LONG_FLAGS.iter().copied())
+                })
+                .map(|near| format!("; did you mean --{near}?"))
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        Failure::usage(format!("{e}{hint} (see dynup --help)"))
+    })?;
+    match (wrap, parsed) {
+        (Some(wrap), Command::Run(args)) => Ok(wrap(args)),
+        (_, other) => Ok(other),
+    }
 }
 
 fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexopt::Error> {
@@ -101,7 +176,8 @@ fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexop
             Long("list-providers") => return Ok(Command::ListProviders),
             Long("tsig-key-file") => args.tsig_key_file = Some(parser.value()?.into()),
             Long("tcp") => args.tcp = true,
-            Short('h') | Long("help") => return Ok(Command::Help),
+            Short('h') => return Ok(Command::ShortHelp),
+            Long("help") => return Ok(Command::Help),
             Short('V') | Long("version") => return Ok(Command::Version),
             Value(value) => args.hostnames.push(value.string()?),
             _ => return Err(arg.unexpected()),
@@ -114,160 +190,215 @@ pub fn version_text() -> String {
     format!("dynup {}\n", env!("CARGO_PKG_VERSION"))
 }
 
+/// `-h`: what most runs need, on one screen; `--help` has the rest.
+pub fn short_help_text() -> String {
+    format!(
+        "\
+dynup {version}: tell a dynamic-DNS provider the addresses of this host
+
+Usage: dynup [OPTIONS] HOSTNAME...
+       dynup status [HOSTNAME...]      dynup release HOSTNAME...
+
+  -p, --provider NAME      the provider (dynup --list-providers); without it
+                           the host's domain names it (dynv6.net: dynv6)
+  -u, --user NAME          account or DDNS-key user name
+      --token-file FILE    the token (or DYNUP_TOKEN)
+      --password-file FILE the password (or DYNUP_PASSWORD)
+  -4, -6                   only IPv4, only IPv6 (default: both, where the
+                           provider takes both and this host has IPv6)
+      --ipv4/--ipv6 SRC    ADDRESS, auto, none, if[:IFACE] or web[:URL]
+  -i, --interface IFACE    publish this interface's addresses (a router's WAN)
+  -n, --dry-run            say what would be sent; send nothing
+  -q, --quiet              print nothing but errors (for cron)
+  -v, --verbose            show requests, answers and decisions
+
+Examples:
+  dynup --token-file /etc/dynup/dynv6.token myhome.dynv6.net
+  dynup -p noip -u KEYUSER --password-file /etc/dynup/noip.key a.ddns.net
+  */5 * * * * dynup -q -i wan --token-file /etc/dynup/t myhome.dynv6.net
+
+dynup --help shows every option, the exit codes and the drop-in modes.
+",
+        version = env!("CARGO_PKG_VERSION"),
+    )
+}
+
 pub fn help_text() -> String {
     format!(
         "\
 dynup {version}: tell a dynamic-DNS provider the addresses of this host
 
 Usage: dynup [OPTIONS] HOSTNAME...
+       dynup status [--cache-dir DIR] [-p NAME] [HOSTNAME...]
+       dynup release [--cache-dir DIR] [-p NAME] HOSTNAME...
+`status` prints, per host and provider, what was last published and when the
+provider accepted it, and any hold with its cause; `release` lifts a hold
+without sending anything. Neither contacts the network.
 
 Provider:
-  -p, --provider NAME      a preset (default: dynv6); `dynup --list-providers` shows
-                           each with its protocol, endpoint and credentials:
-                             dynv6      dynv6 Update API, token, IPv4 + IPv6 + prefix
-                             dynv6-nic  dynv6 through dyndns2 (IPv4 only), token as password
-                             noip       No-IP dyndns2, user + password (DDNS key)
-                             dyndns2    any dyndns2 \"NIC update\" server; needs --server
-                             dyn he.net desec duckdns freedns dnsomatic nsupdate.info
-                             dynu ovh inwx strato selfhost spdyn ipv64
-                             dyndns-server  the Python \"dyndns\" server; needs --server
-                             template   any GET API described by --url
-                             rfc2136    DNS UPDATE signed with a TSIG key to any server
-                                        (BIND, Knot, PowerDNS); needs --server
-                             dynv6-rfc2136  DNS UPDATE to ns1.dynv6.com; the zone is
-                                        the host itself
-  -s, --server URL         scheme://host[:port] of the provider, overriding the
-                           preset's (env DYNUP_SERVER); for rfc2136: HOST[:PORT]
-                           of the DNS server (a name or an address; port 53)
+  -p, --provider NAME      a preset; `dynup --list-providers` shows each with
+                           its protocol, endpoint and credentials. Without -p
+                           the host's domain names it (dynv6.net, v6.rocks:
+                           dynv6; duckdns.org: duckdns; ddns.net and No-IP's
+                           other free domains: noip; dedyn.io: desec; ...);
+                           any other host needs -p, so that no credential
+                           goes to a provider you did not choose.
+                           Also: no-ip, noip.com (noip), he (he.net), duck
+                           (duckdns).
+  -s, --server URL         scheme://host[:port] of the provider, overriding
+                           the preset's (env DYNUP_SERVER); an IPv6 address
+                           in brackets: https://[2001:db8::1]:8443. For
+                           rfc2136: HOST[:PORT] of the DNS server (port 53)
   -u, --user NAME          account or DDNS-key user name (dyndns2, noip, ...)
       --list-providers     print the presets and exit
 
 dyndns-server (PyPI dyndns 2.0.0, what dyndns-update-script.sh talks to):
                            the secret from --password-file or DYNUP_PASSWORD.
                            That server DELETES the record of a family not sent:
-                           with only -4 (or the default IPv4 alone) the AAAA record
-                           is removed, and dynup warns (-q silences it). Give both
-                           --ipv4 and --ipv6 to keep both.
+                           with only -4 (or the default IPv4 alone) the AAAA
+                           record is removed, and dynup warns (-q silences
+                           it). Give --ipv4 and --ipv6 to keep both.
       --zone ZONE          send zone_name=ZONE and the host as record_name
       --ttl SECONDS        TTL of the records, 1 to 86400 (server default 300)
       --by-path            use /update-by-path/SECRET/FQDN/IP... (no --ttl)
       --delete             delete the A and AAAA records of each host
 
 template:
-      --url TEMPLATE       e.g. 'https://update.example/dynamic?host={{hostname}}&ip={{ip}}'
+      --url TEMPLATE       e.g. 'https://u.example/dyn?host={{hostname}}&ip={{ip}}'
                            placeholders {{hostname}} {{ip}} {{ipv4}} {{ipv6}} {{user}}
                            {{password}} {{token}}, each percent-encoded. With only
                            {{ip}}, one request per family. --user with a password
                            also goes as Basic auth. --server replaces the
                            template's scheme://host[:port].
-      --success WORD[,WORD]  a 2xx answer is success when it holds one of these
-                           words, as whole words, any case, not after \"not\"/\"no\"
-                           (default good,nochg,OK,updated,unchanged,success,true;
-                           nochg, unchanged, \"nothing to change\" mean current)
+      --success WORD[,WORD]  a 2xx answer is success when it holds one of
+                           these words, as whole words, any case, not after
+                           \"not\"/\"no\" (default good,nochg,OK,updated,
+                           unchanged,success,true; nochg, unchanged, \"nothing
+                           to change\" mean current)
 
 Secrets (never put them on the command line: use a file or the environment):
-      --password-file FILE first line of FILE is the password (env DYNUP_PASSWORD)
+      --password-file FILE first line of FILE is the password
+                           (env DYNUP_PASSWORD)
       --token-file FILE    first line of FILE is the token (env DYNUP_TOKEN)
       --password VALUE     allowed, but visible to every user in `ps`
       --token VALUE        allowed, but visible to every user in `ps`
-      --tsig-key-file FILE TSIG key for rfc2136: BIND's key \"NAME\" {{ algorithm ...;
-                           secret \"...\"; }}; as tsig-keygen writes it, Knot's
-                           key: list as keymgr -t writes it, or one line
-                           ALGORITHM:NAME:SECRET (env DYNUP_TSIG_KEY, that line);
-                           hmac-sha256, hmac-sha512, hmac-sha384 or hmac-sha1
+      --tsig-key-file FILE TSIG key for rfc2136: BIND's key \"NAME\" {{
+                           algorithm ...; secret \"...\"; }}; as tsig-keygen
+                           writes it, Knot's key: list as keymgr -t writes
+                           it, or one line ALGORITHM:NAME:SECRET (env
+                           DYNUP_TSIG_KEY, that line); hmac-sha256,
+                           hmac-sha512, hmac-sha384 or hmac-sha1
 
 DNS UPDATE (rfc2136, dynv6-rfc2136):
       --zone ZONE          the zone of the hosts (default: each host's parent;
                            for dynv6-rfc2136 the host itself)
       --ttl SECONDS        TTL of the records, 1 to 86400 (default 60)
-      --tcp                use TCP only (default: UDP, TCP when the reply is truncated)
-                           Addresses must be given: a DNS server publishes no
-                           address it sees, so 'auto' is refused.
+      --tcp                use TCP only (default: UDP, TCP when the reply is
+                           truncated). Addresses must be given: a DNS server
+                           publishes no address it sees, so 'auto' is refused.
 
 Addresses:
   -4, -6                   only this address family (the other is not sent)
       --ipv4 SRC           ADDRESS | auto | none | if[:IFACE] | web[:URL]
       --ipv6 SRC           ADDRESS[/LEN] | auto | none | if[:IFACE] | web[:URL]
       --ipv6-prefix SRC    CIDR | auto | if[:IFACE]        (dynv6 only)
-                           auto: the provider takes the address the request comes
-                           from; dynup forces the connection to that family. As
-                           dynup cannot see such an address change, it repeats an
-                           auto update at most once an hour.
-                           if: the interface's address (if:IFACE, or -i IFACE);
-                           for --ipv6-prefix, the network of that address.
+                           auto: the provider takes the address the request
+                           comes from; dynup forces the connection to that
+                           family. As dynup cannot see such an address
+                           change, it repeats an auto update at most hourly.
+                           if: the interface's address (if:IFACE, or -i
+                           IFACE); for --ipv6-prefix, the network of it.
                            web: the address a check-IP server sees, over a
-                           connection of that family: web:URL, else DYNUP_CHECKIP
-                           (URLs, space-separated), else a built-in list
-                           (api.ipify.org, v4/v6.ident.me, icanhazip.com,
-                           checkip.dyndns.org, ipv6.nsupdate.info), each with a
-                           5-second limit; the first address of the family in a
-                           small answer counts.
-  -i, --interface IFACE    the interface for `if`. Given without --ipv4/--ipv6 it
-                           is also the default source: IPv6 from IFACE; IPv4 from
-                           IFACE when it has a public address, else from the web.
-                           A family such a default finds nothing for is left out
-                           (a warning); nothing at all is exit 3.
-                           Without -i the defaults are --ipv4 auto and --ipv6 none
-                           (auto with -6).
+                           connection of that family: web:URL, else
+                           DYNUP_CHECKIP (URLs, space-separated), else a
+                           built-in list (api.ipify.org, v4/v6.ident.me,
+                           icanhazip.com, checkip.dyndns.org,
+                           ipv6.nsupdate.info), each with a 5-second limit;
+                           the first address of the family in a small answer
+                           counts.
+  -i, --interface IFACE    the interface for `if`. Given without --ipv4/--ipv6
+                           it is also the default source: IPv6 from IFACE;
+                           IPv4 from IFACE when it has a public address, else
+                           from the web. A family such a default finds
+                           nothing for is left out (a warning); nothing at
+                           all is exit 3. An interface that does not exist
+                           is exit 2, naming those that do.
+                           Defaults without -i, -4, -6, --ipv4, --ipv6: IPv4
+                           auto, and this host's global IPv6 address too when
+                           it has one and the provider takes both families in
+                           one run (dynv6, noip, dyndns2, he.net, desec,
+                           duckdns, ...; README \"Which addresses\"); without
+                           one, IPv4 alone (a note under -v). -6 alone: auto.
       --allow-ula          IPv6 from an interface may be a ULA (fc00::/7)
       --allow-private      IPv4 may be private (RFC 1918), CGNAT (100.64/10),
                            link-local or loopback
-      --ipv6-host-id ::ID  publish the found IPv6 address's /64 prefix with this
-                           interface identifier (a LAN host behind the router)
-      --show-addresses     print every interface address dynup sees (only IFACE's
-                           with -i), the one it would pick per family and why each
-                           other one was not picked; contact nothing; exit 0, or 3
-                           when none is usable
+      --ipv6-host-id ::ID  publish the found IPv6 address's /64 prefix with
+                           this interface identifier (a LAN host behind the
+                           router)
+      --show-addresses     print every interface address dynup sees (only
+                           IFACE's with -i), the one it would pick per family
+                           and why each other one was not picked; contact
+                           nothing; exit 0, or 3 when none is usable
 
-Address rules (for `if`, and for check-IP answers; --show-addresses applies them):
+Address rules (for `if`, check-IP answers and --show-addresses):
   IPv6: global unicast (2000::/3) only; never link-local, loopback, multicast,
-  tentative, dadfailed or deprecated; ULA (fc00::/7) only with --allow-ula. Then
-  global before ULA, stable before temporary (privacy), the longest preferred
-  lifetime, the lowest address.
+  tentative, dadfailed or deprecated; ULA (fc00::/7) only with --allow-ula.
+  Then global before ULA, stable before temporary (privacy), the longest
+  preferred lifetime, the lowest address.
   IPv4: private, CGNAT, link-local and loopback only with --allow-private. Then
-  public before those, primary before secondary, the longest preferred lifetime,
-  the lowest address.
+  public before those, primary before secondary, the longest preferred
+  lifetime, the lowest address.
   A source given by flag that finds nothing: exit 3, and nothing is sent.
 
 State (what was sent, and holds after fatal answers):
       --cache-dir DIR      where state lives (env DYNUP_CACHE_DIR; default
-                           /var/run/dynup for root, else $XDG_STATE_HOME/dynup or
-                           ~/.local/state/dynup)
+                           /var/run/dynup for root, else
+                           $XDG_STATE_HOME/dynup or ~/.local/state/dynup)
   -f, --force              send even if unchanged or held off
       --max-age DURATION   resend an unchanged address after this long
                            (default 25d; units s, m, h, d; e.g. 12h)
 
 Transport:
-      --user-agent STRING  User-Agent sent; the default has the form No-IP requires:
-                           \"{user_agent}\"
-      --timeout SECONDS    limit on each request to the provider (an HTTP request or a
-                           DNS UPDATE exchange), from connecting to the end of its
-                           answer (default 20); each host and family may take one
+      --user-agent STRING  User-Agent sent; the default has the form No-IP
+                           requires:
+    \"{user_agent}\"
+      --timeout SECONDS    limit on each request to the provider (an HTTP
+                           request or a DNS UPDATE exchange), from connecting
+                           to the end of its answer (default 20); each host
+                           and family may take one
       --cacert FILE        PEM bundle to trust instead of the default roots
-                           (env DYNUP_CACERT; default: /etc/ssl/certs/ca-certificates.crt
-                           when present, else the roots built into dynup);
-                           a bundle over {ca_cap} is refused
+                           (env DYNUP_CACERT; default:
+                           /etc/ssl/certs/ca-certificates.crt when present,
+                           else the roots built into dynup); a bundle over
+                           {ca_cap} is refused
 
 Output:
-  -n, --dry-run            show what would be sent (secrets masked); send nothing
-  -v, --verbose            show requests (secrets masked), answers and decisions on stderr
+  -n, --dry-run            say what would be sent (secrets masked), or why
+                           nothing would be (unchanged since, held since);
+                           send nothing
+  -v, --verbose            show requests (secrets masked), answers and
+                           decisions on stderr
   -q, --quiet              print nothing but errors
-      --syslog             also send each message to the system log (/dev/log,
-                           facility daemon, tag dynup; `logread -e dynup` on
-                           OpenWRT); without a log socket, stdout/stderr only
-  -h, --help               this text
+      --syslog             also send each message to the system log
+                           (/dev/log, facility daemon, tag dynup; `logread
+                           -e dynup` on OpenWRT); without a log socket,
+                           stdout/stderr only
+  -h                       the short help
+      --help, dynup help   this text
   -V, --version            the version
 
-A flag wins over its environment variable. One line per host goes to stdout when
-something was sent (\"host: updated A 203.0.113.7\"); errors go to stderr.
-Unchanged addresses are not sent again. After a fatal answer (codes 10 to 15) the
-host is held: later runs do not contact the provider until its configuration
-(server, user, secret, hostnames, User-Agent) changes or --force is given. After
-code 16 the host is held for at least 30 minutes.
+A flag wins over its environment variable. One line per host goes to stdout
+when something was sent (\"host: updated A 203.0.113.7\"); errors go to stderr.
+Unchanged addresses are not sent again. After a fatal answer (codes 10 to 15)
+the host is held: later runs do not contact the provider until its
+configuration (server, user, secret, hostnames, User-Agent) changes, --force is
+given or `dynup release HOST` lifts the hold. After code 16 the host is held
+for at least 30 minutes. A run says its held hosts in one line (none with -q;
+the exit code still tells).
 
 Drop-in modes for the scripts dynup replaces (their arguments, environment
 and messages; `dynup compat NAME --help` tells each one's details):
-  dynup compat dynv6.sh HOSTNAME [DEVICE]            (token=... in the environment)
+  dynup compat dynv6.sh HOSTNAME [DEVICE]     (token=... in the environment)
   dynup compat dyndns-update-script.sh [-46dhpsStv] RECORD_NAME
   or a symlink named dynv6.sh or dyndns-update-script.sh to dynup, as
   `make install` creates them.
@@ -408,6 +539,30 @@ mod tests {
         };
         assert!(args.syslog);
         assert!(help_text().contains("--syslog"));
+    }
+
+    #[test]
+    fn commands_and_typos() {
+        let help = help_text();
+        for flag in LONG_FLAGS {
+            assert!(help.contains(&format!("--{flag}")), "--help lacks --{flag}");
+        }
+        let typo = parse_strs(&["--token-fle", "x"]).err().map(|f| f.message);
+        assert!(typo.is_some_and(|m| m.contains("did you mean --token-file?")));
+        let far = parse_strs(&["--zzzzzz"]).err().map(|f| f.message);
+        assert!(far.is_some_and(|m| !m.contains("did you mean")));
+        assert!(matches!(parse_strs(&["help"]), Ok(Command::Help)));
+        assert!(matches!(parse_strs(&["-h"]), Ok(Command::ShortHelp)));
+        assert!(matches!(parse_strs(&["--help"]), Ok(Command::Help)));
+        let Ok(Command::Release(args)) = parse_strs(&["release", "--cache-dir", "/c", "h"]) else {
+            panic!("expected release");
+        };
+        assert_eq!(args.hostnames, vec!["h"]);
+        // Only the first word is a command: a host named so elsewhere is a host.
+        let Ok(Command::Run(args)) = parse_strs(&["-4", "status"]) else {
+            panic!("expected a run");
+        };
+        assert_eq!(args.hostnames, vec!["status"]);
     }
 
     #[test]

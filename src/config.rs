@@ -11,7 +11,7 @@ use crate::clock;
 use crate::dns::key::{self, TsigKey};
 use crate::exit::Failure;
 use crate::http::{self, CaBundle, Family};
-use crate::provider::{self, rfc2136, template, Credentials, Preset, Protocol};
+use crate::provider::{self, names, rfc2136, template, Credentials, Preset, Protocol};
 use crate::secret::{self, Redactor, Secret};
 use crate::url::Server;
 
@@ -158,17 +158,14 @@ pub fn hex_digest(data: &[u8]) -> String {
 /// The environment, as a function so that tests can give their own.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
+pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
     let mut warnings = Vec::new();
     let env_value = |name: &str| env(name).filter(|v| !v.is_empty());
 
-    let preset_name = args.provider.as_deref().unwrap_or("dynv6");
-    let preset = provider::preset(preset_name).ok_or_else(|| {
-        Failure::usage(format!(
-            "--provider: unknown provider '{preset_name}' (known: {})",
-            provider::preset_names()
-        ))
-    })?;
+    let named = match args.provider.as_deref() {
+        Some(name) => Some(names::lookup(name).ok_or_else(|| unknown_provider(name))?),
+        None => None,
+    };
 
     if args.hostnames.is_empty() {
         return Err(Failure::usage(
@@ -178,6 +175,11 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
     for host in &args.hostnames {
         check_hostname(host)?;
     }
+    args.hostnames = normalize_hosts(&args.hostnames);
+    let preset = match named {
+        Some(preset) => preset,
+        None => preset_from_hosts(&args, env)?,
+    };
 
     let dns = matches!(preset.protocol, Protocol::Rfc2136 { .. });
     let parse_server = if dns {
@@ -298,7 +300,11 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
     let sources = if args.delete {
         addr::Sources::default()
     } else {
-        addr::Sources::from_args(&args, preset.ipv6, env_value("DYNUP_CHECKIP"))?
+        let mut sources = addr::Sources::from_args(&args, preset.ipv6, env_value("DYNUP_CHECKIP"))?;
+        if sources.ipv6.is_none() && publishes_both_by_default(preset, &args) {
+            sources.ipv6 = Some(addr::Source::Host);
+        }
+        sources
     };
     let (ipv4, ipv6, ipv6_prefix) = if args.delete {
         if args.only_ipv4 || args.only_ipv6 || args.ipv4.is_some() || args.ipv6.is_some() {
@@ -525,6 +531,62 @@ fn check_protocol_limits(
     Ok(())
 }
 
+fn unknown_provider(name: &str) -> Failure {
+    // An alias that is close is shown as the preset it stands for.
+    let near = names::closest(name, names::all_names()).and_then(names::lookup);
+    let hint = match near {
+        Some(preset) => format!("did you mean '{}'? ", preset.name),
+        None => String::new(),
+    };
+    Failure::usage(format!(
+        "--provider: unknown provider '{name}' ({hint}dynup --list-providers shows all)"
+    ))
+}
+
+/// Without `-p`: the preset the hosts' domain belongs to. A credential must
+/// never go to a provider the user did not choose, so there is no default.
+fn preset_from_hosts(args: &Args, env: Env) -> Result<&'static Preset, Failure> {
+    let has = |var: &str| env(var).is_some_and(|v| !v.is_empty());
+    let given = names::Given {
+        user: args.user.is_some(),
+        password: args.password.is_some() || args.password_file.is_some() || has("DYNUP_PASSWORD"),
+        token: args.token.is_some() || args.token_file.is_some() || has("DYNUP_TOKEN"),
+        tsig: args.tsig_key_file.is_some() || has("DYNUP_TSIG_KEY"),
+    };
+    match names::preset_of_hosts(&args.hostnames, given) {
+        Ok(name) => {
+            provider::preset(name).ok_or_else(|| Failure::usage(format!("no preset '{name}'")))
+        }
+        Err(likely) => {
+            let which = match args.hostnames.as_slice() {
+                [host] => format!("{host} is under no domain of a preset"),
+                hosts => format!("{} are not under one preset's domains", hosts.join(", ")),
+            };
+            let likely = if likely.is_empty() {
+                String::new()
+            } else {
+                format!(" (likely: {likely})")
+            };
+            Err(Failure::usage(format!(
+                "which provider? {which}: give -p NAME{likely}"
+            )))
+        }
+    }
+}
+
+/// Lowercase, without the root's trailing dot, each host once: `A.DDNS.NET.`
+/// and `a.ddns.net` are one host to the provider, so they are one here.
+fn normalize_hosts(hosts: &[String]) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::with_capacity(hosts.len());
+    for host in hosts {
+        let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+        if !seen.contains(&host) {
+            seen.push(host);
+        }
+    }
+    seen
+}
+
 fn check_hostname(host: &str) -> Result<(), Failure> {
     let label_ok = |label: &str| {
         !label.is_empty()
@@ -612,6 +674,32 @@ fn credentials(
         }
     }
     let name = preset.name;
+    // A secret given in the other kind's flag is said, not silently ignored.
+    let password_given = args.password.is_some() || args.password_file.is_some();
+    let token_given = args.token.is_some() || args.token_file.is_some();
+    let misplaced = match preset.credentials {
+        Credentials::Token if password_given => Some((
+            "--password-file",
+            "a token",
+            "--token-file FILE or DYNUP_TOKEN",
+            token.is_some(),
+        )),
+        Credentials::UserPassword | Credentials::Password if token_given => Some((
+            "--token-file",
+            "a password",
+            "--password-file FILE or DYNUP_PASSWORD",
+            password.is_some(),
+        )),
+        _ => None,
+    };
+    if let Some((wrong, kind, right, has_right)) = misplaced {
+        if !has_right {
+            return Err(Failure::usage(format!(
+                "{name} takes {kind}, not {wrong}: give it with {right}"
+            )));
+        }
+        warnings.push(format!("{wrong} is not used by {name}; ignored"));
+    }
     let secret = match preset.credentials {
         Credentials::Token => {
             if args.user.is_some() {
@@ -759,8 +847,28 @@ fn addresses(args: &Args, preset: &Preset, sources: &addr::Sources) -> Result<Ad
     Ok((ipv4, ipv6, ipv6_prefix))
 }
 
+/// The default families, the one rule (README "Which addresses"): IPv4 `auto`,
+/// and this host's IPv6 address too when it has one and the provider takes both
+/// families in one run; a family flag, `-i` or `-4`/`-6` replaces the default.
+/// Left out: IPv4-only presets, freedns (a token per record), dyndns-server (it
+/// takes the connection's address only for a family sent alone), DNS UPDATE
+/// (no `auto`), templates (the URL says what it takes).
+fn publishes_both_by_default(preset: &Preset, args: &Args) -> bool {
+    let protocol_takes_both = matches!(
+        preset.protocol,
+        Protocol::Dynv6 | Protocol::Dyndns2 | Protocol::Duckdns
+    );
+    protocol_takes_both
+        && preset.ipv6
+        && args.ipv4.is_none()
+        && args.ipv6.is_none()
+        && args.interface.is_none()
+        && !args.only_ipv4
+        && !args.only_ipv6
+}
+
 /// /var/run/dynup for root (tmpfs on OpenWRT), else the user's state directory.
-fn default_cache_dir(env: Env) -> Result<PathBuf, Failure> {
+pub fn default_cache_dir(env: Env) -> Result<PathBuf, Failure> {
     if running_as_root() {
         return Ok(PathBuf::from("/var/run/dynup"));
     }
@@ -840,7 +948,7 @@ mod tests {
                 "flag",
                 "--cache-dir",
                 "/c",
-                "h",
+                "h.dynv6.net",
             ],
             &[
                 ("DYNUP_TOKEN", "env"),
@@ -863,11 +971,11 @@ mod tests {
         assert!(message(job(&["-p", "dyndns2", "-u", "u", "h"], env)).contains("--server"));
         assert!(message(job(&["-p", "noip", "h"], env)).contains("--user"));
         assert!(message(job(&["-p", "noip", "-u", "u", "h"], env)).contains("password"));
-        assert!(message(job(&["h"], &[("DYNUP_CACHE_DIR", "/c")])).contains("token"));
-        assert!(message(job(&["-4", "-6", "h"], env)).contains("-4"));
-        assert!(message(job(&["--ipv4", "x", "h"], env)).contains("--ipv4"));
-        assert!(message(job(&["--max-age", "5w", "h"], env)).contains("--max-age"));
-        assert!(message(job(&["--timeout", "0", "h"], env)).contains("--timeout"));
+        assert!(message(job(&["h.dynv6.net"], &[("DYNUP_CACHE_DIR", "/c")])).contains("token"));
+        assert!(message(job(&["-4", "-6", "h.dynv6.net"], env)).contains("-4"));
+        assert!(message(job(&["--ipv4", "x", "h.dynv6.net"], env)).contains("--ipv4"));
+        assert!(message(job(&["--max-age", "5w", "h.dynv6.net"], env)).contains("--max-age"));
+        assert!(message(job(&["--timeout", "0", "h.dynv6.net"], env)).contains("--timeout"));
         assert!(message(job(&["-p", "dynv6-nic", "-6", "h"], env)).contains("IPv4 only"));
         let with_password: &[(&str, &str)] = &[("DYNUP_PASSWORD", "p"), ("DYNUP_CACHE_DIR", "/c")];
         assert!(message(job(
@@ -875,14 +983,25 @@ mod tests {
             with_password
         ))
         .contains("--ipv6-prefix"));
-        assert!(message(job(&["--ipv4", "none", "h"], env)).contains("nothing to publish"));
-        assert!(message(job(&["bad host"], env)).contains("bad host"));
-        assert!(message(job(&["--token", "a", "--token-file", "/f", "h"], env)).contains("both"));
         assert!(
-            message(job(&["--token-file", "/nonexistent/x", "h"], env)).contains("/nonexistent/x")
+            message(job(&["--ipv4", "none", "h.dynv6.net"], env)).contains("nothing to publish")
         );
-        assert!(message(job(&["--cacert", "/nonexistent/ca", "h"], env)).contains("--cacert"));
-        assert!(message(job(&["--user-agent", "a\nb", "h"], env)).contains("--user-agent"));
+        assert!(message(job(&["bad host"], env)).contains("bad host"));
+        assert!(message(job(
+            &["--token", "a", "--token-file", "/f", "h.dynv6.net"],
+            env
+        ))
+        .contains("both"));
+        assert!(
+            message(job(&["--token-file", "/nonexistent/x", "h.dynv6.net"], env))
+                .contains("/nonexistent/x")
+        );
+        assert!(
+            message(job(&["--cacert", "/nonexistent/ca", "h.dynv6.net"], env)).contains("--cacert")
+        );
+        assert!(
+            message(job(&["--user-agent", "a\nb", "h.dynv6.net"], env)).contains("--user-agent")
+        );
     }
 
     #[test]
@@ -924,12 +1043,14 @@ mod tests {
             let all: Vec<&str> = server.iter().chain(extra).copied().collect();
             job(&all, env)
         };
-        let ok = with(&["--zone", "Z.org", "--ttl", "60", "h"]).expect("a job");
+        let ok = with(&["--zone", "Z.org", "--ttl", "60", "h.dynv6.net"]).expect("a job");
         assert_eq!((ok.zone.as_deref(), ok.ttl), (Some("z.org"), Some(60)));
-        assert!(message(with(&["--ttl", "0", "h"])).contains("--ttl"));
-        assert!(
-            message(job(&["--zone", "z.org", "h"], &[("DYNUP_TOKEN", "t")])).contains("--zone")
-        );
+        assert!(message(with(&["--ttl", "0", "h.dynv6.net"])).contains("--ttl"));
+        assert!(message(job(
+            &["--zone", "z.org", "h.dynv6.net"],
+            &[("DYNUP_TOKEN", "t")]
+        ))
+        .contains("--zone"));
     }
 
     #[test]
@@ -1038,18 +1159,21 @@ mod tests {
     #[test]
     fn fingerprint_follows_the_secret_and_hosts() {
         let env: &[(&str, &str)] = &[("DYNUP_CACHE_DIR", "/c")];
-        let a = job(&["--token", "one", "h"], env)
+        let a = job(&["--token", "one", "h.dynv6.net"], env)
             .ok()
             .map(|j| j.fingerprint());
-        let b = job(&["--token", "two", "h"], env)
+        let b = job(&["--token", "two", "h.dynv6.net"], env)
             .ok()
             .map(|j| j.fingerprint());
-        let c = job(&["--token", "one", "h", "g"], env)
+        let c = job(&["--token", "one", "h.dynv6.net", "g.dynv6.net"], env)
             .ok()
             .map(|j| j.fingerprint());
-        let a2 = job(&["--token", "one", "--ipv4", "192.0.2.1", "h"], env)
-            .ok()
-            .map(|j| j.fingerprint());
+        let a2 = job(
+            &["--token", "one", "--ipv4", "192.0.2.1", "h.dynv6.net"],
+            env,
+        )
+        .ok()
+        .map(|j| j.fingerprint());
         assert!(a.is_some());
         assert_ne!(a, b);
         assert_ne!(a, c);
@@ -1060,12 +1184,15 @@ mod tests {
     #[test]
     fn address_sources_reach_the_job() {
         let env: &[(&str, &str)] = &[("DYNUP_TOKEN", "t"), ("DYNUP_CACHE_DIR", "/c")];
-        let j = job(&["-i", "wan", "h"], env).expect("a job");
+        let j = job(&["-i", "wan", "h.dynv6.net"], env).expect("a job");
         assert_eq!((j.ipv4, j.ipv6), (None, None));
         assert!(j.sources.ipv4.is_some() && j.sources.ipv6.is_some());
         let j = job(&["-p", "dynv6-nic", "-i", "wan", "h"], env).expect("a job");
         assert!(j.sources.ipv4.is_some() && j.sources.ipv6.is_none());
-        let only_prefix = job(&["--ipv4", "none", "--ipv6-prefix", "if:wan", "h"], env);
+        let only_prefix = job(
+            &["--ipv4", "none", "--ipv6-prefix", "if:wan", "h.dynv6.net"],
+            env,
+        );
         assert!(only_prefix.is_ok_and(|j| j.sources.ipv6_prefix.is_some()));
         assert!(
             message(job(&["-p", "dynv6-nic", "--ipv6", "if:wan", "h"], env)).contains("IPv4 only")
@@ -1081,7 +1208,7 @@ mod tests {
             ("DYNUP_CACHE_DIR", "/c"),
             ("DYNUP_CHECKIP", "http://ok.example/ nope"),
         ];
-        assert!(message(job(&["--ipv4", "web", "h"], bad_list)).contains("DYNUP_CHECKIP"));
+        assert!(message(job(&["--ipv4", "web", "h.dynv6.net"], bad_list)).contains("DYNUP_CHECKIP"));
         // The protocol checks count a family a source fills as published.
         assert!(message(job(&["-p", "freedns", "-i", "wan", "h"], env)).contains("one family"));
         assert!(job(&["-p", "freedns", "-4", "-i", "wan", "h"], env).is_ok());

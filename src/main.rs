@@ -15,6 +15,7 @@ mod route;
 mod run;
 mod secret;
 mod state;
+mod status;
 mod syslog;
 mod tls;
 mod uci_names;
@@ -40,10 +41,16 @@ fn main() -> ExitCode {
         }
     };
     let args = match command {
+        Command::ShortHelp => {
+            plain.text(&cli::short_help_text());
+            return ExitCode::SUCCESS;
+        }
         Command::Help => {
             plain.text(&cli::help_text());
             return ExitCode::SUCCESS;
         }
+        Command::Status(args) => return ExitCode::from(status::status(&args, &plain).code()),
+        Command::Release(args) => return ExitCode::from(status::release(&args, &plain).code()),
         Command::Version => {
             plain.text(&cli::version_text());
             return ExitCode::SUCCESS;

@@ -98,6 +98,16 @@ impl Out {
         self.log(Severity::Error, &line);
     }
 
+    /// A notice on stderr that is not a failure of this run (a host held by an
+    /// earlier answer), silenced by `--quiet`: the exit code still tells.
+    pub fn note(&self, line: &str) {
+        if !self.quiet {
+            let line = self.redactor.apply(line);
+            let _ = writeln!(std::io::stderr(), "dynup: {line}");
+            self.log(Severity::Warning, &line);
+        }
+    }
+
     pub fn warn(&self, line: &str) {
         if !self.quiet {
             let line = self.redactor.apply(&self.in_job_terms(line));

@@ -88,6 +88,15 @@ pub fn run(job: &Job, out: &Out) -> Exit {
                 }
                 (previous, None)
             }
+            // A dry run still says what it would send (as a user who cannot
+            // read root's state directory, say), as if nothing had been sent.
+            Err(failure) if job.dry_run => {
+                out.warn(&format!(
+                    "{}; showing what a run without state would send",
+                    failure.message
+                ));
+                (None, None)
+            }
             Err(failure) => (None, Some(failure)),
         };
         let decision = state::decide(
@@ -123,11 +132,55 @@ pub fn run(job: &Job, out: &Out) -> Exit {
     }
 
     let mut worst = Exit::Ok;
+    let mut held: Vec<(&str, String)> = Vec::new();
     for (i, host) in hosts.iter().enumerate() {
+        if let (Decision::Held(hold), None, false) = (&host.decision, &host.failure, job.dry_run) {
+            held.push((&job.hosts[i], state::describe_hold(hold)));
+            worst = worst.max(hold.exit);
+            continue;
+        }
+        if let (Decision::Unchanged, true) = (&host.decision, job.dry_run) {
+            let since = unchanged_since(host.previous.as_ref(), &publish)
+                .map(|t| format!(" since {}", clock::format_utc(t)))
+                .unwrap_or_default();
+            out.result(&format!(
+                "{}: would send nothing: unchanged{since} (--force sends anyway)",
+                job.hosts[i]
+            ));
+            continue;
+        }
         let exit = finish_host(job, out, &store, &job.hosts[i], host, &fingerprint, now);
         worst = worst.max(exit);
     }
+    if !held.is_empty() {
+        out.note(&held_line(&held));
+    }
     worst
+}
+
+/// All held hosts of a run in one line: hosts with the same hold share it.
+fn held_line(held: &[(&str, String)]) -> String {
+    let mut groups: Vec<(Vec<&str>, &str)> = Vec::new();
+    for (host, why) in held {
+        match groups.iter_mut().find(|(_, w)| w == why) {
+            Some((hosts, _)) => hosts.push(host),
+            None => groups.push((vec![host], why)),
+        }
+    }
+    groups
+        .iter()
+        .map(|(hosts, why)| format!("{}: {why}", hosts.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// When the values a run would publish were last accepted: the oldest of them.
+fn unchanged_since(previous: Option<&HostState>, publish: &Publish) -> Option<u64> {
+    let prev = previous?;
+    wanted_records(publish)
+        .iter()
+        .filter_map(|(kind, _, _)| prev.entry(*kind).map(|e| e.confirmed))
+        .min()
 }
 
 /// dyndns-server deletes the record of a family a request does not carry: when a
@@ -303,7 +356,11 @@ fn finish_host(
     }
     match &host.decision {
         Decision::Held(hold) => {
-            out.error(&format!("{name}: {}", state::describe_hold(hold)));
+            // Only a dry run gets here: a run says its held hosts in one line.
+            out.result(&format!(
+                "{name}: would send nothing: {}",
+                state::describe_hold(hold)
+            ));
             return hold.exit;
         }
         Decision::Unchanged => {

@@ -447,7 +447,7 @@ pub fn describe_hold(hold: &Hold) -> String {
     match hold.until {
         None => format!(
             "held since {since}: {} (exit {}); the provider is not contacted again until \
-             this host's configuration changes or --force",
+             this host's configuration changes, --force, or dynup release HOST",
             hold.reason, hold.exit
         ),
         Some(until) => format!(

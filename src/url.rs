@@ -42,6 +42,12 @@ impl Server {
                 "credentials do not belong in the URL; use --user and a password file",
             ));
         }
+        if !authority.starts_with('[') && authority.matches(':').count() > 1 {
+            return Err(bad(&bracket_hint(
+                &text[..text.len() - rest.len()],
+                authority,
+            )));
+        }
         let (host, port) = split_host_port(authority).ok_or_else(|| bad("bad host or port"))?;
         Ok(Server {
             scheme,
@@ -104,6 +110,20 @@ impl fmt::Display for Server {
         }
         Ok(())
     }
+}
+
+/// An IPv6 address in a URL needs brackets (`::1:443` could be an address, or
+/// an address and a port): the way to write what was probably meant.
+fn bracket_hint(scheme: &str, authority: &str) -> String {
+    let example = match authority.rsplit_once(':') {
+        Some((addr, port))
+            if addr.parse::<std::net::Ipv6Addr>().is_ok() && port.parse::<u16>().is_ok() =>
+        {
+            format!("[{addr}]:{port}")
+        }
+        _ => format!("[{authority}]"),
+    };
+    format!("an IPv6 address goes in brackets, as in {scheme}{example}")
 }
 
 fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
@@ -258,6 +278,19 @@ mod tests {
         ] {
             assert!(Server::parse(bad, "--server").is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn ipv6_without_brackets_is_explained() {
+        let hint = |text: &str| Server::parse(text, "--server").err().map(|f| f.message);
+        assert_eq!(
+            hint("https://::1:443").as_deref(),
+            Some("--server 'https://::1:443': an IPv6 address goes in brackets, as in https://[::1]:443")
+        );
+        assert!(
+            hint("http://2001:db8::1").is_some_and(|m| m.ends_with("as in http://[2001:db8::1]"))
+        );
+        assert!(Server::parse("https://[::1]:443", "--server").is_ok());
     }
 
     #[test]

@@ -74,7 +74,7 @@ fn dynv6(mock: &BenchMock, dir: &TempDir, state: &str, host: &str) -> Run {
     let token = dir.join("token");
     std::fs::write(&token, format!("{TOKEN}\n")).expect("token file");
     let mut cmd = dynup(&dir.join(state));
-    cmd.args(["--server", &mock.server(), "--token-file"])
+    cmd.args(["-p", "dynv6", "--server", &mock.server(), "--token-file"])
         .arg(&token)
         .args(["--ipv4", "198.51.100.7", "--ipv6", "2001:db8::7", host]);
     run_clean(&mut cmd)

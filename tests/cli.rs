@@ -8,7 +8,7 @@ use support::*;
 #[test]
 fn help_documents_every_flag_and_exit_code() {
     let dir = TempDir::new("help");
-    let run = run_clean(dynup(dir.path()).arg("-h"));
+    let run = run_clean(dynup(dir.path()).arg("--help"));
     assert_eq!(run.code, 0, "{run:?}");
     for flag in [
         "--provider",
@@ -62,32 +62,50 @@ fn usage_errors_are_one_line_and_exit_2() {
     let token = token.display().to_string();
     for (argv, words) in [
         (vec![], "no HOSTNAME"),
-        (vec!["--bogus", "h"], "--bogus"),
+        (vec!["--bogus", "h.dynv6.net"], "--bogus"),
         (vec!["--server"], "--server"),
         (vec!["-p", "nosuch", "h"], "unknown provider 'nosuch'"),
         (vec!["h.dynv6.net"], "needs a token"),
         (
-            vec!["--token-file", &token, "--ipv4", "1.2.3", "h"],
+            vec!["--token-file", &token, "--ipv4", "1.2.3", "h.dynv6.net"],
             "--ipv4",
         ),
         (
-            vec!["--token-file", &token, "--ipv6", "2001:db8::/129", "h"],
+            vec![
+                "--token-file",
+                &token,
+                "--ipv6",
+                "2001:db8::/129",
+                "h.dynv6.net",
+            ],
             "--ipv6",
         ),
         (
-            vec!["--token-file", &token, "--ipv6-prefix", "2001:db8::", "h"],
+            vec![
+                "--token-file",
+                &token,
+                "--ipv6-prefix",
+                "2001:db8::",
+                "h.dynv6.net",
+            ],
             "--ipv6-prefix",
         ),
         (
-            vec!["--token-file", &token, "--max-age", "soon", "h"],
+            vec!["--token-file", &token, "--max-age", "soon", "h.dynv6.net"],
             "--max-age",
         ),
         (
-            vec!["--token-file", &token, "--timeout", "-1", "h"],
+            vec!["--token-file", &token, "--timeout", "-1", "h.dynv6.net"],
             "--timeout",
         ),
         (
-            vec!["--token-file", &token, "--server", "dynv6.com", "h"],
+            vec![
+                "--token-file",
+                &token,
+                "--server",
+                "dynv6.com",
+                "h.dynv6.net",
+            ],
             "--server",
         ),
         (
@@ -96,17 +114,20 @@ fn usage_errors_are_one_line_and_exit_2() {
                 &token,
                 "--cacert",
                 "/nonexistent/ca.pem",
-                "h",
+                "h.dynv6.net",
             ],
             "/nonexistent/ca.pem",
         ),
         (
-            vec!["--token-file", "/nonexistent/token", "h"],
+            vec!["--token-file", "/nonexistent/token", "h.dynv6.net"],
             "/nonexistent/token",
         ),
-        (vec!["--token-file", &token, "-4", "-6", "h"], "-4 and -6"),
         (
-            vec!["--token-file", &token, "--ipv4", "none", "h"],
+            vec!["--token-file", &token, "-4", "-6", "h.dynv6.net"],
+            "-4 and -6",
+        ),
+        (
+            vec!["--token-file", &token, "--ipv4", "none", "h.dynv6.net"],
             "nothing to publish",
         ),
         (

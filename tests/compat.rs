@@ -170,6 +170,28 @@ impl Dynv6Lab {
     }
 }
 
+/// Moves every time in dynup's state files in `dir` back by `secs`.
+fn rewind_state(dir: &Path, secs: u64) {
+    for entry in fs::read_dir(dir).expect("state dir").flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|x| x != "state") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).expect("state");
+        let moved: Vec<String> = text
+            .lines()
+            .map(|line| match line.rsplit_once(' ') {
+                Some((head, time)) if line.starts_with("ipv") => {
+                    let time: u64 = time.parse().expect("a time");
+                    format!("{head} {}", time - secs)
+                }
+                _ => line.to_string(),
+            })
+            .collect();
+        fs::write(&path, moved.join("\n") + "\n").expect("write state");
+    }
+}
+
 fn cache_text(home: &Path) -> Option<String> {
     fs::read_to_string(home.join(".dynv6.addr6")).ok()
 }
@@ -220,16 +242,41 @@ fn dynv6_sh_updates_both_families_in_one_request_then_says_unchanged() {
 fn dynv6_sh_netmask_and_an_existing_cache() {
     let lab = Dynv6Lab::new("dynv6mask");
     for route in ROUTES {
-        // A cache the script left with this very address is honoured as it is.
+        // A cache the script left with this very address: the script's line,
+        // and one request, as dynup's own state has no record of when the
+        // provider last heard the address (nor the `auto` IPv4).
         let home = lab.home(&format!("{route:?}-script-cache"));
         fs::write(home.join(".dynv6.addr6"), format!("{GLOBAL}/64\n")).expect("cache");
         let before = lab.mock.count();
         let run = lab.run(route, &[HOST, BRIDGE], &home, &[("netmask", "64")]);
         assert_eq!(
             (run.code, run.stdout.as_str()),
+            (
+                0,
+                format!("IPv6 address unchanged\n{HOST}: updated A auto AAAA {GLOBAL}/64\n")
+                    .as_str()
+            ),
+            "{run:?}"
+        );
+        assert_eq!(lab.mock.count(), before + 1);
+        // Then the line alone: the state says the provider has it.
+        let run = lab.run(route, &[HOST, BRIDGE], &home, &[("netmask", "64")]);
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
             (0, "IPv6 address unchanged\n")
         );
-        assert_eq!(lab.mock.count(), before);
+        assert_eq!(lab.mock.count(), before + 1);
+        // Two hours later the `auto` IPv4 is confirmed again, as native runs do
+        // (and an address older than --max-age's 25 days would be resent alike).
+        rewind_state(&home, 2 * 3600);
+        let run = lab.run(route, &[HOST, BRIDGE], &home, &[("netmask", "64")]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(
+            run.stdout.starts_with("IPv6 address unchanged\n"),
+            "{run:?}"
+        );
+        assert_eq!(lab.mock.count(), before + 2, "re-confirmed");
+        let before = before + 2;
 
         // Another netmask changes ADDRESS/NETMASK: sent, and the cache follows.
         let run = lab.run(route, &[HOST, BRIDGE], &home, &[("netmask", "56")]);
@@ -251,6 +298,39 @@ fn dynv6_sh_netmask_and_an_existing_cache() {
         assert_eq!(bad.code, 2, "{bad:?}");
         assert!(bad.one_error_line().contains("netmask"), "{bad:?}");
     }
+}
+
+#[test]
+fn dynv6_sh_without_home_and_for_any_domain() {
+    // procd runs hotplug scripts without HOME: the cache goes beside dynup's
+    // state, with a warning, rather than failing every run. The host is not
+    // under a dynv6 domain: the drop-in is dynv6 whatever the domain says.
+    let lab = Dynv6Lab::new("dynv6home");
+    let state = lab.home("state");
+    let vars = [
+        ("token", TOKEN.to_string()),
+        ("DYNUP_SERVER", lab.mock.url()),
+        ("DYNUP_CACERT", lab.ca_pem.display().to_string()),
+    ];
+    for route in ROUTES {
+        let host = ["home.example.org", BRIDGE];
+        let mut cmd = script_cmd(&lab.lab.links, route, "dynv6.sh", &host, &state, &vars);
+        cmd.env_remove("HOME");
+        let run = run_clean(&mut lab.lab.ns.wrap(&cmd));
+        assert_eq!(run.code, 0, "{route:?}: {run:?}");
+        assert!(
+            run.one_error_line()
+                .starts_with("dynup: warning: HOME is not set: the cache is "),
+            "{run:?}"
+        );
+        assert_eq!(cache_text(&state), Some(format!("{GLOBAL}/128\n")));
+    }
+    assert_eq!(lab.mock.count(), 1, "the second route finds it unchanged");
+    let request = lab.mock.last().expect("a request");
+    assert_eq!(
+        (request.path.as_str(), request.param("zone")),
+        ("/api/update", Some("home.example.org"))
+    );
 }
 
 #[test]

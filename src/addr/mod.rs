@@ -144,6 +144,10 @@ pub enum Source {
     /// interface has no public one. When nothing is found the family is left out
     /// of this run with a warning.
     Default(String),
+    /// No flag and no `-i`, for a provider that takes both families in one run:
+    /// this host's global IPv6 address (first interface that has one), or the
+    /// family is left out, said only under `-v` (a host without IPv6 is normal).
+    Host,
 }
 
 /// The addresses dynup must find before a run, and the rules it finds them by.

@@ -165,6 +165,30 @@ pub fn name_to_index(name: &str) -> Option<u32> {
     (index != 0).then_some(index)
 }
 
+/// The names of every interface of this host, in the kernel's order.
+pub fn interface_names() -> Vec<String> {
+    // SAFETY: if_nameindex returns null or an array ended by a zero entry,
+    // which is read up to that entry and freed once.
+    unsafe {
+        let list = libc::if_nameindex();
+        if list.is_null() {
+            return Vec::new();
+        }
+        let mut names = Vec::new();
+        let mut entry = list;
+        while (*entry).if_index != 0 && !(*entry).if_name.is_null() {
+            names.push(
+                CStr::from_ptr((*entry).if_name)
+                    .to_string_lossy()
+                    .into_owned(),
+            );
+            entry = entry.add(1);
+        }
+        libc::if_freenameindex(list);
+        names
+    }
+}
+
 fn index_to_name(index: u32) -> Option<String> {
     let mut buf = [0 as libc::c_char; libc::IF_NAMESIZE];
     // SAFETY: buf has the IF_NAMESIZE bytes if_indextoname may write, NUL included.

@@ -23,6 +23,7 @@ pub fn resolve(
     if sources.is_empty() {
         return Ok(fixed);
     }
+    check_interfaces_exist(sources)?;
     let mut finder = Finder {
         sources,
         http,
@@ -79,6 +80,33 @@ pub fn resolve(
         out.warn(why);
     }
     Ok(publish)
+}
+
+/// A misspelt interface is a usage error, said before any fallback asks a
+/// check-IP server: exit 2 with the names that exist.
+fn check_interfaces_exist(sources: &Sources) -> Result<(), Failure> {
+    let named = [&sources.ipv4, &sources.ipv6]
+        .into_iter()
+        .flatten()
+        .filter_map(|source| match source {
+            Source::Interface(name) | Source::Default(name) => Some(name),
+            Source::Web(_) | Source::Host => None,
+        })
+        .chain(&sources.ipv6_prefix);
+    for name in named {
+        if netlink::name_to_index(name).is_none() {
+            return Err(no_such_interface(name));
+        }
+    }
+    Ok(())
+}
+
+/// "there is no interface wan on this host (it has: lo, eth0)", exit 2.
+pub fn no_such_interface(name: &str) -> Failure {
+    Failure::usage(format!(
+        "there is no interface {name} on this host (it has: {}); check -i and if:IFACE",
+        netlink::interface_names().join(", ")
+    ))
 }
 
 /// The IPv6 address of interface `name` by the rules of `select`; without a name,
@@ -156,6 +184,19 @@ impl Finder<'_> {
                 None => Err(self.none_usable(name, v6)),
             },
             Source::Web(url) => self.web(url.as_deref(), v6).map(Some),
+            Source::Host => match interface_ipv6(None, self.sources.rules) {
+                Ok(found) => {
+                    self.out
+                        .detail(&format!("IPv6 of this host: {} (by default)", found.addr));
+                    Ok(Some(found.addr))
+                }
+                Err(_) => {
+                    self.out.detail(
+                        "this host has no global IPv6 address: IPv4 only (--show-addresses says why)",
+                    );
+                    Ok(None)
+                }
+            },
             Source::Default(name) => {
                 let on_interface = match self.interface_pick(name, v6) {
                     Ok(found) => found.map(|chosen| chosen.addr),

@@ -29,8 +29,9 @@ pub fn show_addresses(args: &Args, out: &Out) -> Exit {
             Ok(name) => match netlink::name_to_index(name) {
                 Some(index) => Some((name, index)),
                 None => {
-                    out.error(&format!("there is no interface {name}"));
-                    return Exit::NoAddress;
+                    let failure = super::resolve::no_such_interface(name);
+                    out.error(&failure.message);
+                    return failure.exit;
                 }
             },
             Err(failure) => {

@@ -2,8 +2,9 @@
 //! (protocols.md section 2), with dynup's address rules and one request.
 //!
 //! Kept from the script: the environment variables, the arguments, the cache
-//! `$HOME/.dynv6.addr6` holding `ADDRESS/NETMASK` (equal: `IPv6 address unchanged`,
-//! exit 0, nothing sent), the usage line. Better: no deprecated, tentative or
+//! `$HOME/.dynv6.addr6` holding `ADDRESS/NETMASK` (equal: `IPv6 address unchanged`;
+//! dynup's state then decides, as for a native run, whether dynv6 must hear it
+//! again), the usage line. Better: no deprecated, tentative or
 //! temporary address; IPv6 and `ipv4=auto` in one request over IPv4; the token
 //! never in a URL anyone sees; dynup's state and exit codes.
 
@@ -50,6 +51,8 @@ pub fn main(shown: &str, argv: Vec<OsString>) -> Exit {
     };
 
     let args = Args {
+        // The script's own provider, whatever the host's domain.
+        provider: Some("dynv6".to_string()),
         hostnames: vec![host],
         // The script's second request, `ipv4=auto`, rides in the same one.
         ipv4: Some("auto".to_string()),
@@ -73,10 +76,23 @@ pub fn main(shown: &str, argv: Vec<OsString>) -> Exit {
         }
     };
     let current = format!("{}/{netmask}", found.addr);
-    let cache = cache_path(env_value("HOME"));
+    let cache = match env_value("HOME") {
+        Some(home) => cache_path(Some(home)),
+        // procd and some crons run without HOME: the script wrote /.dynv6.addr6
+        // and failed; dynup keeps the cache beside its own state instead.
+        None => {
+            let cache = job.cache_dir.join(CACHE_NAME);
+            out.warn(&format!(
+                "HOME is not set: the cache is {} (set HOME to keep the script's)",
+                cache.display()
+            ));
+            cache
+        }
+    };
     if read_cache(&cache).as_deref() == Some(current.as_str()) {
+        // The script's line; dynup's state still decides whether the provider
+        // must hear it again (`--max-age`, an hourly `auto` re-confirmation).
         out.text(UNCHANGED_LINE);
-        return Exit::Ok;
     }
     match addr::parse_ipv6(&current) {
         Ok(value) => job.ipv6 = value,
@@ -171,11 +187,12 @@ IPv6: global (2000::/3), never a ULA, deprecated, tentative, temporary
 each was or was not taken). IPv4: ipv4=auto, in the same
 request, over IPv4.
 
-$HOME/.dynv6.addr6 holds ADDRESS/NETMASK as the script wrote it. When it
-equals the address found, `IPv6 address unchanged` is printed and nothing is
-sent (exit 0). Otherwise dynup's own state decides (what the provider
-confirmed recently is not resent) and success rewrites the cache; a failed
-run leaves it as it was.
+$HOME/.dynv6.addr6 holds ADDRESS/NETMASK as the script wrote it (without
+HOME: beside dynup's state, with a warning). When it equals the address
+found, `IPv6 address unchanged` is printed. Either way dynup's own state
+decides what is sent: nothing the provider confirmed within the hour; the
+ipv4=auto again hourly, an unchanged address after 25 days. Success
+rewrites the cache; a failed run leaves it as it was.
 
 Also read: DYNUP_SERVER (scheme://host[:port] instead of dynv6.com),
 DYNUP_CACERT (a PEM bundle to trust), DYNUP_CACHE_DIR (dynup's state).

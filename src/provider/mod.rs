@@ -5,13 +5,14 @@ pub mod dyndns2;
 pub mod dyndns_server;
 pub mod dynv6;
 pub mod freedns;
+pub mod names;
 pub mod presets;
 pub mod rfc2136;
 pub mod template;
 #[cfg(test)]
 mod test_answers;
 
-pub use presets::{preset, preset_names, AddrParams, Auth, Credentials, Preset};
+pub use presets::{preset, AddrParams, Auth, Credentials, Preset};
 
 use crate::addr::{V6Addr, V6Net, Wanted};
 use crate::config::Job;

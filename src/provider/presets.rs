@@ -360,14 +360,6 @@ pub fn preset(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name == name)
 }
 
-pub fn preset_names() -> String {
-    PRESETS
-        .iter()
-        .map(|p| p.name)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Preset {
     /// The protocol's name as `--list-providers` shows it.
     pub fn protocol_name(&self) -> &'static str {
@@ -394,45 +386,55 @@ impl Preset {
     }
 }
 
-/// The table `dynup --list-providers` prints.
+/// The table `dynup --list-providers` prints: name, protocol and endpoint on
+/// one line, the credentials below, wrapped so that no line passes 80 columns.
 pub fn table_text() -> String {
-    let rows: Vec<[String; 4]> = PRESETS
+    const WIDTH: usize = 80;
+    let name_w = PRESETS.iter().map(|p| p.name.len()).max().unwrap_or(4) + 2;
+    let proto_w = PRESETS
         .iter()
-        .map(|p| {
-            [
-                p.name.to_string(),
-                p.protocol_name().to_string(),
-                p.endpoint(),
-                p.secret_note.to_string(),
-            ]
-        })
-        .collect();
-    let header = [
-        "NAME".to_string(),
-        "PROTOCOL".to_string(),
-        "ENDPOINT".to_string(),
-        "CREDENTIALS".to_string(),
-    ];
-    let mut widths = [0usize; 3];
-    for row in std::iter::once(&header).chain(rows.iter()) {
-        for (w, cell) in widths.iter_mut().zip(row.iter()) {
-            *w = (*w).max(cell.chars().count());
+        .map(|p| p.protocol_name().len())
+        .max()
+        .unwrap_or(8)
+        + 2;
+    let indent = " ".repeat(name_w + proto_w);
+    let mut text = format!(
+        "{:<name_w$}{:<proto_w$}ENDPOINT\n{indent}CREDENTIALS\n",
+        "NAME", "PROTOCOL"
+    );
+    for p in PRESETS.iter() {
+        text.push_str(&format!(
+            "{:<name_w$}{:<proto_w$}{}\n",
+            p.name,
+            p.protocol_name(),
+            p.endpoint()
+        ));
+        wrap_into(&mut text, &indent, p.secret_note, WIDTH);
+        if let Some((_, domains, _)) = super::names::DOMAINS.iter().find(|d| d.0 == p.name) {
+            let hosts = format!("without -p for hosts under {}", domains.join(" "));
+            wrap_into(&mut text, &indent, &hosts, WIDTH);
         }
     }
-    let mut text = String::new();
-    for row in std::iter::once(&header).chain(rows.iter()) {
-        text.push_str(&format!(
-            "{:<w0$}  {:<w1$}  {:<w2$}  {}\n",
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            w0 = widths[0],
-            w1 = widths[1],
-            w2 = widths[2],
-        ));
-    }
     text
+}
+
+/// `words` as lines starting with `indent`, none wider than `width` (unless a
+/// single word is).
+fn wrap_into(text: &mut String, indent: &str, words: &str, width: usize) {
+    let mut line = indent.to_string();
+    for word in words.split(' ') {
+        if line.len() > indent.len() && line.len() + 1 + word.len() > width {
+            text.push_str(&line);
+            text.push('\n');
+            line = indent.to_string();
+        }
+        if line.len() > indent.len() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    text.push_str(&line);
+    text.push('\n');
 }
 
 #[cfg(test)]
