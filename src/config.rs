@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::addr::{self, V6Addr, V6Net, Wanted};
+use crate::bind::Bind;
 use crate::cli::Args;
 use crate::clock;
 use crate::dns::key::{self, TsigKey};
@@ -369,6 +370,10 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
             ))
         }
     };
+    let bind = match &args.bind {
+        Some(name) => Some(Bind::new(name, "--bind")?),
+        None => None,
+    };
     let cacert = match (&args.cacert, env_value("DYNUP_CACERT")) {
         (Some(path), _) => Some(http::read_ca_bundle(path, "--cacert")?),
         (None, Some(path)) => Some(http::read_ca_bundle(Path::new(&path), "DYNUP_CACERT")?),
@@ -392,6 +397,7 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
             user_agent,
             timeout: Duration::from_secs(timeout),
             cacert,
+            bind,
         },
         dry_run: args.dry_run,
         verbose: args.verbose,

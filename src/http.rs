@@ -11,7 +11,11 @@ use base64::Engine;
 use ureq::config::IpFamily;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::{
+    ConnectProxyConnector, Connector, DefaultConnector, NextTimeout, RustlsConnector,
+};
+
+use crate::bind::{Bind, BoundConnector};
 
 use crate::exit::{Exit, Failure};
 use crate::provider::Request;
@@ -98,6 +102,8 @@ pub struct Settings {
     pub user_agent: String,
     pub timeout: Duration,
     pub cacert: Option<CaBundle>,
+    /// `--bind IFACE`: every connection leaves by that interface.
+    pub bind: Option<Bind>,
 }
 
 pub struct Client<'a> {
@@ -143,6 +149,18 @@ impl<'a> Client<'a> {
             });
         if https {
             config = config.tls_config(self.tls_config()?);
+        }
+        if let Some(bind) = &self.settings.bind {
+            // ureq's default chain with the TCP step replaced by a bound one.
+            let connector = ()
+                .chain(ConnectProxyConnector::default())
+                .chain(BoundConnector(bind.clone()))
+                .chain(RustlsConnector::default());
+            return Ok(ureq::Agent::with_parts(
+                config.build(),
+                connector,
+                InlineResolver,
+            ));
         }
         let connector = DefaultConnector::new();
         Ok(ureq::Agent::with_parts(

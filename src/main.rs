@@ -1,6 +1,7 @@
 //! dynup: parse, run, exit with the code the provider's answer maps to.
 
 mod addr;
+mod bind;
 mod cli;
 mod clock;
 mod compat;

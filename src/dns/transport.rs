@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::message::{Reply, MAX_MESSAGE};
 use super::WireError;
+use crate::bind::Bind;
 use crate::exit::{Exit, Failure};
 
 /// Sends of the same UDP message before giving up; the timeout is shared among them.
@@ -51,16 +52,17 @@ pub fn exchange(
     request: &[u8],
     force_tcp: bool,
     timeout: Duration,
+    bind: Option<&Bind>,
     check: &dyn Fn(&[u8]) -> Result<Reply, WireError>,
 ) -> Result<(Vec<u8>, Reply, Via), Failure> {
     let deadline = Instant::now() + timeout;
     if !force_tcp && request.len() <= UDP_LIMIT {
-        let (bytes, reply) = udp(server, request, deadline, timeout, check)?;
+        let (bytes, reply) = udp(server, request, deadline, timeout, bind, check)?;
         if !reply.truncated {
             return Ok((bytes, reply, Via::Udp));
         }
     }
-    let (bytes, reply) = tcp(server, request, deadline, check)?;
+    let (bytes, reply) = tcp(server, request, deadline, bind, check)?;
     Ok((bytes, reply, Via::Tcp))
 }
 
@@ -97,6 +99,7 @@ fn udp(
     request: &[u8],
     deadline: Instant,
     timeout: Duration,
+    bind: Option<&Bind>,
     check: &dyn Fn(&[u8]) -> Result<Reply, WireError>,
 ) -> Result<(Vec<u8>, Reply), Failure> {
     let secs = timeout.as_secs();
@@ -104,11 +107,20 @@ fn udp(
         SocketAddr::V4(_) => SocketAddr::from(([0u8; 4], 0)),
         SocketAddr::V6(_) => SocketAddr::from(([0u16; 8], 0)),
     };
-    let socket = UdpSocket::bind(local).map_err(|e| io_failure("UDP socket", &e, secs))?;
     // Connected: the kernel drops datagrams from any other address.
-    socket
-        .connect(server)
-        .map_err(|e| io_failure("UDP", &e, secs))?;
+    let socket = match bind {
+        Some(bind) => bind
+            .udp(server)
+            .map_err(|e| io_failure("UDP socket", &e, secs))?,
+        None => {
+            let socket =
+                UdpSocket::bind(local).map_err(|e| io_failure("UDP socket", &e, secs))?;
+            socket
+                .connect(server)
+                .map_err(|e| io_failure("UDP", &e, secs))?;
+            socket
+        }
+    };
     let mut buf = vec![0u8; MAX_MESSAGE + 1];
     let mut strays = 0;
     for attempt in 0..UDP_TRIES {
@@ -159,6 +171,7 @@ fn tcp(
     server: SocketAddr,
     request: &[u8],
     deadline: Instant,
+    bind: Option<&Bind>,
     check: &dyn Fn(&[u8]) -> Result<Reply, WireError>,
 ) -> Result<(Vec<u8>, Reply), Failure> {
     // After a truncated UDP reply the TCP exchange gets at least a second.
@@ -166,8 +179,11 @@ fn tcp(
         .saturating_duration_since(Instant::now())
         .max(Duration::from_secs(1));
     let secs = left.as_secs().max(1);
-    let mut stream = TcpStream::connect_timeout(&server, left)
-        .map_err(|e| io_failure("TCP connect", &e, secs))?;
+    let mut stream = match bind {
+        Some(bind) => bind.tcp(server, Some(left)),
+        None => TcpStream::connect_timeout(&server, left),
+    }
+    .map_err(|e| io_failure("TCP connect", &e, secs))?;
     stream
         .set_read_timeout(Some(left))
         .and_then(|()| stream.set_write_timeout(Some(left)))
