@@ -247,6 +247,12 @@ Transport:
       --cacert FILE        PEM bundle to trust instead of the default roots
                            (env DYNUP_CACERT; default: /etc/ssl/certs/ca-certificates.crt
                            when present, else the roots built into dynup)
+      --bind IFACE         send everything of this run (provider, check-IP, DNS
+                           UPDATE over UDP and TCP) out of IFACE, from IFACE's own
+                           address of the family used (SO_BINDTODEVICE, needs root):
+                           with two uplinks (mwan3), each record is updated over
+                           the link it describes. Name lookups still use the
+                           system resolver. No such interface: exit 2
 
 Output:
   -n, --dry-run            show what would be sent (secrets masked); send nothing
