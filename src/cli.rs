@@ -217,6 +217,13 @@ Addresses:
                            link-local or loopback
       --ipv6-host-id ::ID  publish the found IPv6 address's /64 prefix with this
                            interface identifier (a LAN host behind the router)
+      --ipv6-neighbor MAC  publish the IPv6 address of the LAN host with this MAC
+                           (52:54:00:12:34:56), from the neighbour table of -i IFACE
+                           (what `ip -6 neigh show dev IFACE` lists); never a
+                           link-local, FAILED or INCOMPLETE entry, a ULA only with
+                           --allow-ula. Then global before ULA, the MAC's own
+                           EUI-64 address (or the --ipv6-host-id one) before
+                           others, confirmed before stale, the lowest address
       --show-addresses     print every interface address dynup sees (only IFACE's
                            with -i), the one it would pick per family and why each
                            other one was not picked; contact nothing; exit 0, or 3
@@ -382,6 +389,10 @@ mod tests {
             "--ipv6-host-id",
             "::1234",
             "--show-addresses",
+            "--ipv6-neighbor",
+            "52:54:00:12:34:56",
+            "--bind",
+            "wan2",
         ])
         .ok();
         let Some(Command::Run(args)) = command else {
@@ -390,6 +401,8 @@ mod tests {
         assert_eq!(args.interface.as_deref(), Some("wan"));
         assert!(args.allow_ula && args.allow_private && args.show_addresses);
         assert_eq!(args.ipv6_host_id.as_deref(), Some("::1234"));
+        assert_eq!(args.ipv6_neighbor.as_deref(), Some("52:54:00:12:34:56"));
+        assert_eq!(args.bind.as_deref(), Some("wan2"));
         let help = help_text();
         for flag in [
             "if[:IFACE]",
@@ -399,6 +412,8 @@ mod tests {
             "--allow-private",
             "--ipv6-host-id",
             "--show-addresses",
+            "--ipv6-neighbor MAC",
+            "--bind IFACE",
             "DYNUP_CHECKIP",
             "Address rules",
         ] {

@@ -2,8 +2,9 @@
 //! interface's address by the rules of `select`, or a check-IP server's answer.
 //! Done before the state is consulted, so that it compares real addresses.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 
+use super::neighbor::{self, Mac};
 use super::netlink::{self, IfAddr};
 use super::select::{self, Outcome};
 use super::{network_of, web, with_host_id, Source, Sources, V6Addr, Wanted};
@@ -155,6 +156,9 @@ impl Finder<'_> {
                 None => Err(self.none_usable(name, v6)),
             },
             Source::Web(url) => self.web(url.as_deref(), v6).map(Some),
+            Source::Neighbor { interface, mac } => {
+                self.neighbor(interface, *mac).map(|a| Some(IpAddr::V6(a)))
+            }
             Source::Default(name) => {
                 let on_interface = match self.interface_pick(name, v6) {
                     Ok(found) => found.map(|chosen| chosen.addr),
@@ -182,6 +186,30 @@ impl Finder<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// `--ipv6-neighbor`: exit 3 naming every entry of the MAC turned down.
+    fn neighbor(&self, name: &str, mac: Mac) -> Result<Ipv6Addr, Failure> {
+        let no_address = |detail: String| {
+            Failure::new(
+                Exit::NoAddress,
+                format!("no usable IPv6 address of neighbour {mac} on {name}: {detail}"),
+            )
+        };
+        let index = netlink::name_to_index(name)
+            .ok_or_else(|| no_address(format!("there is no interface {name}")))?;
+        let entries = neighbor::dump(index).map_err(no_address)?;
+        match neighbor::pick(&entries, mac, self.sources.rules, self.sources.host_id) {
+            Ok(addr) => {
+                self.out
+                    .detail(&format!("IPv6 of neighbour {mac} on {name}: {addr}"));
+                Ok(addr)
+            }
+            Err(turned_down) if turned_down.is_empty() => {
+                Err(no_address("not in the neighbour table".to_string()))
+            }
+            Err(turned_down) => Err(no_address(turned_down.join(", "))),
         }
     }
 
