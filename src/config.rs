@@ -885,6 +885,18 @@ mod tests {
         );
         assert!(message(job(&["--cacert", "/nonexistent/ca", "h"], env)).contains("--cacert"));
         assert!(message(job(&["--user-agent", "a\nb", "h"], env)).contains("--user-agent"));
+        assert!(message(job(&["--bind", "no-such-if0", "h"], env)).starts_with("--bind: "));
+        let bound = job(&["--bind", "lo", "h"], env).ok();
+        assert_eq!(
+            bound.and_then(|j| j.http.bind).map(|b| b.device),
+            Some("lo".to_string())
+        );
+        assert!(message(job(&["--ipv6-neighbor", "52:54:00:12:34", "-i", "lo", "h"], env))
+            .starts_with("--ipv6-neighbor: "));
+        assert!(message(job(&["--ipv6-neighbor", "52:54:00:12:34:56", "h"], env))
+            .contains("-i IFACE"));
+        let both = ["--ipv6-neighbor", "52:54:00:12:34:56", "-i", "lo", "--ipv6", "auto", "h"];
+        assert!(message(job(&both, env)).contains("drop --ipv6"));
     }
 
     #[test]

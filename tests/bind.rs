@@ -78,7 +78,16 @@ impl Uplinks {
             ]);
         }
         server.ip(&["addr", "add", &format!("{SERVICE4}/32"), "dev", "lo"]);
-        server.ip(&["addr", "add", &format!("{SERVICE6}/128"), "dev", "lo"]);
+        // nodad: else the address is tentative for a moment, and a mock that
+        // binds to it at once is refused.
+        server.ip(&[
+            "addr",
+            "add",
+            &format!("{SERVICE6}/128"),
+            "dev",
+            "lo",
+            "nodad",
+        ]);
         Uplinks { client, server }
     }
 
@@ -164,6 +173,18 @@ fn ipv6_leaves_from_the_bound_links_ipv6_address() {
         assert_eq!(run.code, 0, "{run:?}");
         assert_eq!(peer_ip(&fx, n), source, "--bind {link}");
     }
+
+    // A link without an IPv6 address to send from: that request fails (exit 4),
+    // it does not leave by another link.
+    lab.client
+        .ip(&["addr", "del", &format!("{UP2_6}/64"), "dev", "up2"]);
+    let run = lab.run(
+        &fx,
+        &["--ipv4", "none", "--ipv6", "2001:db8::7", "--bind", "up2", "x.dynv6.net"],
+    );
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(run.stderr.contains("up2 has no IPv6 address"), "{run:?}");
+    assert_eq!(fx.mock.count(), 2);
 }
 
 #[test]
