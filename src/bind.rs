@@ -275,10 +275,8 @@ impl<In: Transport> Connector<In> for BoundConnector {
                     if config.no_delay() {
                         stream.set_nodelay(true)?;
                     }
-                    let buffers = LazyBuffers::new(
-                        config.input_buffer_size(),
-                        config.output_buffer_size(),
-                    );
+                    let buffers =
+                        LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size());
                     return Ok(Some(Either::B(BoundTransport { stream, buffers })));
                 }
                 Err(e) if e.kind() == io::ErrorKind::TimedOut => {
@@ -361,7 +359,11 @@ mod tests {
         let failure = Bind::new("no-such-if0", "--bind").err();
         let failure = failure.expect("refused");
         assert_eq!(failure.exit, crate::exit::Exit::Usage);
-        assert!(failure.message.starts_with("--bind: "), "{}", failure.message);
+        assert!(
+            failure.message.starts_with("--bind: "),
+            "{}",
+            failure.message
+        );
         assert!(failure.message.contains("no-such-if0"));
     }
 

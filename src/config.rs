@@ -891,11 +891,23 @@ mod tests {
             bound.and_then(|j| j.http.bind).map(|b| b.device),
             Some("lo".to_string())
         );
-        assert!(message(job(&["--ipv6-neighbor", "52:54:00:12:34", "-i", "lo", "h"], env))
-            .starts_with("--ipv6-neighbor: "));
-        assert!(message(job(&["--ipv6-neighbor", "52:54:00:12:34:56", "h"], env))
-            .contains("-i IFACE"));
-        let both = ["--ipv6-neighbor", "52:54:00:12:34:56", "-i", "lo", "--ipv6", "auto", "h"];
+        assert!(message(job(
+            &["--ipv6-neighbor", "52:54:00:12:34", "-i", "lo", "h"],
+            env
+        ))
+        .starts_with("--ipv6-neighbor: "));
+        assert!(
+            message(job(&["--ipv6-neighbor", "52:54:00:12:34:56", "h"], env)).contains("-i IFACE")
+        );
+        let both = [
+            "--ipv6-neighbor",
+            "52:54:00:12:34:56",
+            "-i",
+            "lo",
+            "--ipv6",
+            "auto",
+            "h",
+        ];
         assert!(message(job(&both, env)).contains("drop --ipv6"));
     }
 

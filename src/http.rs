@@ -152,10 +152,10 @@ impl<'a> Client<'a> {
         }
         if let Some(bind) = &self.settings.bind {
             // ureq's default chain with the TCP step replaced by a bound one.
-            let connector = ()
-                .chain(ConnectProxyConnector::default())
-                .chain(BoundConnector(bind.clone()))
-                .chain(RustlsConnector::default());
+            let connector =
+                ().chain(ConnectProxyConnector::default())
+                    .chain(BoundConnector(bind.clone()))
+                    .chain(RustlsConnector::default());
             return Ok(ureq::Agent::with_parts(
                 config.build(),
                 connector,

@@ -133,10 +133,7 @@ fn each_job_reaches_the_provider_over_its_own_link() {
         let run = lab.run(&fx, &[&fixed[..], &["--bind", link, &host]].concat());
         assert_eq!(run.code, 0, "{run:?}");
         assert_eq!(peer_ip(&fx, n + 1), source, "--bind {link}");
-        assert_eq!(
-            fx.mock.requests()[n + 1].param("zone"),
-            Some(host.as_str())
-        );
+        assert_eq!(fx.mock.requests()[n + 1].param("zone"), Some(host.as_str()));
     }
 }
 
@@ -168,7 +165,15 @@ fn ipv6_leaves_from_the_bound_links_ipv6_address() {
         let host = format!("{link}.dynv6.net");
         let run = lab.run(
             &fx,
-            &["--ipv4", "none", "--ipv6", "2001:db8::7", "--bind", link, &host],
+            &[
+                "--ipv4",
+                "none",
+                "--ipv6",
+                "2001:db8::7",
+                "--bind",
+                link,
+                &host,
+            ],
         );
         assert_eq!(run.code, 0, "{run:?}");
         assert_eq!(peer_ip(&fx, n), source, "--bind {link}");
@@ -180,7 +185,15 @@ fn ipv6_leaves_from_the_bound_links_ipv6_address() {
         .ip(&["addr", "del", &format!("{UP2_6}/64"), "dev", "up2"]);
     let run = lab.run(
         &fx,
-        &["--ipv4", "none", "--ipv6", "2001:db8::7", "--bind", "up2", "x.dynv6.net"],
+        &[
+            "--ipv4",
+            "none",
+            "--ipv6",
+            "2001:db8::7",
+            "--bind",
+            "up2",
+            "x.dynv6.net",
+        ],
     );
     assert_eq!(run.code, 4, "{run:?}");
     assert!(run.stderr.contains("up2 has no IPv6 address"), "{run:?}");

@@ -96,7 +96,11 @@ fn no_usable_entry_exits_3_naming_each_and_sends_nothing() {
     lab.neigh("fd00:1::10", MAC, "stale");
     let run = lab.run(&["--ipv6-neighbor", MAC]);
     assert_eq!(run.code, 3, "{run:?}");
-    for part in [MAC, "fe80::5054:ff:fe12:3456 link-local", "fd00:1::10 unique local"] {
+    for part in [
+        MAC,
+        "fe80::5054:ff:fe12:3456 link-local",
+        "fd00:1::10 unique local",
+    ] {
         assert!(run.stderr.contains(part), "{part}: {run:?}");
     }
     assert_eq!(lab.fx.mock.count(), 0);

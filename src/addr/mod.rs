@@ -146,7 +146,10 @@ pub enum Source {
     Default(String),
     /// `--ipv6-neighbor MAC` with `-i IFACE`: the address the neighbour table of
     /// IFACE holds for that MAC (a LAN host), by the rules of `neighbor`.
-    Neighbor { interface: String, mac: neighbor::Mac },
+    Neighbor {
+        interface: String,
+        mac: neighbor::Mac,
+    },
 }
 
 /// The addresses dynup must find before a run, and the rules it finds them by.

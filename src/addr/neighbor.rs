@@ -215,7 +215,10 @@ mod tests {
         assert_eq!(Mac::parse("52:54:00:12:34:56", "--x").ok(), Some(MAC));
         assert_eq!(MAC.to_string(), "52:54:00:12:34:56");
         let upper = Mac::parse("AA:BB:CC:DD:EE:FF", "--x").ok();
-        assert_eq!(upper.map(|m| m.to_string()).as_deref(), Some("aa:bb:cc:dd:ee:ff"));
+        assert_eq!(
+            upper.map(|m| m.to_string()).as_deref(),
+            Some("aa:bb:cc:dd:ee:ff")
+        );
         for bad in [
             "",
             "52:54:00:12:34",
@@ -228,7 +231,9 @@ mod tests {
         ] {
             let message = Mac::parse(bad, "--ipv6-neighbor").err().map(|f| f.message);
             assert!(
-                message.as_deref().is_some_and(|m| m.starts_with("--ipv6-neighbor: ")),
+                message
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with("--ipv6-neighbor: ")),
                 "{bad}: {message:?}"
             );
         }
@@ -248,17 +253,26 @@ mod tests {
             n(eui, NUD_STALE),
         ];
         // The EUI-64 address is surely stable: it wins though stale.
-        assert_eq!(pick(&entries, MAC, rules, None).ok(), Some(eui.parse().unwrap_or(Ipv6Addr::UNSPECIFIED)));
+        assert_eq!(
+            pick(&entries, MAC, rules, None).ok(),
+            Some(eui.parse().unwrap_or(Ipv6Addr::UNSPECIFIED))
+        );
         // Without it: the confirmed before the stale one.
         let others = &entries[..6];
         assert_eq!(
-            pick(others, MAC, rules, None).ok().map(|a| a.to_string()).as_deref(),
+            pick(others, MAC, rules, None)
+                .ok()
+                .map(|a| a.to_string())
+                .as_deref(),
             Some("2001:db8:1:2::8")
         );
         // The given host id marks its address as stable.
         let id = "::9".parse().ok();
         assert_eq!(
-            pick(others, MAC, rules, id).ok().map(|a| a.to_string()).as_deref(),
+            pick(others, MAC, rules, id)
+                .ok()
+                .map(|a| a.to_string())
+                .as_deref(),
             Some("2001:db8:1:2::9")
         );
         // Only unusable ones: each named with its reason.
@@ -275,7 +289,10 @@ mod tests {
             ..Rules::default()
         };
         assert_eq!(
-            pick(&entries[..2], MAC, ula, None).ok().map(|a| a.to_string()).as_deref(),
+            pick(&entries[..2], MAC, ula, None)
+                .ok()
+                .map(|a| a.to_string())
+                .as_deref(),
             Some("fd00::1")
         );
         let other = Mac([2, 0, 0, 0, 0, 1]);

@@ -133,8 +133,7 @@ pub fn dump() -> Result<Vec<IfAddr>, String> {
         addr.interface = match known {
             Some((_, name)) => name.clone(),
             None => {
-                let name =
-                    index_to_name(addr.index).unwrap_or_else(|| format!("#{}", addr.index));
+                let name = index_to_name(addr.index).unwrap_or_else(|| format!("#{}", addr.index));
                 names.push((addr.index, name.clone()));
                 name
             }

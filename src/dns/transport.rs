@@ -113,8 +113,7 @@ fn udp(
             .udp(server)
             .map_err(|e| io_failure("UDP socket", &e, secs))?,
         None => {
-            let socket =
-                UdpSocket::bind(local).map_err(|e| io_failure("UDP socket", &e, secs))?;
+            let socket = UdpSocket::bind(local).map_err(|e| io_failure("UDP socket", &e, secs))?;
             socket
                 .connect(server)
                 .map_err(|e| io_failure("UDP", &e, secs))?;
