@@ -5,7 +5,7 @@
 //! own address of the family used (so that source-based policy rules match
 //! and the provider sees that link's address), before it connects.
 //!
-//! Covers the HTTP(S) requests (provider and check-IP, through `Connector`
+//! Covers the HTTP(S) requests (provider and check-IP, through `SocketConnector`
 //! below) and DNS UPDATE over UDP and TCP. Name lookups are left to the C
 //! library's resolver: on OpenWRT it asks dnsmasq on 127.0.0.1, which a socket
 //! tied to a WAN device could not even reach, and the provider's address does
@@ -248,13 +248,14 @@ fn sockaddr(addr: &SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
     (storage, len as libc::socklen_t)
 }
 
-/// ureq's TCP step for a bound job: the same place in the chain as ureq's own
-/// `TcpConnector` (after a CONNECT proxy, before TLS), opening bound sockets.
+/// ureq's TCP step, in the place of its own `TcpConnector` (after a CONNECT
+/// proxy, before TLS): a plain connection, or a bound one for `--bind`. One
+/// chain for both keeps one copy of ureq's connector code in the binary.
 #[derive(Debug)]
-pub struct BoundConnector(pub Bind);
+pub struct SocketConnector(pub Option<Bind>);
 
-impl<In: Transport> Connector<In> for BoundConnector {
-    type Out = Either<In, BoundTransport>;
+impl<In: Transport> Connector<In> for SocketConnector {
+    type Out = Either<In, SocketTransport>;
 
     fn connect(
         &self,
@@ -265,11 +266,25 @@ impl<In: Transport> Connector<In> for BoundConnector {
             // A proxy connection (itself opened through this connector) is used as is.
             return Ok(chained.map(Either::A));
         }
-        let timeout = details.timeout.not_zero().map(|t| *t);
+        let started = Instant::now();
+        let budget = details.timeout.not_zero().map(|t| *t);
+        let count = details.addrs.len();
         let mut last = None;
         // The resolver already kept only the family the request is forced to.
-        for addr in details.addrs.iter() {
-            match self.0.tcp(*addr, timeout) {
+        for (i, addr) in details.addrs.iter().enumerate() {
+            // Each address but the last gets half of what is left, as ureq shares
+            // it, so that a silent first address leaves time for the next.
+            let left = budget.map(|b| b.saturating_sub(started.elapsed()));
+            if left.is_some_and(|l| l.is_zero()) {
+                return Err(ureq::Error::Timeout(details.timeout.reason));
+            }
+            let per_addr = left.map(|l| if i + 1 < count { l / 2 } else { l });
+            let opened = match (&self.0, per_addr) {
+                (Some(bind), _) => bind.tcp(*addr, per_addr),
+                (None, Some(limit)) => TcpStream::connect_timeout(addr, limit),
+                (None, None) => TcpStream::connect(addr),
+            };
+            match opened {
                 Ok(stream) => {
                     let config = details.config;
                     if config.no_delay() {
@@ -277,29 +292,32 @@ impl<In: Transport> Connector<In> for BoundConnector {
                     }
                     let buffers =
                         LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size());
-                    return Ok(Some(Either::B(BoundTransport { stream, buffers })));
+                    return Ok(Some(Either::B(SocketTransport { stream, buffers })));
                 }
-                Err(e) if e.kind() == io::ErrorKind::TimedOut => {
-                    return Err(ureq::Error::Timeout(ureq::Timeout::Connect))
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                    ) =>
+                {
+                    last = Some(ureq::Error::Timeout(ureq::Timeout::Connect))
                 }
-                Err(e) => last = Some(e),
+                Err(e) => last = Some(ureq::Error::Io(e)),
             }
         }
-        Err(ureq::Error::Io(last.unwrap_or_else(|| {
-            io::Error::new(io::ErrorKind::AddrNotAvailable, "no address to connect to")
-        })))
+        Err(last.unwrap_or(ureq::Error::HostNotFound))
     }
 }
 
-/// A bound TCP connection as ureq reads and writes it (ureq keeps its own
+/// A TCP connection as ureq reads and writes it (ureq keeps its own
 /// `TcpTransport` private). Each I/O call waits at most what ureq has left.
 #[derive(Debug)]
-pub struct BoundTransport {
+pub struct SocketTransport {
     stream: TcpStream,
     buffers: LazyBuffers,
 }
 
-impl Transport for BoundTransport {
+impl Transport for SocketTransport {
     fn buffers(&mut self) -> &mut dyn Buffers {
         &mut self.buffers
     }

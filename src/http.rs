@@ -12,11 +12,10 @@ use ureq::config::IpFamily;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::{
-    ConnectProxyConnector, Connector, DefaultConnector, NextTimeout, RustlsConnector,
+    ConnectProxyConnector, Connector, NextTimeout, RustlsConnector,
 };
 
-use crate::bind::{Bind, BoundConnector};
-
+use crate::bind::{Bind, SocketConnector};
 use crate::exit::{Exit, Failure};
 use crate::provider::Request;
 
@@ -150,19 +149,12 @@ impl<'a> Client<'a> {
         if https {
             config = config.tls_config(self.tls_config()?);
         }
-        if let Some(bind) = &self.settings.bind {
-            // ureq's default chain with the TCP step replaced by a bound one.
-            let connector =
-                ().chain(ConnectProxyConnector::default())
-                    .chain(BoundConnector(bind.clone()))
-                    .chain(RustlsConnector::default());
-            return Ok(ureq::Agent::with_parts(
-                config.build(),
-                connector,
-                InlineResolver,
-            ));
-        }
-        let connector = DefaultConnector::new();
+        // ureq's default chain (no SOCKS) with its TCP step replaced by ours,
+        // which can bind the socket to an interface (--bind).
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(SocketConnector(self.settings.bind.clone()))
+                .chain(RustlsConnector::default());
         Ok(ureq::Agent::with_parts(
             config.build(),
             connector,
