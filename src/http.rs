@@ -15,7 +15,8 @@ use ureq::unversioned::transport::{
     ConnectProxyConnector, Connector, NextTimeout, RustlsConnector,
 };
 
-use crate::bind::{Bind, SocketConnector};
+use crate::bind::Bind;
+use crate::connector::SocketConnector;
 use crate::exit::{Exit, Failure};
 use crate::provider::Request;
 

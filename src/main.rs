@@ -6,6 +6,7 @@ mod cli;
 mod clock;
 mod compat;
 mod config;
+mod connector;
 mod dns;
 mod exit;
 mod http;
