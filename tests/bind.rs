@@ -256,3 +256,36 @@ fn an_unknown_interface_is_refused_before_anything_is_sent() {
     );
     assert_eq!(fx.mock.count(), 0);
 }
+
+#[test]
+fn a_bound_connection_nobody_answers_times_out_within_the_timeout() {
+    let lab = Uplinks::new("bindslow");
+    // Routed over up2 to the server, which does not forward it: SYNs vanish.
+    lab.client.ip(&[
+        "route",
+        "add",
+        "10.81.9.10/32",
+        "via",
+        "10.81.2.1",
+        "dev",
+        "up2",
+    ]);
+    let fx = lab.mock(IpAddr::V4(SERVICE4));
+    let started = std::time::Instant::now();
+    let mut cmd = dynup(&fx.cache());
+    cmd.args(["--server", "http://10.81.9.10:8080", "--timeout", "1"])
+        .args(["--bind", "up2", "--ipv4", "192.0.2.1"])
+        .args(fx.token_args())
+        .arg("slow.dynv6.net");
+    let run = run_clean(&mut lab.client.wrap(&cmd));
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(
+        run.stderr.contains("10.81.9.10:8080") && run.stderr.contains("within 1s"),
+        "{run:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
