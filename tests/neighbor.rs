@@ -63,12 +63,15 @@ fn the_neighbour_entry_of_the_mac_is_published_by_the_rules() {
     lab.neigh("fd00:1::10", MAC, "permanent");
     lab.neigh("2001:db8:1:2::10", MAC, "stale");
     lab.neigh("2001:db8:1:2::20", MAC, "permanent");
+    // Lower, but failed or never resolved (the kernel keeps no MAC for them).
+    lab.neigh("2001:db8:1:2::1", MAC, "failed");
+    lab.neigh("2001:db8:1:2::2", MAC, "incomplete");
     // Another host's entry, confirmed and lower: never this MAC's address.
     lab.neigh("2001:db8:1:2::5", "52:54:00:aa:bb:cc", "permanent");
 
     let run = lab.run(&["--ipv6-neighbor", MAC]);
     assert_eq!(run.code, 0, "{run:?}");
-    // Global, confirmed (permanent) before stale; link-local and ULA never.
+    // Global, confirmed (permanent) before stale; link-local, ULA, failed never.
     assert_eq!(lab.published().as_deref(), Some("2001:db8:1:2::20"));
 
     // An upper-case MAC names the same host.
