@@ -226,8 +226,9 @@ Addresses:
                            others, confirmed before stale, the lowest address
       --show-addresses     print every interface address dynup sees (only IFACE's
                            with -i), the one it would pick per family and why each
-                           other one was not picked; contact nothing; exit 0, or 3
-                           when none is usable
+                           other one was not picked (with --ipv6-neighbor, that
+                           MAC's neighbour entries too); contact nothing; exit 0,
+                           or 3 when none is usable
 
 Address rules (for `if`, and for check-IP answers; --show-addresses applies them):
   IPv6: global unicast (2000::/3) only; never link-local, loopback, multicast,

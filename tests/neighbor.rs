@@ -90,6 +90,22 @@ fn the_neighbour_entry_of_the_mac_is_published_by_the_rules() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(lab.published().as_deref(), Some("2001:db8:1:2::1234"));
     assert_eq!(lab.fx.mock.count(), 4);
+
+    // --show-addresses lists the MAC's entries and the pick, contacting nothing.
+    let mut cmd = dynup(&lab.fx.cache());
+    cmd.args(["--show-addresses", "-i", LINK, "--ipv6-neighbor", MAC]);
+    let show = run_clean(&mut lab.ns.wrap(&cmd));
+    assert_eq!(show.code, 0, "{show:?}");
+    for line in [
+        &format!("neighbour {MAC} on {LINK}"),
+        "  2001:db8:1:2::10 STALE",
+        "  2001:db8:1:2::20 PERMANENT",
+        &format!("  IPv6: {EUI64}"),
+    ] {
+        assert!(show.stdout.contains(line), "{line}: {show:?}");
+    }
+    assert!(!show.stdout.contains("2001:db8:1:2::5 "), "{show:?}");
+    assert_eq!(lab.fx.mock.count(), 4);
 }
 
 #[test]
