@@ -25,6 +25,8 @@ pub struct Args {
     pub allow_ula: bool,
     pub allow_private: bool,
     pub ipv6_host_id: Option<String>,
+    pub ipv6_neighbor: Option<String>,
+    pub bind: Option<String>,
     pub show_addresses: bool,
     pub cache_dir: Option<PathBuf>,
     pub force: bool,
@@ -156,6 +158,8 @@ fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexop
             Long("allow-ula") => args.allow_ula = true,
             Long("allow-private") => args.allow_private = true,
             Long("ipv6-host-id") => args.ipv6_host_id = Some(parser.value()?.string()?),
+            Long("ipv6-neighbor") => args.ipv6_neighbor = Some(parser.value()?.string()?),
+            Long("bind") => args.bind = Some(parser.value()?.string()?),
             Long("show-addresses") => args.show_addresses = true,
             Long("cache-dir") => args.cache_dir = Some(parser.value()?.into()),
             Short('f') | Long("force") => args.force = true,
@@ -335,10 +339,20 @@ Addresses:
       --ipv6-host-id ::ID  publish the found IPv6 address's /64 prefix with
                            this interface identifier (a LAN host behind the
                            router)
+      --ipv6-neighbor MAC  publish the IPv6 address of the LAN host with this
+                           MAC (52:54:00:12:34:56), from the neighbour table
+                           of -i IFACE (what `ip -6 neigh show dev IFACE`
+                           lists); never a link-local, FAILED or INCOMPLETE
+                           entry, a ULA only with --allow-ula. Then global
+                           before ULA, the MAC's own EUI-64 address (or the
+                           --ipv6-host-id one) before others, confirmed
+                           before stale, the lowest address
       --show-addresses     print every interface address dynup sees (only
                            IFACE's with -i), the one it would pick per family
-                           and why each other one was not picked; contact
-                           nothing; exit 0, or 3 when none is usable
+                           and why each other one was not picked (with
+                           --ipv6-neighbor, that MAC's neighbour entries
+                           too); contact nothing; exit 0, or 3 when none is
+                           usable
 
 Address rules (for `if`, check-IP answers and --show-addresses):
   IPv6: global unicast (2000::/3) only; never link-local, loopback, multicast,
@@ -371,6 +385,13 @@ Transport:
                            /etc/ssl/certs/ca-certificates.crt when present,
                            else the roots built into dynup); a bundle over
                            {ca_cap} is refused
+      --bind IFACE         send everything of this run (provider, check-IP,
+                           DNS UPDATE over UDP and TCP) out of IFACE, from
+                           IFACE's own address of the family used
+                           (SO_BINDTODEVICE, needs root): with two uplinks
+                           (mwan3), each record is updated over the link it
+                           describes. Name lookups still use the system
+                           resolver. No such interface: exit 2
 
 Output:
   -n, --dry-run            say what would be sent (secrets masked), or why
@@ -508,6 +529,10 @@ mod tests {
             "--ipv6-host-id",
             "::1234",
             "--show-addresses",
+            "--ipv6-neighbor",
+            "52:54:00:12:34:56",
+            "--bind",
+            "wan2",
         ])
         .ok();
         let Some(Command::Run(args)) = command else {
@@ -516,6 +541,8 @@ mod tests {
         assert_eq!(args.interface.as_deref(), Some("wan"));
         assert!(args.allow_ula && args.allow_private && args.show_addresses);
         assert_eq!(args.ipv6_host_id.as_deref(), Some("::1234"));
+        assert_eq!(args.ipv6_neighbor.as_deref(), Some("52:54:00:12:34:56"));
+        assert_eq!(args.bind.as_deref(), Some("wan2"));
         let help = help_text();
         for flag in [
             "if[:IFACE]",
@@ -525,6 +552,8 @@ mod tests {
             "--allow-private",
             "--ipv6-host-id",
             "--show-addresses",
+            "--ipv6-neighbor MAC",
+            "--bind IFACE",
             "DYNUP_CHECKIP",
             "Address rules",
         ] {

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::addr::{self, V6Addr, V6Net, Wanted};
+use crate::bind::Bind;
 use crate::cli::Args;
 use crate::clock;
 use crate::dns::key::{self, TsigKey};
@@ -375,6 +376,10 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
             ))
         }
     };
+    let bind = match &args.bind {
+        Some(name) => Some(Bind::new(name, "--bind")?),
+        None => None,
+    };
     let cacert = match (&args.cacert, env_value("DYNUP_CACERT")) {
         (Some(path), _) => Some(http::read_ca_bundle(path, "--cacert")?),
         (None, Some(path)) => Some(http::read_ca_bundle(Path::new(&path), "DYNUP_CACERT")?),
@@ -398,6 +403,7 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
             user_agent,
             timeout: Duration::from_secs(timeout),
             cacert,
+            bind,
         },
         dry_run: args.dry_run,
         verbose: args.verbose,
@@ -1002,6 +1008,40 @@ mod tests {
         assert!(
             message(job(&["--user-agent", "a\nb", "h.dynv6.net"], env)).contains("--user-agent")
         );
+        assert!(
+            message(job(&["--bind", "no-such-if0", "h.dynv6.net"], env)).starts_with("--bind: ")
+        );
+        let bound = job(&["--bind", "lo", "h.dynv6.net"], env).ok();
+        assert_eq!(
+            bound.and_then(|j| j.http.bind).map(|b| b.device),
+            Some("lo".to_string())
+        );
+        assert!(message(job(
+            &[
+                "--ipv6-neighbor",
+                "52:54:00:12:34",
+                "-i",
+                "lo",
+                "h.dynv6.net"
+            ],
+            env
+        ))
+        .starts_with("--ipv6-neighbor: "));
+        assert!(message(job(
+            &["--ipv6-neighbor", "52:54:00:12:34:56", "h.dynv6.net"],
+            env
+        ))
+        .contains("-i IFACE"));
+        let both = [
+            "--ipv6-neighbor",
+            "52:54:00:12:34:56",
+            "-i",
+            "lo",
+            "--ipv6",
+            "auto",
+            "h.dynv6.net",
+        ];
+        assert!(message(job(&both, env)).contains("drop --ipv6"));
     }
 
     #[test]

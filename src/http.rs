@@ -11,8 +11,12 @@ use base64::Engine;
 use ureq::config::IpFamily;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::{
+    ConnectProxyConnector, Connector, NextTimeout, RustlsConnector,
+};
 
+use crate::bind::Bind;
+use crate::connector::SocketConnector;
 use crate::exit::{Exit, Failure};
 use crate::provider::Request;
 use crate::route;
@@ -117,6 +121,8 @@ pub struct Settings {
     pub user_agent: String,
     pub timeout: Duration,
     pub cacert: Option<CaBundle>,
+    /// `--bind IFACE`: every connection leaves by that interface.
+    pub bind: Option<Bind>,
 }
 
 pub struct Client<'a> {
@@ -163,7 +169,12 @@ impl<'a> Client<'a> {
         if https {
             config = config.tls_config(self.tls_config()?);
         }
-        let connector = DefaultConnector::new();
+        // ureq's default chain (no SOCKS) with its TCP step replaced by ours,
+        // which can bind the socket to an interface (--bind).
+        let connector =
+            ().chain(ConnectProxyConnector::default())
+                .chain(SocketConnector(self.settings.bind.clone()))
+                .chain(RustlsConnector::default());
         Ok(ureq::Agent::with_parts(
             config.build(),
             connector,

@@ -1,10 +1,12 @@
 //! dynup: parse, run, exit with the code the provider's answer maps to.
 
 mod addr;
+mod bind;
 mod cli;
 mod clock;
 mod compat;
 mod config;
+mod connector;
 mod dns;
 mod exit;
 mod file;

@@ -5,6 +5,7 @@
 //! `auto` leaves the choice to the provider, which takes the address the request
 //! comes from; the transport then forces the connection to that family.
 
+pub mod neighbor;
 pub mod netlink;
 pub mod select;
 pub mod web;
@@ -148,6 +149,12 @@ pub enum Source {
     /// this host's global IPv6 address (first interface that has one), or the
     /// family is left out, said only under `-v` (a host without IPv6 is normal).
     Host,
+    /// `--ipv6-neighbor MAC` with `-i IFACE`: the address the neighbour table of
+    /// IFACE holds for that MAC (a LAN host), by the rules of `neighbor`.
+    Neighbor {
+        interface: String,
+        mac: neighbor::Mac,
+    },
 }
 
 /// The addresses dynup must find before a run, and the rules it finds them by.
@@ -183,7 +190,10 @@ impl Sources {
             None => Ok(None),
         };
         let ipv4 = pick(&args.ipv4, "--ipv4", !args.only_ipv6)?;
-        let ipv6 = pick(&args.ipv6, "--ipv6", !args.only_ipv4 && has_ipv6)?;
+        let ipv6 = match &args.ipv6_neighbor {
+            Some(text) => Some(neighbor_source(args, text, interface)?),
+            None => pick(&args.ipv6, "--ipv6", !args.only_ipv4 && has_ipv6)?,
+        };
         let ipv6_prefix = match args.ipv6_prefix.as_deref() {
             Some(value) => match parse_source(value, "--ipv6-prefix", interface)? {
                 Some(Source::Interface(name)) => Some(name),
@@ -224,6 +234,25 @@ impl Sources {
     pub fn is_empty(&self) -> bool {
         self.ipv4.is_none() && self.ipv6.is_none() && self.ipv6_prefix.is_none()
     }
+}
+
+/// `--ipv6-neighbor MAC`: a LAN host's address, looked up on `-i IFACE`.
+fn neighbor_source(args: &Args, text: &str, interface: Option<&str>) -> Result<Source, Failure> {
+    let mac = neighbor::Mac::parse(text, "--ipv6-neighbor")?;
+    let Some(interface) = interface else {
+        return Err(Failure::usage(
+            "--ipv6-neighbor needs -i IFACE: the LAN interface whose neighbour table holds the host",
+        ));
+    };
+    if args.ipv6.is_some() || args.only_ipv4 {
+        return Err(Failure::usage(
+            "--ipv6-neighbor says where the IPv6 address comes from: drop --ipv6 and -4",
+        ));
+    }
+    Ok(Source::Neighbor {
+        interface: interface.to_string(),
+        mac,
+    })
 }
 
 /// `if`, `if:IFACE`, `web`, `web:URL`; `None` for any other value.

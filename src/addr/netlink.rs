@@ -124,34 +124,42 @@ impl IfAddr {
 
 /// Every address of every interface.
 pub fn dump() -> Result<Vec<IfAddr>, String> {
+    let mut addrs = dump_of(dump_request, DumpParser::new, "interface addresses")?;
+    // One lookup per interface, not per address: each costs three syscalls,
+    // and a router's interfaces carry several addresses each.
+    let mut names: Vec<(u32, String)> = Vec::new();
+    for addr in &mut addrs {
+        let known = names.iter().find(|(index, _)| *index == addr.index);
+        addr.interface = match known {
+            Some((_, name)) => name.clone(),
+            None => {
+                let name = index_to_name(addr.index).unwrap_or_else(|| format!("#{}", addr.index));
+                names.push((addr.index, name.clone()));
+                name
+            }
+        };
+    }
+    Ok(addrs)
+}
+
+/// One complete dump: `request(seq)` asks for it, `parser(seq)` reads it; a dump
+/// the kernel marks inconsistent is asked for again. `what` names it in errors.
+pub(super) fn dump_of<T>(
+    request: impl Fn(u32) -> Vec<u8>,
+    parser: impl Fn(u32) -> DumpParser<T>,
+    what: &str,
+) -> Result<Vec<T>, String> {
     let socket = Socket::open().map_err(|e| format!("cannot open a netlink socket: {e}"))?;
     let mut last = String::new();
     for attempt in 0..DUMP_ATTEMPTS {
         let seq = 1 + attempt as u32;
-        match socket.dump_addresses(seq) {
-            Ok(Dump::Complete(mut addrs)) => {
-                // One lookup per interface, not per address: each costs three syscalls,
-                // and a router's interfaces carry several addresses each.
-                let mut names: Vec<(u32, String)> = Vec::new();
-                for addr in &mut addrs {
-                    let known = names.iter().find(|(index, _)| *index == addr.index);
-                    addr.interface = match known {
-                        Some((_, name)) => name.clone(),
-                        None => {
-                            let name = index_to_name(addr.index)
-                                .unwrap_or_else(|| format!("#{}", addr.index));
-                            names.push((addr.index, name.clone()));
-                            name
-                        }
-                    };
-                }
-                return Ok(addrs);
-            }
-            Ok(Dump::Interrupted) => last = "the address list kept changing".to_string(),
-            Err(e) => return Err(format!("reading interface addresses: {e}")),
+        match socket.dump(&request(seq), parser(seq)) {
+            Ok(Dump::Complete(items)) => return Ok(items),
+            Ok(Dump::Interrupted) => last = "the list kept changing".to_string(),
+            Err(e) => return Err(format!("reading {what}: {e}")),
         }
     }
-    Err(format!("reading interface addresses: {last}"))
+    Err(format!("reading {what}: {last}"))
 }
 
 /// The index of the interface named `name`, if there is one.
@@ -201,8 +209,8 @@ fn index_to_name(index: u32) -> Option<String> {
     Some(name.to_string_lossy().into_owned())
 }
 
-enum Dump {
-    Complete(Vec<IfAddr>),
+pub(super) enum Dump<T> {
+    Complete(Vec<T>),
     /// NLM_F_DUMP_INTR: the list changed during the dump; ask again.
     Interrupted,
 }
@@ -259,8 +267,7 @@ impl Socket {
         addr
     }
 
-    fn dump_addresses(&self, seq: u32) -> io::Result<Dump> {
-        let request = dump_request(seq);
+    fn dump<T>(&self, request: &[u8], mut parser: DumpParser<T>) -> io::Result<Dump<T>> {
         let to = Socket::kernel();
         // SAFETY: request and `to` are valid for the lengths passed.
         let sent = unsafe {
@@ -277,7 +284,6 @@ impl Socket {
             return Err(io::Error::last_os_error());
         }
         let started = Instant::now();
-        let mut parser = DumpParser::new(seq);
         let mut buf = vec![0u8; RECV_BUFFER];
         for _ in 0..MAX_READS {
             if started.elapsed() > DUMP_TIME {
@@ -322,43 +328,59 @@ impl Socket {
         }
         Err(io::Error::new(
             io::ErrorKind::TimedOut,
-            "the kernel did not finish the address dump",
+            "the kernel did not finish the dump",
         ))
     }
 }
 
 /// The RTM_GETADDR dump request for every family: nlmsghdr + ifaddrmsg.
 fn dump_request(seq: u32) -> Vec<u8> {
-    let len = (NLMSG_HDRLEN + IFADDRMSG_LEN) as u32;
+    // ifaddrmsg: family AF_UNSPEC (both), prefix length, flags, scope, index: all 0.
+    request(RTM_GETADDR, seq, &[0u8; IFADDRMSG_LEN])
+}
+
+/// A dump request of `kind` with its fixed header `body`.
+pub(super) fn request(kind: u16, seq: u32, body: &[u8]) -> Vec<u8> {
+    let len = (NLMSG_HDRLEN + body.len()) as u32;
     let mut msg = Vec::with_capacity(len as usize);
     msg.extend_from_slice(&len.to_ne_bytes());
-    msg.extend_from_slice(&RTM_GETADDR.to_ne_bytes());
+    msg.extend_from_slice(&kind.to_ne_bytes());
     msg.extend_from_slice(&(NLM_F_REQUEST | NLM_F_DUMP).to_ne_bytes());
     msg.extend_from_slice(&seq.to_ne_bytes());
     msg.extend_from_slice(&0u32.to_ne_bytes());
-    // ifaddrmsg: family AF_UNSPEC (both), prefix length, flags, scope, index: all 0.
-    msg.extend_from_slice(&[0u8; IFADDRMSG_LEN]);
+    msg.extend_from_slice(body);
     msg
 }
 
-/// Collects the addresses of one dump from the datagrams the kernel sends.
-struct DumpParser {
+/// Collects the items of one dump (messages of type `kind`, read by `parse`)
+/// from the datagrams the kernel sends.
+pub(super) struct DumpParser<T> {
     seq: u32,
-    addrs: Vec<IfAddr>,
+    kind: u16,
+    parse: fn(&[u8]) -> Option<T>,
+    addrs: Vec<T>,
     interrupted: bool,
 }
 
-impl DumpParser {
-    fn new(seq: u32) -> DumpParser {
+impl DumpParser<IfAddr> {
+    fn new(seq: u32) -> DumpParser<IfAddr> {
+        DumpParser::of(seq, RTM_NEWADDR, parse_addr_message)
+    }
+}
+
+impl<T> DumpParser<T> {
+    pub(super) fn of(seq: u32, kind: u16, parse: fn(&[u8]) -> Option<T>) -> DumpParser<T> {
         DumpParser {
             seq,
+            kind,
+            parse,
             addrs: Vec::new(),
             interrupted: false,
         }
     }
 
     /// One datagram; `Some` once the dump is over.
-    fn feed(&mut self, datagram: &[u8]) -> Result<Option<Dump>, String> {
+    fn feed(&mut self, datagram: &[u8]) -> Result<Option<Dump<T>>, String> {
         let mut rest = datagram;
         while rest.len() >= NLMSG_HDRLEN {
             let len = read_u32(rest, 0) as usize;
@@ -399,11 +421,11 @@ impl DumpParser {
                     }
                 }
                 NLMSG_OVERRUN => return Err("netlink overrun".to_string()),
-                RTM_NEWADDR => {
+                kind if kind == self.kind => {
                     if self.addrs.len() >= MAX_ADDRESSES {
-                        return Err(format!("more than {MAX_ADDRESSES} addresses"));
+                        return Err(format!("more than {MAX_ADDRESSES} entries"));
                     }
-                    if let Some(addr) = parse_addr_message(payload) {
+                    if let Some(addr) = (self.parse)(payload) {
                         self.addrs.push(addr);
                     }
                 }
@@ -476,7 +498,7 @@ fn parse_addr_message(payload: &[u8]) -> Option<IfAddr> {
     })
 }
 
-fn ip_from(data: &[u8], len: usize) -> Option<IpAddr> {
+pub(super) fn ip_from(data: &[u8], len: usize) -> Option<IpAddr> {
     match (len, data.get(..len)) {
         (4, Some(b)) => Some(IpAddr::V4(Ipv4Addr::new(b[0], b[1], b[2], b[3]))),
         (16, Some(b)) => {
@@ -488,19 +510,19 @@ fn ip_from(data: &[u8], len: usize) -> Option<IpAddr> {
     }
 }
 
-fn align4(len: usize) -> usize {
+pub(super) fn align4(len: usize) -> usize {
     len.saturating_add(3) & !3
 }
 
 /// Callers check that `at + 4 <= bytes.len()`; a short slice reads as 0.
-fn read_u32(bytes: &[u8], at: usize) -> u32 {
+pub(super) fn read_u32(bytes: &[u8], at: usize) -> u32 {
     match bytes.get(at..at + 4) {
         Some(b) => u32::from_ne_bytes([b[0], b[1], b[2], b[3]]),
         None => 0,
     }
 }
 
-fn read_u16(bytes: &[u8], at: usize) -> u16 {
+pub(super) fn read_u16(bytes: &[u8], at: usize) -> u16 {
     match bytes.get(at..at + 2) {
         Some(b) => u16::from_ne_bytes([b[0], b[1]]),
         None => 0,

@@ -2,9 +2,10 @@
 //! interface's address by the rules of `select`, or a check-IP server's answer.
 //! Done before the state is consulted, so that it compares real addresses.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 
 use super::dad;
+use super::neighbor::{self, Mac};
 use super::netlink::{self, IfAddr};
 use super::select::{self, Outcome};
 use super::{network_of, web, with_host_id, Source, Sources, V6Addr, Wanted};
@@ -89,7 +90,11 @@ fn check_interfaces_exist(sources: &Sources) -> Result<(), Failure> {
         .into_iter()
         .flatten()
         .filter_map(|source| match source {
-            Source::Interface(name) | Source::Default(name) => Some(name),
+            Source::Interface(name)
+            | Source::Default(name)
+            | Source::Neighbor {
+                interface: name, ..
+            } => Some(name),
             Source::Web(_) | Source::Host => None,
         })
         .chain(&sources.ipv6_prefix);
@@ -197,6 +202,9 @@ impl Finder<'_> {
                     Ok(None)
                 }
             },
+            Source::Neighbor { interface, mac } => {
+                self.neighbor(interface, *mac).map(|a| Some(IpAddr::V6(a)))
+            }
             Source::Default(name) => {
                 let on_interface = match self.interface_pick(name, v6) {
                     Ok(found) => found.map(|chosen| chosen.addr),
@@ -224,6 +232,30 @@ impl Finder<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// `--ipv6-neighbor`: exit 3 naming every entry of the MAC turned down.
+    fn neighbor(&self, name: &str, mac: Mac) -> Result<Ipv6Addr, Failure> {
+        let no_address = |detail: String| {
+            Failure::new(
+                Exit::NoAddress,
+                format!("no usable IPv6 address of neighbour {mac} on {name}: {detail}"),
+            )
+        };
+        let index = netlink::name_to_index(name)
+            .ok_or_else(|| no_address(format!("there is no interface {name}")))?;
+        let entries = neighbor::dump(index).map_err(no_address)?;
+        match neighbor::pick(&entries, mac, self.sources.rules, self.sources.host_id) {
+            Ok(addr) => {
+                self.out
+                    .detail(&format!("IPv6 of neighbour {mac} on {name}: {addr}"));
+                Ok(addr)
+            }
+            Err(turned_down) if turned_down.is_empty() => {
+                Err(no_address("not in the neighbour table".to_string()))
+            }
+            Err(turned_down) => Err(no_address(turned_down.join(", "))),
         }
     }
 

@@ -3,11 +3,12 @@
 
 use std::net::IpAddr;
 
+use super::neighbor::{self, Mac};
 use super::netlink::{self, IfAddr};
 use super::select::{self, Outcome, Rules};
 use super::{check_interface, network_of, parse_host_id, with_host_id};
 use crate::cli::Args;
-use crate::exit::Exit;
+use crate::exit::{Exit, Failure};
 use crate::output::Out;
 
 pub fn show_addresses(args: &Args, out: &Out) -> Exit {
@@ -65,6 +66,16 @@ pub fn show_addresses(args: &Args, out: &Out) -> Exit {
             (None, None) => format!("#{index}"),
         };
         any |= show_interface(&mut text, &name, index, &mine, rules, host_id);
+    }
+    if let Some(mac) = args.ipv6_neighbor.as_deref() {
+        match show_neighbor(&mut text, mac, only, rules, host_id) {
+            Ok(found) => any |= found,
+            Err(failure) => {
+                out.text(&text);
+                out.error(&failure.message);
+                return failure.exit;
+            }
+        }
     }
     out.text(&text);
     if any {
@@ -132,6 +143,40 @@ fn show_interface(
         text.push('\n');
     }
     any
+}
+
+/// `--ipv6-neighbor MAC`: that MAC's entries in the neighbour table of -i IFACE
+/// and the one a run would publish; true when there is one.
+fn show_neighbor(
+    text: &mut String,
+    mac: &str,
+    only: Option<(&str, u32)>,
+    rules: Rules,
+    host_id: Option<std::net::Ipv6Addr>,
+) -> Result<bool, Failure> {
+    let mac = Mac::parse(mac, "--ipv6-neighbor")?;
+    let Some((name, index)) = only else {
+        return Err(Failure::usage(
+            "--ipv6-neighbor needs -i IFACE: the LAN interface whose neighbour table holds the host",
+        ));
+    };
+    let entries = neighbor::dump(index).map_err(|e| Failure::new(Exit::NoAddress, e))?;
+    text.push_str(&format!("neighbour {mac} on {name}\n"));
+    for entry in entries.iter().filter(|n| n.mac == Some(mac)) {
+        text.push_str(&format!("  {} {}\n", entry.addr, entry.state_name()));
+    }
+    let picked = neighbor::pick(&entries, mac, rules, host_id);
+    let found = picked.is_ok();
+    let line = match picked {
+        Ok(addr) => match host_id {
+            Some(id) => format!("{addr}, with --ipv6-host-id {}", with_host_id(addr, id)),
+            None => addr.to_string(),
+        },
+        Err(why) if why.is_empty() => "none: not in the neighbour table".to_string(),
+        Err(why) => format!("none usable: {}", why.join(", ")),
+    };
+    text.push_str(&format!("  IPv6: {line}\n"));
+    Ok(found)
 }
 
 /// `2001:db8::5/64 scope global, preferred 3600s, valid 7200s, flags nodad permanent`

@@ -98,6 +98,7 @@ fn ask(url: &str, v6: bool, base: &http::Settings, rules: Rules) -> Result<IpAdd
         cacert: base.cacert.as_ref().map(|bundle| http::CaBundle {
             certs: bundle.certs.clone(),
         }),
+        bind: base.bind.clone(),
     };
     let request = Request {
         url: url.to_string(),

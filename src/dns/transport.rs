@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::message::{Reply, MAX_MESSAGE};
 use super::WireError;
+use crate::bind::Bind;
 use crate::exit::{Exit, Failure};
 
 /// Sends of the same UDP message before giving up; the timeout is shared among them.
@@ -51,12 +52,13 @@ pub fn exchange(
     request: &[u8],
     force_tcp: bool,
     timeout: Duration,
+    bind: Option<&Bind>,
     check: &dyn Fn(&[u8]) -> Result<Reply, WireError>,
 ) -> Result<(Vec<u8>, Reply, Via), Failure> {
     let start = Instant::now();
     let deadline = start + timeout;
     if !force_tcp && request.len() <= UDP_LIMIT {
-        let (bytes, reply) = udp(server, request, deadline, &limit_text(timeout), check)?;
+        let (bytes, reply) = udp(server, request, deadline, &limit_text(timeout), bind, check)?;
         if !reply.truncated {
             return Ok((bytes, reply, Via::Udp));
         }
@@ -64,7 +66,7 @@ pub fn exchange(
     // After a truncated UDP reply the TCP exchange gets at least a second.
     let deadline = deadline.max(Instant::now() + Duration::from_secs(1));
     let limit = limit_text(deadline - start);
-    let (bytes, reply) = tcp(server, request, deadline, &limit, check)?;
+    let (bytes, reply) = tcp(server, request, deadline, &limit, bind, check)?;
     Ok((bytes, reply, Via::Tcp))
 }
 
@@ -110,17 +112,26 @@ fn udp(
     request: &[u8],
     deadline: Instant,
     secs: &str,
+    bind: Option<&Bind>,
     check: &dyn Fn(&[u8]) -> Result<Reply, WireError>,
 ) -> Result<(Vec<u8>, Reply), Failure> {
     let local: SocketAddr = match server {
         SocketAddr::V4(_) => SocketAddr::from(([0u8; 4], 0)),
         SocketAddr::V6(_) => SocketAddr::from(([0u16; 8], 0)),
     };
-    let socket = UdpSocket::bind(local).map_err(|e| io_failure("UDP socket", &e, secs))?;
     // Connected: the kernel drops datagrams from any other address.
-    socket
-        .connect(server)
-        .map_err(|e| io_failure("UDP", &e, secs))?;
+    let socket = match bind {
+        Some(bind) => bind
+            .udp(server)
+            .map_err(|e| io_failure("UDP socket", &e, secs))?,
+        None => {
+            let socket = UdpSocket::bind(local).map_err(|e| io_failure("UDP socket", &e, secs))?;
+            socket
+                .connect(server)
+                .map_err(|e| io_failure("UDP", &e, secs))?;
+            socket
+        }
+    };
     let mut buf = vec![0u8; MAX_MESSAGE + 1];
     let mut strays = 0;
     for attempt in 0..UDP_TRIES {
@@ -211,11 +222,15 @@ fn tcp(
     request: &[u8],
     deadline: Instant,
     secs: &str,
+    bind: Option<&Bind>,
     check: &dyn Fn(&[u8]) -> Result<Reply, WireError>,
 ) -> Result<(Vec<u8>, Reply), Failure> {
     let left = deadline.saturating_duration_since(Instant::now());
-    let mut stream = TcpStream::connect_timeout(&server, left)
-        .map_err(|e| io_failure("TCP connect", &e, secs))?;
+    let mut stream = match bind {
+        Some(bind) => bind.tcp(server, Some(left)),
+        None => TcpStream::connect_timeout(&server, left),
+    }
+    .map_err(|e| io_failure("TCP connect", &e, secs))?;
     // Over TCP a message is preceded by its length (RFC 1035 section 4.2.2).
     let mut framed = (request.len() as u16).to_be_bytes().to_vec();
     framed.extend_from_slice(request);

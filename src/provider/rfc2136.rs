@@ -192,8 +192,14 @@ fn update(
     let mut request = message::encode_update(id, zone, changes);
     let request_mac = tsig::sign(&mut request, key, clock::now());
     let check = |bytes: &[u8]| message::decode_reply(bytes, id, zone);
-    let (bytes, reply, via) =
-        transport::exchange(address, &request, job.tcp, job.http.timeout, &check)?;
+    let (bytes, reply, via) = transport::exchange(
+        address,
+        &request,
+        job.tcp,
+        job.http.timeout,
+        job.http.bind.as_ref(),
+        &check,
+    )?;
     out.detail(&format!(
         "reply over {}: {}{}",
         via.name(),

@@ -263,6 +263,32 @@ impl Reply {
         self
     }
 
+    /// `{myip}` in the body becomes the addresses the request set, as a dyndns2
+    /// server echoes them ("good 203.0.113.7"): its myip, myipv4 and myipv6
+    /// values, or the address it came from when it named none (`auto`); one
+    /// line per host of its `hostname` list, as dyndns2 answers several hosts.
+    fn for_request(mut self, request: &Recorded) -> Reply {
+        if self.body.contains("{myip}") {
+            let named: Vec<&str> = ["myip", "myipv4", "myipv6"]
+                .iter()
+                .flat_map(|key| request.params(key))
+                .flat_map(|value| value.split(','))
+                .filter(|value| !value.is_empty())
+                .collect();
+            let echoed = if named.is_empty() {
+                request.peer.ip().to_string()
+            } else {
+                named.join(",")
+            };
+            let hosts = request
+                .param("hostname")
+                .map_or(1, |list| list.split(',').count());
+            let line = self.body.replace("{myip}", &echoed);
+            self.body = vec![line.trim_end(); hosts].join("\n");
+        }
+        self
+    }
+
     fn has_header(&self, name: &str) -> bool {
         self.headers
             .iter()
@@ -961,10 +987,9 @@ fn handle_connection(
         version: head.version,
         body: String::from_utf8_lossy(&body).into_owned(),
     };
+    let reply = shared.next_reply().for_request(&recorded);
     // Record before replying, so a client that has its answer sees it.
     lock(&shared.requests).push(recorded);
-
-    let reply = shared.next_reply();
     respond(conn, shared, &reply, is_head);
 }
 
