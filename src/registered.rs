@@ -16,7 +16,7 @@ use crate::addr::Wanted;
 use crate::dns::message::{Reply, TYPE_A, TYPE_AAAA};
 use crate::dns::name::Name;
 use crate::dns::query::{self, Answer};
-use crate::dns::transport::{self, Via};
+use crate::dns::transport;
 use crate::exit::{Exit, Failure};
 use crate::output::Out;
 use crate::provider::Publish;
@@ -118,7 +118,7 @@ impl Lookup {
         };
         let asked =
             |message: String| format!("{} {} at {shown}: {message}", self.host, type_name(rtype));
-        let (bytes, reply, via) = transport::exchange(server, &request, self.tcp, timeout, &check)
+        let (bytes, reply, _) = transport::exchange(server, &request, self.tcp, timeout, &check)
             .map_err(|f| Failure::new(f.exit, asked(f.message)))?;
         let Answer { addrs, .. } = query::decode_answer(&bytes, id, &self.name, rtype)
             .map_err(|e| Failure::new(Exit::Unexpected, asked(e.to_string())))?;
@@ -127,7 +127,7 @@ impl Lookup {
                 "no {} record (NODATA)",
                 type_name(rtype)
             ))),
-            0 => Ok(Registered::Found(addrs, via)),
+            0 => Ok(Registered::Found(addrs)),
             3 => Ok(Registered::Absent("no such name (NXDOMAIN)".to_string())),
             rcode => {
                 let name = crate::dns::message::rcode_name(rcode);
@@ -150,7 +150,7 @@ impl Lookup {
 /// What the DNS holds for a name and type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Registered {
-    Found(Vec<IpAddr>, Via),
+    Found(Vec<IpAddr>),
     /// Not registered: why, as the server said it.
     Absent(String),
 }
@@ -228,10 +228,10 @@ pub fn holds(lookup: &Lookup, publish: &Publish, timeout: Duration, out: &Out) -
     for (rtype, addr) in wanted {
         let what = format!("{} {}", lookup.host, type_name(rtype));
         match lookup.query(rtype, timeout) {
-            Ok(Registered::Found(found, _)) if found == [addr] => {
+            Ok(Registered::Found(found)) if found == [addr] => {
                 out.detail(&format!("{what} is registered as {addr}"));
             }
-            Ok(Registered::Found(found, _)) => {
+            Ok(Registered::Found(found)) => {
                 let shown: Vec<String> = found.iter().map(IpAddr::to_string).collect();
                 out.detail(&format!(
                     "{what} is registered as {}, not {addr}",
@@ -274,7 +274,7 @@ pub fn dispatch(argv: &[OsString]) -> Option<Exit> {
         }
     };
     Some(match lookup.query(rtype, timeout) {
-        Ok(Registered::Found(addrs, _)) => {
+        Ok(Registered::Found(addrs)) => {
             // One address, as ddns-scripts' helper prints it: the first.
             out.text(&format!("{}\n", addrs[0]));
             Exit::Ok

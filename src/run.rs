@@ -170,12 +170,19 @@ fn confirm_registered(
         return;
     }
     for i in unknown {
-        out.detail(&format!(
-            "{}: {} already registered at {}: recorded as confirmed, nothing sent",
-            job.hosts[i],
-            publish.describe(),
-            lookup.host
-        ));
+        let (name, what) = (&job.hosts[i], publish.describe());
+        // Marked as answered, so nothing is sent; a dry run records nothing either.
+        if job.dry_run {
+            out.result(&format!(
+                "{name}: {what} already registered at {}: would record it as confirmed",
+                lookup.host
+            ));
+        } else {
+            out.detail(&format!(
+                "{name}: {what} already registered at {}: recorded as confirmed, nothing sent",
+                lookup.host
+            ));
+        }
         hosts[i]
             .results
             .push((publish.clone(), Verdict::Current { seen: None }, None));

@@ -299,6 +299,15 @@ fn a_registered_address_is_recorded_without_sending() {
     let bind = Bind::start();
     let server = bind.server();
     let check = ["--lookup-host", BOTH, "--dns-server", &server];
+    // A dry run says so, sends nothing and records nothing.
+    let dry = bind.update(&[&check[..], &["-n", "--ipv4", "192.0.2.1", BOTH]].concat());
+    assert_eq!(dry.code, 0, "{dry:?}");
+    assert_eq!(
+        dry.stdout,
+        format!("{BOTH}: A 192.0.2.1 already registered at {BOTH}: would record it as confirmed\n")
+    );
+    assert!(!bind.dir.join("cache").exists(), "{dry:?}");
+
     let run = bind.update(
         &[
             &check[..],
