@@ -46,6 +46,9 @@ pub struct Args {
     pub success: Option<String>,
     pub tsig_key_file: Option<PathBuf>,
     pub tcp: bool,
+    pub lookup_host: Option<String>,
+    pub dns_server: Option<String>,
+    pub dns_tcp: bool,
     pub hostnames: Vec<String>,
 }
 
@@ -180,6 +183,9 @@ fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexop
             Long("list-providers") => return Ok(Command::ListProviders),
             Long("tsig-key-file") => args.tsig_key_file = Some(parser.value()?.into()),
             Long("tcp") => args.tcp = true,
+            Long("lookup-host") => args.lookup_host = Some(parser.value()?.string()?),
+            Long("dns-server") => args.dns_server = Some(parser.value()?.string()?),
+            Long("dns-tcp") => args.dns_tcp = true,
             Short('h') => return Ok(Command::ShortHelp),
             Long("help") => return Ok(Command::Help),
             Short('V') | Long("version") => return Ok(Command::Version),
@@ -363,6 +369,24 @@ Address rules (for `if`, check-IP answers and --show-addresses):
   public before those, primary before secondary, the longest preferred
   lifetime, the lowest address.
   A source given by flag that finds nothing: exit 3, and nothing is sent.
+
+Registered-address check (ddns-scripts' lookup_host; opt-in):
+      --lookup-host NAME   before sending, ask the DNS for NAME's A (and/or
+                           AAAA) record. When it already holds the address to
+                           publish and the state has no record of it (first
+                           run, new address), that is recorded as confirmed
+                           and nothing is sent. Another address, NXDOMAIN or
+                           no record: sent as usual. A failed lookup is a
+                           warning; the run goes on as without the check. One
+                           lookup stands for every host.
+      --dns-server HOST[:PORT]
+                           the server to ask (default: the first nameserver
+                           of /etc/resolv.conf)
+      --dns-tcp            ask over TCP only
+  dynup registered-ip [-4|-6] [--dns-server S] [--dns-tcp] HOST
+                           print the address HOST's A (-6: AAAA) record
+                           holds; exit 0, or 3 when there is none (see its
+                           --help)
 
 State (what was sent, and holds after fatal answers):
       --cache-dir DIR      where state lives (env DYNUP_CACHE_DIR; default

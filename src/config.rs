@@ -59,6 +59,8 @@ pub struct Job {
     pub tsig: Option<TsigKey>,
     /// `--tcp`: DNS over TCP only.
     pub tcp: bool,
+    /// `--lookup-host`: the registered-address check, when asked for.
+    pub lookup: Option<crate::registered::Lookup>,
 }
 
 impl Job {
@@ -386,6 +388,11 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
         (None, None) => None::<CaBundle>,
     };
 
+    let lookup = crate::registered::Lookup::from_flags(
+        args.lookup_host.as_deref(),
+        args.dns_server.as_deref(),
+        args.dns_tcp,
+    )?;
     let job = Job {
         preset,
         server,
@@ -419,6 +426,7 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
         template,
         tsig,
         tcp: args.tcp,
+        lookup,
     };
     if dns {
         rfc2136::check(&job)?;

@@ -13,6 +13,7 @@ mod file;
 mod http;
 mod output;
 mod provider;
+mod registered;
 mod route;
 mod run;
 mod secret;
@@ -32,6 +33,9 @@ fn main() -> ExitCode {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // Called as dynv6.sh or dyndns-update-script.sh, or `dynup compat NAME ...`.
     if let Some(exit) = compat::dispatch(&argv) {
+        return ExitCode::from(exit.code());
+    }
+    if let Some(exit) = registered::dispatch(&argv) {
         return ExitCode::from(exit.code());
     }
     let plain = Out::plain().for_uci_job(std::env::var(uci_names::JOB_VAR).ok());

@@ -8,6 +8,7 @@ use crate::exit::{Exit, Failure};
 use crate::http::{Client, Family, MAX_ANSWER};
 use crate::output::Out;
 use crate::provider::{self, rfc2136, Protocol, Publish, Verdict};
+use crate::registered;
 use crate::state::{self, Decision, Entry, Hold, HostState, Kind, Store};
 use crate::url::Scheme;
 
@@ -116,9 +117,23 @@ pub fn run(job: &Job, out: &Out) -> Exit {
         });
     }
 
+    if let Some(lookup) = &job.lookup {
+        confirm_registered(
+            job,
+            lookup,
+            out,
+            &publish,
+            &wanted,
+            &fingerprint,
+            &mut hosts,
+        );
+    }
+
     let to_send: Vec<usize> = (0..hosts.len())
         .filter(|&i| {
-            hosts[i].failure.is_none() && matches!(hosts[i].decision, Decision::Send { .. })
+            hosts[i].failure.is_none()
+                && hosts[i].results.is_empty()
+                && matches!(hosts[i].decision, Decision::Send { .. })
         })
         .collect();
     for &i in &to_send {
@@ -181,6 +196,57 @@ fn unchanged_since(previous: Option<&HostState>, publish: &Publish) -> Option<u6
         .iter()
         .filter_map(|(kind, _, _)| prev.entry(*kind).map(|e| e.confirmed))
         .min()
+}
+
+/// The registered-address check: a host about to be sent only because the state
+/// lacks (or holds another) address, while the DNS already holds the one to
+/// publish, gets that address recorded as confirmed instead. Not with --force,
+/// and not for a resend after --max-age: providers expire idle hosts.
+fn confirm_registered(
+    job: &Job,
+    lookup: &registered::Lookup,
+    out: &Out,
+    publish: &Publish,
+    wanted: &[(Kind, String, bool)],
+    fingerprint: &str,
+    hosts: &mut [HostRun],
+) {
+    let unknown: Vec<usize> = (0..hosts.len())
+        .filter(|&i| {
+            let host = &hosts[i];
+            let refresh = host.previous.as_ref().is_some_and(|prev| {
+                prev.config == fingerprint
+                    && wanted.iter().all(|(kind, value, _)| {
+                        prev.entry(*kind).is_some_and(|e| &e.value == value)
+                    })
+            });
+            !job.force
+                && !refresh
+                && host.failure.is_none()
+                && matches!(host.decision, Decision::Send { .. })
+        })
+        .collect();
+    if unknown.is_empty() || !registered::holds(lookup, publish, job.http.timeout, out) {
+        return;
+    }
+    for i in unknown {
+        let (name, what) = (&job.hosts[i], publish.describe());
+        // Marked as answered, so nothing is sent; a dry run records nothing either.
+        if job.dry_run {
+            out.result(&format!(
+                "{name}: {what} already registered at {}: would record it as confirmed",
+                lookup.host
+            ));
+        } else {
+            out.detail(&format!(
+                "{name}: {what} already registered at {}: recorded as confirmed, nothing sent",
+                lookup.host
+            ));
+        }
+        hosts[i]
+            .results
+            .push((publish.clone(), Verdict::Current { seen: None }, None));
+    }
 }
 
 /// dyndns-server deletes the record of a family a request does not carry: when a

@@ -323,13 +323,19 @@ fn help_fits_a_terminal() {
     ] {
         assert!(short.stdout.contains(flag), "-h lacks {flag}");
     }
-    for flag in ["-h", "--help", "--list-providers"] {
-        let run = run_clean(dynup(dir.path()).arg(flag));
-        assert_eq!(run.code, 0);
+    for flag in [
+        &["-h"][..],
+        &["--help"],
+        &["--list-providers"],
+        // (The drop-in modes' usage lines are the scripts' own, wider ones.)
+        &["registered-ip", "--help"],
+    ] {
+        let run = run_clean(dynup(dir.path()).args(flag));
+        assert_eq!(run.code, 0, "{flag:?}: {run:?}");
         for line in run.stdout.lines() {
             assert!(
                 line.chars().count() <= 80,
-                "{flag}: {} columns: {line}",
+                "{flag:?}: {} columns: {line}",
                 line.len()
             );
         }

@@ -1,10 +1,11 @@
 //! DNS UPDATE (RFC 2136) signed with TSIG (RFC 8945): the wire codec, the
-//! signatures, the key files and the UDP/TCP exchange. Small on purpose: a
-//! router needs one message type out and its reply back, nothing else.
+//! signatures, the key files and the UDP/TCP exchange; and the one query a
+//! registered-address check needs (A or AAAA of a name). Small on purpose.
 
 pub mod key;
 pub mod message;
 pub mod name;
+pub mod query;
 pub mod transport;
 pub mod tsig;
 
@@ -31,6 +32,12 @@ pub enum WireError {
     WrongZone,
     /// A TSIG record that is malformed or not the last record.
     BadTsig,
+    /// Not a response, or not to a standard query.
+    NotQueryReply,
+    /// The question section asks about another name, type or class.
+    WrongQuestion,
+    /// An A or AAAA record whose data is not 4 or 16 bytes.
+    BadAddress,
 }
 
 impl fmt::Display for WireError {
@@ -44,6 +51,9 @@ impl fmt::Display for WireError {
             WireError::NotUpdateReply => "the message is not a reply to an UPDATE",
             WireError::WrongZone => "the reply names another zone",
             WireError::BadTsig => "the reply's TSIG record is malformed",
+            WireError::NotQueryReply => "the message is not a reply to a query",
+            WireError::WrongQuestion => "the reply answers another question",
+            WireError::BadAddress => "an address record in the reply has the wrong length",
         })
     }
 }
