@@ -44,6 +44,14 @@ pub struct Args {
     pub success: Option<String>,
     pub tsig_key_file: Option<PathBuf>,
     pub tcp: bool,
+    /// `--config FILE`: the hostnames above are then the names of jobs in FILE.
+    pub config: Option<PathBuf>,
+    /// `--check`: validate the config, contact nothing.
+    pub check: bool,
+    /// `--hotplug`: run the jobs of the network in OpenWRT's hotplug environment.
+    pub hotplug: bool,
+    pub on_change: Option<String>,
+    pub on_failure: Option<String>,
     pub hostnames: Vec<String>,
 }
 
@@ -55,13 +63,24 @@ pub enum Command {
 }
 
 pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Command, Failure> {
-    parse_args(argv).map_err(|e| Failure::usage(format!("{e} (see dynup --help)")))
+    parse_args(argv, Args::default()).map_err(|e| Failure::usage(format!("{e} (see dynup --help)")))
 }
 
-fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexopt::Error> {
+/// `argv` read on top of `args`: a flag given in both takes argv's value. A
+/// config file's job fills `args` first, and the command line then wins.
+pub fn parse_onto(
+    args: Args,
+    argv: impl IntoIterator<Item = OsString>,
+) -> Result<Command, lexopt::Error> {
+    parse_args(argv, args)
+}
+
+fn parse_args(
+    argv: impl IntoIterator<Item = OsString>,
+    mut args: Args,
+) -> Result<Command, lexopt::Error> {
     use lexopt::prelude::*;
 
-    let mut args = Args::default();
     let mut parser = lexopt::Parser::from_args(argv);
     while let Some(arg) = parser.next()? {
         match arg {
@@ -101,6 +120,11 @@ fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexop
             Long("list-providers") => return Ok(Command::ListProviders),
             Long("tsig-key-file") => args.tsig_key_file = Some(parser.value()?.into()),
             Long("tcp") => args.tcp = true,
+            Long("config") => args.config = Some(parser.value()?.into()),
+            Long("check") => args.check = true,
+            Long("hotplug") => args.hotplug = true,
+            Long("on-change") => args.on_change = Some(parser.value()?.string()?),
+            Long("on-failure") => args.on_failure = Some(parser.value()?.string()?),
             Short('h') | Long("help") => return Ok(Command::Help),
             Short('V') | Long("version") => return Ok(Command::Version),
             Value(value) => args.hostnames.push(value.string()?),

@@ -58,6 +58,8 @@ pub struct Job {
     pub tsig: Option<TsigKey>,
     /// `--tcp`: DNS over TCP only.
     pub tcp: bool,
+    /// `--on-change`, `--on-failure`: commands run after the run.
+    pub hooks: crate::hooks::Hooks,
 }
 
 impl Job {
@@ -407,6 +409,11 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         template,
         tsig,
         tcp: args.tcp,
+        hooks: crate::hooks::Hooks {
+            on_change: args.on_change,
+            on_failure: args.on_failure,
+            timeout: Duration::from_secs(timeout),
+        },
     };
     if dns {
         rfc2136::check(&job)?;
@@ -756,7 +763,7 @@ fn addresses(args: &Args, preset: &Preset, sources: &addr::Sources) -> Result<Ad
 }
 
 /// /var/run/dynup for root (tmpfs on OpenWRT), else the user's state directory.
-fn default_cache_dir(env: Env) -> Result<PathBuf, Failure> {
+pub fn default_cache_dir(env: Env) -> Result<PathBuf, Failure> {
     if running_as_root() {
         return Ok(PathBuf::from("/var/run/dynup"));
     }

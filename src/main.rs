@@ -7,7 +7,9 @@ mod compat;
 mod config;
 mod dns;
 mod exit;
+mod hooks;
 mod http;
+mod jobs;
 mod output;
 mod provider;
 mod run;
@@ -15,6 +17,7 @@ mod secret;
 mod state;
 mod syslog;
 mod tls;
+mod uci;
 mod url;
 
 use std::process::ExitCode;
@@ -29,6 +32,7 @@ fn main() -> ExitCode {
         return ExitCode::from(exit.code());
     }
     let plain = Out::plain();
+    let flags: Vec<std::ffi::OsString> = argv.iter().skip(1).cloned().collect();
     let command = match cli::parse(argv.into_iter().skip(1)) {
         Ok(command) => command,
         Err(failure) => {
@@ -55,6 +59,16 @@ fn main() -> ExitCode {
     if args.show_addresses {
         return ExitCode::from(addr::show_addresses(&args, &plain).code());
     }
+    // ring, not aws-lc, cut to what a client needs: installed as the process
+    // default that ureq picks up. An error only means one is already installed.
+    let _ = tls::client_provider().install_default();
+    if args.config.is_some() {
+        return ExitCode::from(jobs::run(&flags, &args, &plain).code());
+    }
+    if args.check || args.hotplug {
+        plain.error("--check and --hotplug need --config FILE (see dynup --help)");
+        return ExitCode::from(exit::Exit::Usage.code());
+    }
     let env = |name: &str| std::env::var(name).ok();
     let job = match config::resolve(*args, &env) {
         Ok(job) => job,
@@ -63,9 +77,6 @@ fn main() -> ExitCode {
             return ExitCode::from(failure.exit.code());
         }
     };
-    // ring, not aws-lc, cut to what a client needs: installed as the process
-    // default that ureq picks up. An error only means one is already installed.
-    let _ = tls::client_provider().install_default();
     let out = Out::new(job.quiet, job.verbose, job.redactor.clone()).with_syslog_of(plain);
     ExitCode::from(run::run(&job, &out).code())
 }
