@@ -285,6 +285,28 @@ host is held: later runs do not contact the provider until its configuration
 (server, user, secret, hostnames, User-Agent) changes or --force is given. After
 code 16 the host is held for at least 30 minutes.
 
+Many jobs (a UCI file: /etc/config/dynup on OpenWRT, /etc/dynup.conf elsewhere):
+      --config FILE [JOB...]  run the enabled `config job` sections of FILE (or
+                           the named ones). Each option is a long flag's name with
+                           _ for - (option provider 'noip', option password_file
+                           ..., list hostname ...), plus enabled, username, family
+                           (ipv4|ipv6|both), interface (a device or an OpenWRT
+                           network), device, tsig_key. Flags given here apply to
+                           every job and win. Each job's state goes in DIR/JOB of
+                           the cache directory. A file holding a secret (password,
+                           token, tsig_key) must not be readable by others.
+      --check              with --config: validate every job (or the named
+                           ones), contact nothing
+      --hotplug            with --config: run the jobs of the network (or device)
+                           of OpenWRT's hotplug event (ACTION, INTERFACE, DEVICE)
+
+Hooks (run by /bin/sh after the run, at most --timeout seconds; a failing hook
+is reported and changes no exit code; no secret is in their environment):
+      --on-change CMD      after a host's records changed
+      --on-failure CMD     after a host's run failed
+                           Environment: DYNUP_HOST, DYNUP_PROVIDER, DYNUP_IPV4,
+                           DYNUP_IPV6, DYNUP_EXIT, DYNUP_MESSAGE
+
 Drop-in modes for the scripts dynup replaces (their arguments, environment
 and messages; `dynup compat NAME --help` tells each one's details):
   dynup compat dynv6.sh HOSTNAME [DEVICE]            (token=... in the environment)

@@ -192,7 +192,13 @@ fn read_jobs<'a>(file: &FileName, sections: &'a [Section]) -> Result<Vec<ConfigJ
         let single = |opt: &str| -> Result<Option<String>, Failure> {
             match section.option(opt) {
                 None => Ok(None),
-                Some(o) if o.list => Err(blame(file, &name, Some(o), "is a list; give one value")),
+                Some(o) if o.list => Err(blame(
+                    file,
+                    section,
+                    &name,
+                    Some(o),
+                    "is a list; give one value",
+                )),
                 Some(o) => Ok(o.values.first().cloned().filter(|v| !v.is_empty())),
             }
         };
@@ -201,6 +207,7 @@ fn read_jobs<'a>(file: &FileName, sections: &'a [Section]) -> Result<Vec<ConfigJ
             Some(opt) => uci_bool(opt).ok_or_else(|| {
                 blame(
                     file,
+                    section,
                     &name,
                     Some(opt),
                     "expected 1/0, yes/no, on/off or true/false",
@@ -275,7 +282,7 @@ fn resolve(
     let mut hostnames = Vec::new();
     let mut tsig_key = None;
     for opt in &job.section.options {
-        let fail = |message: &str| blame(file, name, Some(opt), message);
+        let fail = |message: &str| blame(file, job.section, name, Some(opt), message);
         let value = opt.values.first().cloned().unwrap_or_default();
         if opt.list && !matches!(opt.name.as_str(), "hostname" | "host") {
             return Err(fail("is a list; only hostname takes several values"));
@@ -339,7 +346,7 @@ fn resolve(
         let opt = option_named_in(&failure.message, job.section);
         Failure::new(
             failure.exit,
-            blame(file, name, opt, &failure.message).message,
+            blame(file, job.section, name, opt, &failure.message).message,
         )
     })?;
     Ok(Resolved {
@@ -382,14 +389,21 @@ fn uci_bool(opt: &Opt) -> Option<bool> {
     }
 }
 
-/// "FILE:LINE: job 'NAME': option OPT: MESSAGE" (the section's line without an option).
-fn blame(file: &FileName, job: &str, opt: Option<&Opt>, message: &str) -> Failure {
+/// "FILE:LINE: job 'NAME': option OPT: MESSAGE"; without an option, the line
+/// of the section's `config` line.
+fn blame(
+    file: &FileName,
+    section: &Section,
+    job: &str,
+    opt: Option<&Opt>,
+    message: &str,
+) -> Failure {
     Failure::usage(match opt {
         Some(opt) => format!(
             "{file}:{}: job '{job}': option {}: {message}",
             opt.line, opt.name
         ),
-        None => format!("{file}: job '{job}': {message}"),
+        None => format!("{file}:{}: job '{job}': {message}", section.line),
     })
 }
 
