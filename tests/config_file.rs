@@ -442,3 +442,26 @@ fn a_hook_that_hangs_is_killed_after_the_timeout() {
     std::thread::sleep(Duration::from_secs(5));
     assert!(!marker.exists());
 }
+
+#[test]
+fn the_shipped_openwrt_config_reads_natively() {
+    let fx = Fixture::http();
+    let shipped = fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openwrt/files/etc/config/dynup"),
+    )
+    .unwrap();
+    let file = config(&fx, &shipped, 0o600);
+    let run = dynup_config(&fx, &file, &["--check"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        format!(
+            "{}: 3 job(s) valid: dynv6, noip, dyndns_server\n",
+            file.display()
+        )
+    );
+    // Every job is disabled as shipped: a run does nothing.
+    let run = dynup_config(&fx, &file, &[]);
+    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "", ""));
+    assert_eq!(fx.mock.connections(), 0);
+}
