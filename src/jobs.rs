@@ -278,42 +278,7 @@ fn resolve(
     argv: &[OsString],
 ) -> Result<Resolved, Failure> {
     let name = &job.name;
-    let mut args = Args::default();
-    let mut hostnames = Vec::new();
-    let mut tsig_key = None;
-    for opt in &job.section.options {
-        let fail = |message: &str| blame(file, job.section, name, Some(opt), message);
-        let value = opt.values.first().cloned().unwrap_or_default();
-        if opt.list && !matches!(opt.name.as_str(), "hostname" | "host") {
-            return Err(fail("is a list; only hostname takes several values"));
-        }
-        match opt.name.as_str() {
-            "enabled" | "interface" | "device" => {}
-            "hostname" | "host" => hostnames.extend(
-                opt.values
-                    .iter()
-                    .flat_map(|v| v.split_whitespace())
-                    .map(String::from),
-            ),
-            "tsig_key" => tsig_key = Some(value),
-            "family" => match value.as_str() {
-                "" | "both" => {}
-                "ipv4" => args.only_ipv4 = true,
-                "ipv6" => args.only_ipv6 = true,
-                _ => return Err(fail(&format!("'{value}': expected ipv4, ipv6 or both"))),
-            },
-            other if NOT_JOB_OPTIONS.contains(&other) => {
-                return Err(fail("is not an option of a job"));
-            }
-            other => {
-                let flag = match other {
-                    "username" => "--user".to_string(),
-                    _ => format!("--{}", other.replace('_', "-")),
-                };
-                args = apply(args, &flag, opt, &value).map_err(|e| fail(&e))?;
-            }
-        }
-    }
+    let (mut args, hostnames, tsig_key) = section_args(file, job)?;
     if let Some(device) = device {
         args.interface = Some(device);
     }
@@ -354,6 +319,52 @@ fn resolve(
         job: job_config,
         syslog,
     })
+}
+
+/// A section's options as the raw flags they name (hostnames and the inline TSIG
+/// key apart): the same `Args` the command line would have filled.
+fn section_args(
+    file: &FileName,
+    job: &ConfigJob,
+) -> Result<(Args, Vec<String>, Option<String>), Failure> {
+    let name = &job.name;
+    let mut args = Args::default();
+    let mut hostnames = Vec::new();
+    let mut tsig_key = None;
+    for opt in &job.section.options {
+        let fail = |message: &str| blame(file, job.section, name, Some(opt), message);
+        let value = opt.values.first().cloned().unwrap_or_default();
+        if opt.list && !matches!(opt.name.as_str(), "hostname" | "host") {
+            return Err(fail("is a list; only hostname takes several values"));
+        }
+        match opt.name.as_str() {
+            "enabled" | "interface" | "device" => {}
+            "hostname" | "host" => hostnames.extend(
+                opt.values
+                    .iter()
+                    .flat_map(|v| v.split_whitespace())
+                    .map(String::from),
+            ),
+            "tsig_key" => tsig_key = Some(value),
+            "family" => match value.as_str() {
+                "" | "both" => {}
+                "ipv4" => args.only_ipv4 = true,
+                "ipv6" => args.only_ipv6 = true,
+                _ => return Err(fail(&format!("'{value}': expected ipv4, ipv6 or both"))),
+            },
+            other if NOT_JOB_OPTIONS.contains(&other) => {
+                return Err(fail("is not an option of a job"));
+            }
+            other => {
+                let flag = match other {
+                    "username" => "--user".to_string(),
+                    _ => format!("--{}", other.replace('_', "-")),
+                };
+                args = apply(args, &flag, opt, &value).map_err(|e| fail(&e))?;
+            }
+        }
+    }
+    Ok((args, hostnames, tsig_key))
 }
 
 /// One option as its flag: `--flag=VALUE`, or for a flag without a value, `--flag`
@@ -529,6 +540,68 @@ mod tests {
         let opt = option_named_in("noip needs --user NAME", &s).unwrap();
         assert_eq!(opt.name, "username");
         assert!(option_named_in("--server: bad", &s).is_none());
+    }
+
+    #[test]
+    fn every_option_is_its_flag_and_the_command_line_wins() {
+        let text = "config job 'all'\n\toption enabled 'yes'\n\toption provider 'rfc2136'\n\
+            \toption server 'ns.example.net:5353'\n\toption username 'me'\n\
+            \toption password_file '/pw'\n\toption token_file '/token'\n\
+            \toption tsig_key_file '/key'\n\toption tsig_key 'hmac-sha256:k:c2VjcmV0'\n\
+            \toption interface 'wan'\n\toption device 'eth1'\n\toption family 'ipv6'\n\
+            \toption ipv4 'none'\n\toption ipv6 'web:https://v6.example/ip'\n\
+            \toption ipv6_prefix 'if:br-lan'\n\toption ipv6_host_id '::10'\n\
+            \toption zone 'example.net'\n\toption ttl '120'\n\
+            \toption url 'https://u.example/?h={{hostname}}'\n\toption success 'good,fine'\n\
+            \toption max_age '12h'\n\toption timeout '5'\n\toption user_agent 'my router 1.0'\n\
+            \toption cacert '/ca.pem'\n\toption allow_ula '1'\n\toption allow_private 'on'\n\
+            \toption tcp 'true'\n\toption force 'no'\n\toption on_change 'logger changed'\n\
+            \toption on_failure 'logger failed'\n\toption cache_dir '/state'\n\
+            \tlist hostname 'a.example.net'\n\tlist hostname 'b.example.net c.example.net'\n";
+        let sections = uci::parse(text).unwrap();
+        let file = FileName(PathBuf::from("/etc/config/dynup"));
+        let jobs = read_jobs(&file, &sections).unwrap();
+        let job = &jobs[0];
+        assert!(job.enabled);
+        assert_eq!(job.interface.as_deref(), Some("wan"));
+        assert_eq!(job.device.as_deref(), Some("eth1"));
+        let (args, hosts, tsig_key) = section_args(&file, job).unwrap();
+        assert_eq!(hosts, ["a.example.net", "b.example.net", "c.example.net"]);
+        assert_eq!(tsig_key.as_deref(), Some("hmac-sha256:k:c2VjcmV0"));
+        assert_eq!(args.provider.as_deref(), Some("rfc2136"));
+        assert_eq!(args.server.as_deref(), Some("ns.example.net:5353"));
+        assert_eq!(args.user.as_deref(), Some("me"));
+        assert_eq!(args.password_file, Some(PathBuf::from("/pw")));
+        assert_eq!(args.token_file, Some(PathBuf::from("/token")));
+        assert_eq!(args.tsig_key_file, Some(PathBuf::from("/key")));
+        assert!(args.only_ipv6 && !args.only_ipv4);
+        assert_eq!(args.ipv4.as_deref(), Some("none"));
+        assert_eq!(args.ipv6.as_deref(), Some("web:https://v6.example/ip"));
+        assert_eq!(args.ipv6_prefix.as_deref(), Some("if:br-lan"));
+        assert_eq!(args.ipv6_host_id.as_deref(), Some("::10"));
+        assert_eq!(args.zone.as_deref(), Some("example.net"));
+        assert_eq!(args.ttl.as_deref(), Some("120"));
+        assert_eq!(
+            args.url.as_deref(),
+            Some("https://u.example/?h={{hostname}}")
+        );
+        assert_eq!(args.success.as_deref(), Some("good,fine"));
+        assert_eq!(args.max_age.as_deref(), Some("12h"));
+        assert_eq!(args.timeout.as_deref(), Some("5"));
+        assert_eq!(args.user_agent.as_deref(), Some("my router 1.0"));
+        assert_eq!(args.cacert, Some(PathBuf::from("/ca.pem")));
+        assert!(args.allow_ula && args.allow_private && args.tcp && !args.force);
+        assert_eq!(args.on_change.as_deref(), Some("logger changed"));
+        assert_eq!(args.on_failure.as_deref(), Some("logger failed"));
+        assert_eq!(args.cache_dir, Some(PathBuf::from("/state")));
+        // The command line on top: its value wins, the rest stays.
+        let argv = ["--ttl", "300", "-n", "all"].map(OsString::from);
+        let Ok(Command::Run(merged)) = cli::parse_onto(args, argv) else {
+            panic!("no run");
+        };
+        assert_eq!(merged.ttl.as_deref(), Some("300"));
+        assert!(merged.dry_run);
+        assert_eq!(merged.zone.as_deref(), Some("example.net"));
     }
 
     #[test]

@@ -462,6 +462,9 @@ fn the_shipped_openwrt_config_reads_natively() {
     );
     // Every job is disabled as shipped: a run does nothing.
     let run = dynup_config(&fx, &file, &[]);
-    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "", ""));
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", "")
+    );
     assert_eq!(fx.mock.connections(), 0);
 }
