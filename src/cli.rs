@@ -50,6 +50,8 @@ pub struct Args {
     pub check: bool,
     /// `--hotplug`: run the jobs of the network in OpenWRT's hotplug environment.
     pub hotplug: bool,
+    /// `--watch`: keep running, and run jobs on address events and timers.
+    pub watch: bool,
     pub on_change: Option<String>,
     pub on_failure: Option<String>,
     pub hostnames: Vec<String>,
@@ -123,6 +125,7 @@ fn parse_args(
             Long("config") => args.config = Some(parser.value()?.into()),
             Long("check") => args.check = true,
             Long("hotplug") => args.hotplug = true,
+            Long("watch") => args.watch = true,
             Long("on-change") => args.on_change = Some(parser.value()?.string()?),
             Long("on-failure") => args.on_failure = Some(parser.value()?.string()?),
             Short('h') | Long("help") => return Ok(Command::Help),
@@ -298,7 +301,14 @@ Many jobs (a UCI file: /etc/config/dynup on OpenWRT, /etc/dynup.conf elsewhere):
       --check              with --config: validate every job (or the named
                            ones), contact nothing
       --hotplug            with --config: run the jobs of the network (or device)
-                           of OpenWRT's hotplug event (ACTION, INTERFACE, DEVICE)
+                           of OpenWRT's hotplug event (ACTION, INTERFACE, DEVICE);
+                           nothing while `config global` has option watch '1'
+      --watch              with --config: keep running; run a job when an address
+                           or link of its interface changes (after duplicate
+                           address detection, within 2 s), and on timers only
+                           for web sources (5 min), auto (1 h), --max-age and
+                           retries after exit 4 (30 s, doubling to 15 min) or 16
+                           (30 min). SIGHUP reloads FILE, SIGTERM stops.
 
 Hooks (run by /bin/sh after the run, at most --timeout seconds; a failing hook
 is reported and changes no exit code; no secret is in their environment):

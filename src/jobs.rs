@@ -8,11 +8,13 @@ use std::ffi::OsString;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::addr::Source;
 use crate::cli::{self, Args, Command};
 use crate::config;
 use crate::exit::{Exit, Failure};
 use crate::output::Out;
 use crate::uci::{self, Opt, Section};
+use std::time::Duration;
 
 /// A config file larger than this is not a dynup config.
 const MAX_CONFIG: u64 = 1024 * 1024;
@@ -63,7 +65,16 @@ pub fn run(argv: &[OsString], args: &Args, plain: &Out) -> Exit {
             return failure.exit;
         }
     };
+    // The watch service sees address changes itself.
+    let watching = sections
+        .iter()
+        .filter(|s| s.kind == "global")
+        .filter_map(|s| s.option("watch"))
+        .any(|o| uci_bool(o) == Some(true));
     let event = if args.hotplug {
+        if watching {
+            return Exit::Ok;
+        }
         match HotplugEvent::from_env() {
             Some(event) => Some(event),
             // An event that changes no address: nothing to do.
@@ -88,38 +99,24 @@ pub fn run(argv: &[OsString], args: &Args, plain: &Out) -> Exit {
                 Some(device) => Some(device),
                 None => continue,
             },
-            (None, false) => match job.interface.as_deref() {
-                None => None,
-                Some(interface) => match job.device.clone().or_else(|| device_of(interface)) {
-                    Some(device) => Some(device),
-                    None => {
-                        plain.warn(&format!(
-                            "job '{}': network {interface} is not up, not run now",
-                            job.name
-                        ));
-                        continue;
-                    }
-                },
+            (None, false) => match job_device(job, plain) {
+                Ok(device) => device,
+                Err(()) => continue,
             },
         };
-        let exit = match resolve(&file, job, device, argv) {
-            Ok(resolved) if args.check => {
-                checked.push(resolved.name);
-                Exit::Ok
+        let exit = if args.check {
+            match resolve(&file, job, device, argv) {
+                Ok(resolved) => {
+                    checked.push(resolved.name);
+                    Exit::Ok
+                }
+                Err(failure) => {
+                    plain.error(&failure.message);
+                    failure.exit
+                }
             }
-            Ok(resolved) => {
-                let out = Out::new(
-                    resolved.job.quiet,
-                    resolved.job.verbose,
-                    resolved.job.redactor.clone(),
-                )
-                .with_syslog(resolved.syslog);
-                crate::run::run(&resolved.job, &out)
-            }
-            Err(failure) => {
-                plain.error(&failure.message);
-                failure.exit
-            }
+        } else {
+            run_job(&file, job, device, argv, plain).exit
         };
         worst = worst.max(exit);
     }
@@ -133,9 +130,101 @@ pub fn run(argv: &[OsString], args: &Args, plain: &Out) -> Exit {
     worst
 }
 
+/// The device a job reads from now: `Ok(None)` for a job on no interface,
+/// `Err` (said) while its network is down.
+pub fn job_device(job: &ConfigJob, plain: &Out) -> Result<Option<String>, ()> {
+    let Some(interface) = job.interface.as_deref() else {
+        return Ok(None);
+    };
+    match job.device.clone().or_else(|| device_of(interface)) {
+        Some(device) => Ok(Some(device)),
+        None => {
+            plain.warn(&format!(
+                "job '{}': network {interface} is not up, not run now",
+                job.name
+            ));
+            Err(())
+        }
+    }
+}
+
+/// What one run of a job tells the watch loop.
+pub struct JobOutcome {
+    pub exit: Exit,
+    /// The interfaces whose address events concern the job.
+    pub devices: Vec<String>,
+    /// Address sources no event shows: how often to look again (`web`, `auto`).
+    pub poll: Option<Duration>,
+    pub max_age: Duration,
+}
+
+/// A `web` source is asked again this often: cron's old default.
+const WEB_POLL: Duration = Duration::from_secs(300);
+/// An `auto` value is resent at most hourly anyway (see `state::decide`).
+const AUTO_POLL: Duration = Duration::from_secs(3600);
+
+/// Resolves and runs one job, its messages to its own output.
+pub fn run_job(
+    file: &FileName,
+    job: &ConfigJob,
+    device: Option<String>,
+    argv: &[OsString],
+    plain: &Out,
+) -> JobOutcome {
+    let resolved = match resolve(file, job, device, argv) {
+        Ok(resolved) => resolved,
+        Err(failure) => {
+            plain.error(&failure.message);
+            return JobOutcome {
+                exit: failure.exit,
+                devices: Vec::new(),
+                poll: None,
+                max_age: Duration::MAX,
+            };
+        }
+    };
+    let job = &resolved.job;
+    let out = Out::new(job.quiet, job.verbose, job.redactor.clone()).with_syslog(resolved.syslog);
+    JobOutcome {
+        exit: crate::run::run(job, &out),
+        devices: watched_devices(job),
+        poll: poll_interval(job),
+        max_age: Duration::from_secs(job.max_age),
+    }
+}
+
+fn watched_devices(job: &config::Job) -> Vec<String> {
+    let mut devices = Vec::new();
+    for source in [&job.sources.ipv4, &job.sources.ipv6].into_iter().flatten() {
+        if let Source::Interface(name) | Source::Default(name) = source {
+            devices.push(name.clone());
+        }
+    }
+    devices.extend(job.sources.ipv6_prefix.clone());
+    devices.sort();
+    devices.dedup();
+    devices
+}
+
+fn poll_interval(job: &config::Job) -> Option<Duration> {
+    // IPv4 by default from -i falls back to the web behind a NAT.
+    let web = |source: &Option<Source>, default_too: bool| match source {
+        Some(Source::Web(_)) => true,
+        Some(Source::Default(_)) => default_too,
+        _ => false,
+    };
+    if web(&job.sources.ipv4, true) || web(&job.sources.ipv6, false) {
+        return Some(WEB_POLL);
+    }
+    let auto = job.ipv4.is_some_and(|w| w.is_auto())
+        || job.ipv6.is_some_and(|w| w.is_auto())
+        || job.ipv6_prefix.is_some_and(|w| w.is_auto());
+    auto.then_some(AUTO_POLL)
+}
+
 /// The file's name as errors show it.
 #[derive(Clone)]
-struct FileName(PathBuf);
+pub struct FileName(pub PathBuf);
 
 impl std::fmt::Display for FileName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -144,7 +233,7 @@ impl std::fmt::Display for FileName {
 }
 
 /// Reads and parses FILE; refuses it when it holds a secret others can read.
-fn load(path: &Path) -> Result<Vec<Section>, Failure> {
+pub fn load(path: &Path) -> Result<Vec<Section>, Failure> {
     let shown = path.display();
     let mut file = std::fs::File::open(path)
         .map_err(|e| Failure::usage(format!("--config {shown}: cannot open: {e}")))?;
@@ -182,7 +271,10 @@ fn load(path: &Path) -> Result<Vec<Section>, Failure> {
 
 /// The `config job` sections, named (`@job[N]` for an anonymous one, as `uci show`
 /// names it), with what decides whether and where each runs.
-fn read_jobs<'a>(file: &FileName, sections: &'a [Section]) -> Result<Vec<ConfigJob<'a>>, Failure> {
+pub fn read_jobs<'a>(
+    file: &FileName,
+    sections: &'a [Section],
+) -> Result<Vec<ConfigJob<'a>>, Failure> {
     let mut jobs = Vec::new();
     for (index, section) in sections.iter().filter(|s| s.kind == "job").enumerate() {
         let name = section

@@ -19,6 +19,7 @@ mod syslog;
 mod tls;
 mod uci;
 mod url;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -62,6 +63,9 @@ fn main() -> ExitCode {
     // ring, not aws-lc, cut to what a client needs: installed as the process
     // default that ureq picks up. An error only means one is already installed.
     let _ = tls::client_provider().install_default();
+    if args.watch {
+        return ExitCode::from(watch::run(&flags, &args, &plain).code());
+    }
     if args.config.is_some() {
         return ExitCode::from(jobs::run(&flags, &args, &plain).code());
     }

@@ -262,14 +262,6 @@ impl Router {
     fn crontab(&self) -> String {
         fs::read_to_string(self.root().join("etc/crontabs/root")).unwrap_or_default()
     }
-
-    fn cache(&self, job: &str) -> String {
-        self.root()
-            .join("var/run/dynup")
-            .join(job)
-            .display()
-            .to_string()
-    }
 }
 
 fn which(tool: &str) -> PathBuf {
