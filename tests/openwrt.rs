@@ -89,6 +89,10 @@ const RC_COMMON: &str = r#"
 procd_add_reload_trigger() {
 	echo "procd_add_reload_trigger $*" >>"$DYNUP_ROOT/record/procd"
 }
+procd_open_instance() { echo "procd_open_instance $*" >>"$DYNUP_ROOT/record/procd"; }
+procd_set_param() { echo "procd_set_param $*" >>"$DYNUP_ROOT/record/procd"; }
+procd_close_instance() { echo "procd_close_instance" >>"$DYNUP_ROOT/record/procd"; }
+procd_send_signal() { echo "procd_send_signal $*" >>"$DYNUP_ROOT/record/procd"; }
 initscript="$1"
 action="$2"
 shift 2
@@ -117,9 +121,10 @@ struct Router {
 }
 
 impl Router {
-    /// The shipped config with every job enabled, and wan up as pppoe-wan.
+    /// The shipped config with every job enabled, without the watch service and
+    /// with cron every 5 minutes.
     fn new(tag: &str) -> Router {
-        let config = read(&repo("openwrt/files/etc/config/dynup"))
+        let config = one_shot(&read(&repo("openwrt/files/etc/config/dynup")))
             .replace("option enabled '0'", "option enabled '1'");
         Router::with_config(tag, &config)
     }
@@ -307,14 +312,60 @@ fn dynup_run_hands_the_file_and_the_job_names_to_dynup() {
     );
 }
 
+/// The shipped config's global section without the watch service, cron every 5 minutes.
+fn one_shot(config: &str) -> String {
+    config
+        .replace("option watch '1'", "option watch '0'")
+        .replace("option interval '0'", "option interval '5'")
+}
+
 #[test]
 fn the_shipped_config_writes_no_cron_line_until_a_job_is_enabled() {
-    let config = read(&repo("openwrt/files/etc/config/dynup"));
+    let config = one_shot(&read(&repo("openwrt/files/etc/config/dynup")));
     let router = Router::with_config("uci-shipped", &config);
     router.init("start");
     // dynup finds no enabled job (tests/config_file.rs runs the shipped file).
     assert_eq!(router.calls(), vec![run_call(&router, &[], &[])]);
     assert_eq!(router.crontab(), "", "no cron line without an enabled job");
+}
+
+#[test]
+fn as_shipped_procd_runs_the_watcher_and_reload_sends_it_sighup() {
+    let config = read(&repo("openwrt/files/etc/config/dynup"))
+        .replace("option enabled '0'", "option enabled '1'");
+    let router = Router::with_config("watch-service", &config);
+    router.init("start");
+    let root = router.root().display().to_string();
+    assert_eq!(
+        router.record("procd"),
+        format!(
+            "procd_add_reload_trigger dynup\n\
+             procd_open_instance watch\n\
+             procd_set_param command {root}/usr/bin/dynup --watch --syslog --config {root}/etc/config/dynup\n\
+             procd_set_param respawn\n\
+             procd_close_instance\n"
+        )
+    );
+    // No one-shot run and no cron line: the watcher runs the jobs.
+    assert_eq!(router.calls(), vec![]);
+    assert_eq!(router.crontab(), "");
+    router.init("reload");
+    assert!(router
+        .record("procd")
+        .ends_with("procd_send_signal dynup watch HUP\n"));
+    assert_eq!(router.calls(), vec![]);
+    // Cron as an option beside it.
+    let path = router.root().join("etc/config/dynup");
+    write(
+        &path,
+        &config.replace("option interval '0'", "option interval '10'"),
+        0o600,
+    );
+    router.init("reload");
+    assert_eq!(
+        router.crontab(),
+        "*/10 * * * * /usr/libexec/dynup-run # dynup\n"
+    );
 }
 
 #[test]
@@ -496,7 +547,7 @@ fn init_script_runs_the_jobs_and_keeps_one_cron_line_without_secrets() {
 
 #[test]
 fn init_update_runs_the_named_jobs_now_and_a_bad_interval_falls_back_to_5() {
-    let config = read(&repo("openwrt/files/etc/config/dynup"))
+    let config = one_shot(&read(&repo("openwrt/files/etc/config/dynup")))
         .replace("option enabled '0'", "option enabled '1'")
         .replace("option interval '5'", "option interval '5m'");
     let router = Router::with_config("init-update", &config);
