@@ -65,7 +65,8 @@ pub enum Command {
 }
 
 pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Command, Failure> {
-    parse_args(argv, Args::default()).map_err(|e| Failure::usage(format!("{e} (see dynup --help)")))
+    parse_args(argv.into_iter().collect(), Args::default())
+        .map_err(|e| Failure::usage(format!("{e} (see dynup --help)")))
 }
 
 /// `argv` read on top of `args`: a flag given in both takes argv's value. A
@@ -74,13 +75,11 @@ pub fn parse_onto(
     args: Args,
     argv: impl IntoIterator<Item = OsString>,
 ) -> Result<Command, lexopt::Error> {
-    parse_args(argv, args)
+    parse_args(argv.into_iter().collect(), args)
 }
 
-fn parse_args(
-    argv: impl IntoIterator<Item = OsString>,
-    mut args: Args,
-) -> Result<Command, lexopt::Error> {
+/// Not generic: the parser's one copy serves every caller (flash is scarce).
+fn parse_args(argv: Vec<OsString>, mut args: Args) -> Result<Command, lexopt::Error> {
     use lexopt::prelude::*;
 
     let mut parser = lexopt::Parser::from_args(argv);
