@@ -3,12 +3,13 @@
 //! what happened in its environment and never a secret. Bounded in time; its
 //! failure is reported and changes nothing else.
 
-use std::process::{Command, Stdio};
+use std::ffi::{OsStr, OsString};
 use std::time::{Duration, Instant};
 
 use crate::exit::Exit;
 use crate::output::Out;
 use crate::secret::Redactor;
+use crate::spawn;
 
 #[derive(Debug, Clone, Default)]
 pub struct Hooks {
@@ -31,11 +32,9 @@ pub struct HostReport {
     pub ipv6: Option<String>,
 }
 
-/// Environment variables that carry secrets into dynup: a hook never sees them.
+/// Environment variables that carry secrets into dynup: a hook never sees them
+/// (nor any other DYNUP_ variable of dynup's own, only the six it is given).
 const SECRET_VARS: [&str; 3] = ["DYNUP_TOKEN", "DYNUP_PASSWORD", "DYNUP_TSIG_KEY"];
-
-/// How often a running hook is looked at: its time limit is what bounds the wait.
-const POLL: Duration = Duration::from_millis(20);
 
 impl Hooks {
     pub fn any(&self) -> bool {
@@ -68,38 +67,32 @@ impl Hooks {
         out: &Out,
     ) {
         let host = &report.host;
-        let mut cmd = Command::new("/bin/sh");
-        cmd.arg("-c")
-            .arg(command)
-            .stdin(Stdio::null())
-            .env("DYNUP_HOST", host)
-            .env("DYNUP_PROVIDER", provider)
-            .env("DYNUP_IPV4", report.ipv4.as_deref().unwrap_or(""))
-            .env("DYNUP_IPV6", report.ipv6.as_deref().unwrap_or(""))
-            .env("DYNUP_EXIT", report.exit.code().to_string())
-            .env("DYNUP_MESSAGE", redactor.apply(&report.message));
-        for var in SECRET_VARS {
-            cmd.env_remove(var);
+        let mut env: Vec<(OsString, OsString)> = std::env::vars_os()
+            .filter(|(name, _)| {
+                !SECRET_VARS.iter().any(|s| name == s)
+                    && !name.to_string_lossy().starts_with("DYNUP_")
+            })
+            .collect();
+        for (name, value) in [
+            ("DYNUP_HOST", host.clone()),
+            ("DYNUP_PROVIDER", provider.to_string()),
+            ("DYNUP_IPV4", report.ipv4.clone().unwrap_or_default()),
+            ("DYNUP_IPV6", report.ipv6.clone().unwrap_or_default()),
+            ("DYNUP_EXIT", report.exit.code().to_string()),
+            ("DYNUP_MESSAGE", redactor.apply(&report.message)),
+        ] {
+            env.push((name.into(), value.into()));
         }
-        // Its own process group, so that a timeout kills what it started too.
-        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-        let mut child = match cmd.spawn() {
-            Ok(child) => child,
+        let argv = [OsStr::new("/bin/sh"), OsStr::new("-c"), OsStr::new(command)];
+        let child = match spawn::spawn(&argv, &env, false) {
+            Ok((child, _)) => child,
             Err(e) => {
                 out.error(&format!("{host}: {flag} hook: cannot start /bin/sh: {e}"));
                 return;
             }
         };
-        let deadline = Instant::now() + self.timeout;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if Instant::now() < deadline => std::thread::sleep(POLL),
-                _ => break None,
-            }
-        };
-        match status {
-            Some(status) if status.success() => {
+        match child.wait_until(Instant::now() + self.timeout) {
+            Some(status) if libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 => {
                 out.detail(&format!("{host}: {flag} hook ran"));
             }
             Some(status) => out.error(&format!(
@@ -107,9 +100,7 @@ impl Hooks {
                 describe(status)
             )),
             None => {
-                // SAFETY: kill(2) on the group the child leads; no memory involved.
-                unsafe { libc::kill(-(child.id() as libc::pid_t), libc::SIGKILL) };
-                let _ = child.wait();
+                child.kill_group();
                 out.error(&format!(
                     "{host}: {flag} hook still running after {} s: killed",
                     self.timeout.as_secs()
@@ -119,11 +110,12 @@ impl Hooks {
     }
 }
 
-fn describe(status: std::process::ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.code(), status.signal()) {
-        (Some(code), _) => format!("exit {code}"),
-        (None, Some(signal)) => format!("signal {signal}"),
-        _ => "unknown status".into(),
+fn describe(status: libc::c_int) -> String {
+    if libc::WIFEXITED(status) {
+        format!("exit {}", libc::WEXITSTATUS(status))
+    } else if libc::WIFSIGNALED(status) {
+        format!("signal {}", libc::WTERMSIG(status))
+    } else {
+        "unknown status".into()
     }
 }

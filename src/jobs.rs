@@ -591,13 +591,10 @@ fn device_of(interface: &str) -> Option<String> {
     if Path::new("/sys/class/net").join(interface).exists() {
         return Some(interface.to_string());
     }
-    let status = std::process::Command::new("ubus")
-        .args(["call", &format!("network.interface.{interface}"), "status"])
-        .stdin(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .output()
-        .ok()?;
-    l3_device(&String::from_utf8_lossy(&status.stdout))
+    let object = format!("network.interface.{interface}");
+    let argv = ["ubus", "-t", "2", "call", &object, "status"].map(std::ffi::OsStr::new);
+    let status = crate::spawn::output(&argv, 64 * 1024, Duration::from_secs(5))?;
+    l3_device(&String::from_utf8_lossy(&status))
 }
 
 /// `"l3_device": "NAME"` in netifd's status JSON: the one string needed, no JSON reader.

@@ -14,6 +14,7 @@ mod output;
 mod provider;
 mod run;
 mod secret;
+mod spawn;
 mod state;
 mod syslog;
 mod tls;

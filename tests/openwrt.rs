@@ -424,8 +424,8 @@ fn the_real_dynup_runs_the_router_jobs_and_hotplug_picks_them_by_network_or_devi
     // netifd through ubus: wan is up on lo, lan is down.
     router.script(
         "stub/ubus",
-        "case \"$2\" in\n\
-         network.interface.wan) echo '{ \"up\": true, \"l3_device\": \"lo\" }' ;;\n\
+        "case \" $* \" in\n\
+         *\" network.interface.wan \"*) echo '{ \"up\": true, \"l3_device\": \"lo\" }' ;;\n\
          *) echo '{ \"up\": false }' ;;\n\
          esac\n",
     );

@@ -237,9 +237,13 @@ fn a_link_coming_back_up_runs_its_job_once() {
     assert!(lab.fx.mock.wait_for_requests(1, Duration::from_secs(10)));
     lab.expect_quiet(1, "start");
     lab.ns.ip(&["link", "set", LINK, "down"]);
-    lab.expect_quiet(1, "link down");
+    // Going down may come with an address event of its own (the kernel's, with
+    // the address kept): at most one run for it.
+    sleep(Duration::from_millis(1500));
+    let after_down = lab.fx.mock.count();
+    assert!(after_down <= 2, "{:?}", lab.sent());
     lab.ns.ip(&["link", "set", LINK, "up"]);
-    lab.expect_request(2, "link up", &watcher);
+    lab.expect_request(after_down + 1, "link up", &watcher);
 }
 
 #[test]

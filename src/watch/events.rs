@@ -1,7 +1,8 @@
 //! Address and link events from the kernel: an rtnetlink socket subscribed to
 //! the link and IPv4/IPv6 address groups, read without blocking. An address
 //! still in duplicate address detection is no event yet: the kernel tells again
-//! when DAD is over, and that is the event.
+//! when DAD is over, and that is the event. Link-local addresses (fe80::/10, a
+//! link's own, come and go with it) are no event either.
 
 use std::io;
 
@@ -15,6 +16,7 @@ const IFADDRMSG: usize = 8;
 const IFA_FLAGS: u16 = 8;
 const IFA_F_TENTATIVE: u32 = 0x40;
 const IFA_F_DADFAILED: u32 = 0x08;
+const RT_SCOPE_LINK: u8 = 253;
 /// IFF_UP | IFF_RUNNING: a link event counts once the link can carry traffic.
 const LINK_USABLE: u32 = 0x1 | 0x40;
 /// Reads per wakeup: a flood of events cannot keep the loop here.
@@ -121,7 +123,9 @@ fn parse(mut data: &[u8], changed: &mut Vec<u32>) {
                     }
                     attrs = &attrs[(attr_len + 3) & !3..];
                 }
-                if flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED) == 0 {
+                // Link-local and host addresses are never published.
+                let scope = body[3];
+                if flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED) == 0 && scope < RT_SCOPE_LINK {
                     changed.push(u32_at(body, 4));
                 }
             }
@@ -163,7 +167,11 @@ mod tests {
     }
 
     fn addr(index: u32, flags: u8, extended: Option<u32>) -> Vec<u8> {
-        let mut body = vec![10, 64, flags, 0];
+        addr_scoped(index, flags, extended, 0)
+    }
+
+    fn addr_scoped(index: u32, flags: u8, extended: Option<u32>, scope: u8) -> Vec<u8> {
+        let mut body = vec![10, 64, flags, scope];
         body.extend_from_slice(&index.to_ne_bytes());
         if let Some(flags) = extended {
             body.extend_from_slice(&8u16.to_ne_bytes());
@@ -187,6 +195,7 @@ mod tests {
         datagram.extend(addr(3, IFA_F_TENTATIVE as u8, None));
         datagram.extend(addr(4, 0, Some(IFA_F_TENTATIVE)));
         datagram.extend(addr(5, 0, Some(0x100)));
+        datagram.extend(addr_scoped(9, 0, None, RT_SCOPE_LINK));
         datagram.extend(link(6, 0x1));
         datagram.extend(link(7, 0x1 | 0x40 | 0x10000));
         datagram.extend(message(RTM_DELADDR, &[2, 24, 0, 0, 8, 0, 0, 0]));

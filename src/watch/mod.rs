@@ -9,7 +9,6 @@
 mod events;
 mod signals;
 
-use std::collections::HashMap;
 use std::ffi::OsString;
 use std::time::{Duration, Instant};
 
@@ -35,6 +34,8 @@ const SERVER_RETRY: Duration = Duration::from_secs(crate::state::RETRY_HOLD);
 /// When a job runs next.
 #[derive(Default)]
 struct Slot {
+    /// The job's name.
+    name: String,
     /// Its timer: poll, max-age or retry.
     timer: Option<Instant>,
     /// A run asked for by events, once they have settled.
@@ -110,10 +111,11 @@ pub fn run(argv: &[OsString], args: &Args, plain: &Out) -> Exit {
             return Exit::State;
         }
     };
-    let mut slots: HashMap<String, Slot> = HashMap::new();
+    // A few jobs: a list is smaller than a map, and as fast.
+    let mut slots: Vec<Slot> = Vec::new();
     loop {
         run_due(&file, &sections, &mut slots, argv, plain);
-        let timeout = match slots.values().filter_map(Slot::due).min() {
+        let timeout = match slots.iter().filter_map(Slot::due).min() {
             None => -1,
             Some(due) => {
                 let left = due.saturating_duration_since(Instant::now()).as_millis();
@@ -166,7 +168,7 @@ pub fn run(argv: &[OsString], args: &Args, plain: &Out) -> Exit {
                 Ok(indexes) => {
                     let names: Vec<String> =
                         indexes.into_iter().filter_map(events::name_of).collect();
-                    for slot in slots.values_mut() {
+                    for slot in slots.iter_mut() {
                         if slot.waiting_for_network
                             || slot.devices.iter().any(|d| names.contains(d))
                         {
@@ -175,7 +177,7 @@ pub fn run(argv: &[OsString], args: &Args, plain: &Out) -> Exit {
                     }
                 }
                 // Events were lost (the socket overran): every job looks again.
-                Err(_) => slots.values_mut().for_each(|slot| slot.event(now)),
+                Err(_) => slots.iter_mut().for_each(|slot| slot.event(now)),
             }
         }
     }
@@ -193,17 +195,25 @@ fn load(file: &FileName) -> Result<Vec<Section>, crate::exit::Failure> {
 fn run_due(
     file: &FileName,
     sections: &[Section],
-    slots: &mut HashMap<String, Slot>,
+    slots: &mut Vec<Slot>,
     argv: &[OsString],
     plain: &Out,
 ) {
     let jobs = jobs::read_jobs(file, sections).unwrap_or_default();
-    slots.retain(|name, _| jobs.iter().any(|j| j.enabled && &j.name == name));
+    slots.retain(|slot| jobs.iter().any(|j| j.enabled && j.name == slot.name));
     for job in jobs.iter().filter(|j| j.enabled) {
-        let slot = slots.entry(job.name.clone()).or_insert_with(|| Slot {
-            timer: Some(Instant::now()),
-            ..Slot::default()
-        });
+        let index = match slots.iter().position(|slot| slot.name == job.name) {
+            Some(index) => index,
+            None => {
+                slots.push(Slot {
+                    name: job.name.clone(),
+                    timer: Some(Instant::now()),
+                    ..Slot::default()
+                });
+                slots.len() - 1
+            }
+        };
+        let slot = &mut slots[index];
         if slot.due().is_none_or(|due| due > Instant::now()) {
             continue;
         }
@@ -214,6 +224,7 @@ fn run_due(
             }
             Err(()) => {
                 *slot = Slot {
+                    name: job.name.clone(),
                     waiting_for_network: true,
                     ..Slot::default()
                 };
