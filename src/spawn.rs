@@ -22,7 +22,8 @@ fn c_string(text: &OsStr) -> io::Result<CString> {
     CString::new(text.as_bytes()).map_err(|_| io::Error::other("a NUL byte in an argument"))
 }
 
-/// Starts `argv[0]` (looked up in PATH when it has no `/`) with `env` as its
+/// Starts `argv[0]` (looked up in PATH when it has no `/`: not posix_spawnp,
+/// which brings musl's execvpe, 2 KB) with `env` as its
 /// whole environment. With `capture`, its stdout is the returned pipe and its
 /// stderr /dev/null; without, both are dynup's.
 pub fn spawn(
@@ -30,6 +31,7 @@ pub fn spawn(
     env: &[(OsString, OsString)],
     capture: bool,
 ) -> io::Result<(Child, Option<File>)> {
+    let program = c_string(&find_program(argv[0]))?;
     let args: Vec<CString> = argv.iter().map(|a| c_string(a)).collect::<Result<_, _>>()?;
     let vars: Vec<CString> = env
         .iter()
@@ -89,9 +91,9 @@ pub fn spawn(
         }
         let mut pid: libc::pid_t = 0;
         if rc == 0 {
-            rc = libc::posix_spawnp(
+            rc = libc::posix_spawn(
                 &mut pid,
-                arg_ptrs[0],
+                program.as_ptr(),
                 &actions,
                 &attr,
                 arg_ptrs.as_ptr(),
@@ -109,6 +111,18 @@ pub fn spawn(
         }
         Ok((Child(pid), output))
     }
+}
+
+/// `name` itself when it holds a `/`, else the first PATH directory that has it.
+fn find_program(name: &OsStr) -> OsString {
+    if name.as_bytes().contains(&b'/') {
+        return name.to_os_string();
+    }
+    let path = std::env::var_os("PATH").unwrap_or_else(|| "/usr/sbin:/usr/bin:/sbin:/bin".into());
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+        .map_or_else(|| name.to_os_string(), |found| found.into_os_string())
 }
 
 impl Child {
