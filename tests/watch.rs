@@ -304,4 +304,10 @@ fn watch_needs_a_config_and_refuses_a_broken_one() {
             .contains(&format!("{}:2: unterminated", file.display())),
         "{run:?}"
     );
+    // Named jobs must exist (and be enabled), as for one run.
+    fs::write(&file, "config job 'x'\n\toption enabled '1'\n").unwrap();
+    let mut cmd = dynup(&fx.cache());
+    let run = support::run(cmd.arg("--watch").arg("--config").arg(&file).arg("nope"));
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("no job 'nope' (jobs: x)"), "{run:?}");
 }

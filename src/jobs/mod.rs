@@ -326,7 +326,7 @@ pub fn read_jobs<'a>(
 
 /// The jobs named (each must exist and be enabled), or every enabled one. With
 /// `--check`, every job: a disabled one is checked before someone enables it.
-fn select<'a, 'b>(
+pub fn select<'a, 'b>(
     file: &FileName,
     jobs: &'b [ConfigJob<'a>],
     names: &[String],

@@ -95,7 +95,9 @@ pub fn run(argv: &[OsString], args: &Args, plain: &Out) -> Exit {
         return Exit::Usage;
     };
     let file = FileName(path.clone());
-    let mut sections = match load(&file) {
+    // Job names on the command line: only those are watched.
+    let names = &args.hostnames;
+    let mut sections = match load(&file, names) {
         Ok(sections) => sections,
         Err(failure) => {
             plain.error(&failure.message);
@@ -114,7 +116,7 @@ pub fn run(argv: &[OsString], args: &Args, plain: &Out) -> Exit {
     // A few jobs: a list is smaller than a map, and as fast.
     let mut slots: Vec<Slot> = Vec::new();
     loop {
-        run_due(&file, &sections, &mut slots, argv, plain);
+        run_due(&file, &sections, names, &mut slots, argv, plain);
         let timeout = match slots.iter().filter_map(Slot::due).min() {
             None => -1,
             Some(due) => {
@@ -147,7 +149,7 @@ pub fn run(argv: &[OsString], args: &Args, plain: &Out) -> Exit {
                         plain.detail("--watch: stopping");
                         return Exit::Ok;
                     }
-                    Signal::Reload => match load(&file) {
+                    Signal::Reload => match load(&file, names) {
                         Ok(new) => {
                             plain.detail(&format!("--watch: {file} reloaded"));
                             sections = new;
@@ -185,23 +187,27 @@ pub fn run(argv: &[OsString], args: &Args, plain: &Out) -> Exit {
 
 /// FILE read and its jobs checked as a whole: a broken file is refused before any
 /// job runs (at start), or leaves the running configuration in place (reload).
-fn load(file: &FileName) -> Result<Vec<Section>, crate::exit::Failure> {
+fn load(file: &FileName, names: &[String]) -> Result<Vec<Section>, crate::exit::Failure> {
     let sections = jobs::load(&file.0)?;
-    jobs::read_jobs(file, &sections)?;
+    let jobs = jobs::read_jobs(file, &sections)?;
+    jobs::select(file, &jobs, names, false)?;
     Ok(sections)
 }
 
-/// Runs every enabled job that is due; a job seen for the first time is due now.
+/// Runs every watched job that is due (the named ones, or every enabled one); a
+/// job seen for the first time is due now.
 fn run_due(
     file: &FileName,
     sections: &[Section],
+    names: &[String],
     slots: &mut Vec<Slot>,
     argv: &[OsString],
     plain: &Out,
 ) {
-    let jobs = jobs::read_jobs(file, sections).unwrap_or_default();
-    slots.retain(|slot| jobs.iter().any(|j| j.enabled && j.name == slot.name));
-    for job in jobs.iter().filter(|j| j.enabled) {
+    let all = jobs::read_jobs(file, sections).unwrap_or_default();
+    let watched = jobs::select(file, &all, names, false).unwrap_or_default();
+    slots.retain(|slot| watched.iter().any(|j| j.name == slot.name));
+    for job in watched {
         let index = match slots.iter().position(|slot| slot.name == job.name) {
             Some(index) => index,
             None => {
