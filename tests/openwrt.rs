@@ -774,7 +774,7 @@ fn ipk_packages_unpack_with_their_control_fields_files_and_modes() {
                  Architecture: {arch}\nInstalled-Size: {data_size}\n\
                  Description: Dynamic-DNS update client (dynv6, No-IP, dyndns2, DNS UPDATE, ...)\n \
                  One small static binary instead of shell scripts and curl: jobs in\n \
-                 /etc/config/dynup run at boot, when their network comes up, and from cron.\n"
+                 /etc/config/dynup run as soon as their addresses change (dynup --watch).\n"
             )
         );
         assert!(
