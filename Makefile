@@ -8,8 +8,10 @@
 #   make bench   dynup against dynv6.sh, inadyn, ddclient and curl; writes bench/RESULTS.md (root)
 CARGO ?= cargo
 PREFIX ?= /usr/local
+# Where `make install` puts the systemd units (dynup.service, dynup-once.timer).
+SYSTEMDUNITDIR ?= /etc/systemd/system
 
-.PHONY: all build cross size ipk apk test test-deps lint check-toolchain install clean bench
+.PHONY: all build cross size ipk apk test test-deps lint check-toolchain install install-units clean bench
 
 all: build
 
@@ -82,10 +84,21 @@ bench:
 	sh bench/run.sh
 
 # dynv6.sh and dyndns-update-script.sh: drop-in names for the scripts dynup
-# replaces (README, "Migrating"), never over a file that is not such a link.
+# replaces (README, "Migrating"), never over a file that is not such a link; the
+# systemd units for /etc/dynup.conf (systemd/), with the binary's path filled in.
 install: build
 	install -D -m 0755 target/release/dynup $(DESTDIR)$(PREFIX)/bin/dynup
 	sh tools/install-links.sh $(DESTDIR)$(PREFIX)/bin
+	$(MAKE) install-units
+
+# The systemd units alone (tests/systemd.rs checks them with systemd-analyze).
+install-units:
+	@for unit in dynup.service dynup-once.service dynup-once.timer; do \
+	  mkdir -p $(DESTDIR)$(SYSTEMDUNITDIR) && \
+	  sed 's|@BINDIR@|$(PREFIX)/bin|g' systemd/$$unit > $(DESTDIR)$(SYSTEMDUNITDIR)/$$unit && \
+	  chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$unit && \
+	  echo "installed $(DESTDIR)$(SYSTEMDUNITDIR)/$$unit"; \
+	done
 
 clean:
 	$(CARGO) clean

@@ -125,11 +125,19 @@ say "measuring: $runs runs after $warmup warmup runs per tool and scenario"
 $rt ip netns exec "$ns" python3 bench/bench.py --sched "$sched" --work "$work" --ports "$work/ports" --log "$work/requests.log" \
   --ca "$work/ca.pem" --dynup target/release/dynup --dynup-static dist/x86_64/dynup \
   --dynv6-sh "$PWD/bench/dynv6.sh" --runs "$runs" --warmup "$warmup" --out "$work/raw.json"
+# Watch mode idle, address change to request, and 10 jobs of a config against 1.
+say "watch mode and config files (bench/watch.py)"
+https_port=$(awk '$1 == "https" { print $2 }' "$work/ports")
+ip netns exec "$ns" python3 bench/watch.py --dynup "$PWD/target/release/dynup" \
+  --server "https://127.0.0.1:$https_port" --ca "$work/ca.pem" --token-file "$work/token" \
+  --log "$work/requests.log" --iface bench0 --work "$work" --runs "$runs" > "$work/watch.md"
 sh cross/size.sh > "$work/size.md"
 # Kept for re-rendering RESULTS.md: bench/report.py --raw ... --size ... --out ...
 mkdir -p target
 cp "$work/raw.json" target/bench-raw.json
 cp "$work/size.md" target/bench-size.md
 python3 bench/report.py --raw "$work/raw.json" --size "$work/size.md" --out "$out.tmp"
+cp "$work/watch.md" target/bench-watch.md
+{ echo; cat "$work/watch.md"; } >> "$out.tmp"
 mv "$out.tmp" "$out"
 say "wrote $out"

@@ -79,7 +79,7 @@ Architecture: $arch
 Installed-Size: $installed_size
 Description: Dynamic-DNS update client (dynv6, No-IP, dyndns2, DNS UPDATE, ...)
  One small static binary instead of shell scripts and curl: jobs in
- /etc/config/dynup run at boot, when their network comes up, and from cron.
+ /etc/config/dynup run as soon as their addresses change (dynup --watch).
 CONTROL
   echo /etc/config/dynup >"$work/control/conffiles"
   cp "$top/openwrt/control/postinst" "$top/openwrt/control/prerm" "$work/control/"

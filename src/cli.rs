@@ -49,6 +49,16 @@ pub struct Args {
     pub lookup_host: Option<String>,
     pub dns_server: Option<String>,
     pub dns_tcp: bool,
+    /// `--config FILE`: the hostnames above are then the names of jobs in FILE.
+    pub config: Option<PathBuf>,
+    /// `--check`: validate the config, contact nothing.
+    pub check: bool,
+    /// `--hotplug`: run the jobs of the network in OpenWRT's hotplug environment.
+    pub hotplug: bool,
+    /// `--watch`: keep running, and run jobs on address events and timers.
+    pub watch: bool,
+    pub on_change: Option<String>,
+    pub on_failure: Option<String>,
     pub hostnames: Vec<String>,
 }
 
@@ -102,6 +112,17 @@ const LONG_FLAGS: &[&str] = &[
     "list-providers",
     "tsig-key-file",
     "tcp",
+    "ipv6-neighbor",
+    "bind",
+    "lookup-host",
+    "dns-server",
+    "dns-tcp",
+    "config",
+    "check",
+    "hotplug",
+    "watch",
+    "on-change",
+    "on-failure",
     "help",
     "version",
 ];
@@ -119,7 +140,7 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Command, Failur
     if wrap.is_some() {
         argv.remove(0);
     }
-    let parsed = parse_args(argv).map_err(|e| {
+    let parsed = parse_args(argv, Args::default()).map_err(|e| {
         let hint = match &e {
             lexopt::Error::UnexpectedOption(flag) => flag
                 .strip_prefix("--")
@@ -138,10 +159,19 @@ pub fn parse(argv: impl IntoIterator<Item = OsString>) -> Result<Command, Failur
     }
 }
 
-fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexopt::Error> {
+/// `argv` read on top of `args`: a flag given in both takes argv's value. A
+/// config file's job fills `args` first, and the command line then wins.
+pub fn parse_onto(
+    args: Args,
+    argv: impl IntoIterator<Item = OsString>,
+) -> Result<Command, lexopt::Error> {
+    parse_args(argv.into_iter().collect(), args)
+}
+
+/// Not generic: the parser's one copy serves every caller (flash is scarce).
+fn parse_args(argv: Vec<OsString>, mut args: Args) -> Result<Command, lexopt::Error> {
     use lexopt::prelude::*;
 
-    let mut args = Args::default();
     let mut parser = lexopt::Parser::from_args(argv);
     while let Some(arg) = parser.next()? {
         match arg {
@@ -186,6 +216,12 @@ fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexop
             Long("lookup-host") => args.lookup_host = Some(parser.value()?.string()?),
             Long("dns-server") => args.dns_server = Some(parser.value()?.string()?),
             Long("dns-tcp") => args.dns_tcp = true,
+            Long("config") => args.config = Some(parser.value()?.into()),
+            Long("check") => args.check = true,
+            Long("hotplug") => args.hotplug = true,
+            Long("watch") => args.watch = true,
+            Long("on-change") => args.on_change = Some(parser.value()?.string()?),
+            Long("on-failure") => args.on_failure = Some(parser.value()?.string()?),
             Short('h') => return Ok(Command::ShortHelp),
             Long("help") => return Ok(Command::Help),
             Short('V') | Long("version") => return Ok(Command::Version),
@@ -440,6 +476,41 @@ configuration (server, user, secret, hostnames, User-Agent) changes, --force is
 given or `dynup release HOST` lifts the hold. After code 16 the host is held
 for at least 30 minutes. A run says its held hosts in one line (none with -q;
 the exit code still tells).
+
+Many jobs (a UCI file: /etc/config/dynup on OpenWRT, /etc/dynup.conf
+elsewhere):
+      --config FILE [JOB...]
+                           run the enabled `config job` sections of FILE (or
+                           the named ones). Each option is a long flag's name
+                           with _ for - (option provider 'noip', option
+                           password_file ..., list hostname ...), plus
+                           enabled, username, family (ipv4|ipv6|both),
+                           interface (a device or an OpenWRT network),
+                           device, tsig_key. Flags given here apply to every
+                           job and win. Each job's state goes in DIR/JOB of
+                           the cache directory. A file holding a secret
+                           (password, token, tsig_key) must not be readable
+                           by others.
+      --check              with --config: validate every job (or the named
+                           ones), contact nothing
+      --hotplug            with --config: run the jobs of the network (or
+                           device) of OpenWRT's hotplug event (ACTION,
+                           INTERFACE, DEVICE); nothing while `config global`
+                           has option watch '1'
+      --watch              with --config: keep running; run a job when an
+                           address or link of its interface changes (after
+                           duplicate address detection, within 2 s), and on
+                           timers only for web sources (5 min), auto (1 h),
+                           --max-age and retries after exit 4 (30 s,
+                           doubling to 15 min) or 16 (30 min). SIGHUP reloads
+                           FILE, SIGTERM stops.
+
+Hooks (run by /bin/sh after the run, at most --timeout seconds; a failing hook
+is reported and changes no exit code; no secret is in their environment):
+      --on-change CMD      after a host's records changed
+      --on-failure CMD     after a host's run failed
+                           Environment: DYNUP_HOST, DYNUP_PROVIDER,
+                           DYNUP_IPV4, DYNUP_IPV6, DYNUP_EXIT, DYNUP_MESSAGE
 
 Drop-in modes for the scripts dynup replaces (their arguments, environment
 and messages; `dynup compat NAME --help` tells each one's details):

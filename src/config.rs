@@ -61,6 +61,8 @@ pub struct Job {
     pub tcp: bool,
     /// `--lookup-host`: the registered-address check, when asked for.
     pub lookup: Option<crate::registered::Lookup>,
+    /// `--on-change`, `--on-failure`: commands run after the run.
+    pub hooks: crate::hooks::Hooks,
 }
 
 impl Job {
@@ -427,6 +429,11 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
         tsig,
         tcp: args.tcp,
         lookup,
+        hooks: crate::hooks::Hooks {
+            on_change: args.on_change,
+            on_failure: args.on_failure,
+            timeout: Duration::from_secs(timeout),
+        },
     };
     if dns {
         rfc2136::check(&job)?;

@@ -10,19 +10,24 @@ mod connector;
 mod dns;
 mod exit;
 mod file;
+mod hooks;
 mod http;
+mod jobs;
 mod output;
 mod provider;
 mod registered;
 mod route;
 mod run;
 mod secret;
+mod spawn;
 mod state;
 mod status;
 mod syslog;
 mod tls;
+mod uci;
 mod uci_names;
 mod url;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -38,7 +43,8 @@ fn main() -> ExitCode {
     if let Some(exit) = registered::dispatch(&argv) {
         return ExitCode::from(exit.code());
     }
-    let plain = Out::plain().for_uci_job(std::env::var(uci_names::JOB_VAR).ok());
+    let plain = Out::plain();
+    let flags: Vec<std::ffi::OsString> = argv.iter().skip(1).cloned().collect();
     let command = match cli::parse(argv.into_iter().skip(1)) {
         Ok(command) => command,
         Err(failure) => {
@@ -71,6 +77,19 @@ fn main() -> ExitCode {
     if args.show_addresses {
         return ExitCode::from(addr::show_addresses(&args, &plain).code());
     }
+    // ring, not aws-lc, cut to what a client needs: installed as the process
+    // default that ureq picks up. An error only means one is already installed.
+    let _ = tls::client_provider().install_default();
+    if args.watch {
+        return ExitCode::from(watch::run(&flags, &args, &plain).code());
+    }
+    if args.config.is_some() {
+        return ExitCode::from(jobs::run(&flags, &args, &plain).code());
+    }
+    if args.check || args.hotplug {
+        plain.error("--check and --hotplug need --config FILE (see dynup --help)");
+        return ExitCode::from(exit::Exit::Usage.code());
+    }
     let env = |name: &str| std::env::var(name).ok();
     let job = match config::resolve(*args, &env) {
         Ok(job) => job,
@@ -79,9 +98,6 @@ fn main() -> ExitCode {
             return ExitCode::from(failure.exit.code());
         }
     };
-    // ring, not aws-lc, cut to what a client needs: installed as the process
-    // default that ureq picks up. An error only means one is already installed.
-    let _ = tls::client_provider().install_default();
     let out = Out::new(job.quiet, job.verbose, job.redactor.clone()).with_syslog_of(plain);
     ExitCode::from(run::run(&job, &out).code())
 }

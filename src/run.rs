@@ -5,6 +5,7 @@ use crate::addr;
 use crate::clock;
 use crate::config::{hex_digest, Job};
 use crate::exit::{Exit, Failure};
+use crate::hooks::HostReport;
 use crate::http::{Client, Family, MAX_ANSWER};
 use crate::output::Out;
 use crate::provider::{self, rfc2136, Protocol, Publish, Verdict};
@@ -24,6 +25,31 @@ struct HostRun {
 }
 
 pub fn run(job: &Job, out: &Out) -> Exit {
+    let reports = run_hosts(job, out);
+    // After the lock is released: a slow hook holds up no other run.
+    if job.hooks.any() && !job.dry_run {
+        job.hooks.run(job.preset.name, &reports, &job.redactor, out);
+    }
+    reports.iter().map(|r| r.exit).max().unwrap_or(Exit::Ok)
+}
+
+/// A failure before any host was decided: said once, and the outcome of each host.
+fn failed_everywhere(job: &Job, out: &Out, failure: Failure) -> Vec<HostReport> {
+    out.error(&failure.message);
+    job.hosts
+        .iter()
+        .map(|host| HostReport {
+            host: host.clone(),
+            exit: failure.exit,
+            changed: false,
+            message: failure.message.clone(),
+            ipv4: None,
+            ipv6: None,
+        })
+        .collect()
+}
+
+fn run_hosts(job: &Job, out: &Out) -> Vec<HostReport> {
     for warning in &job.warnings {
         out.warn(warning);
     }
@@ -44,14 +70,10 @@ pub fn run(job: &Job, out: &Out) -> Exit {
     };
     let publish = match addr::resolve(fixed, &job.sources, &job.http, out) {
         Ok(publish) => publish,
-        Err(failure) => {
-            out.error(&failure.message);
-            return failure.exit;
-        }
+        Err(failure) => return failed_everywhere(job, out, failure),
     };
     if let Some(failure) = would_delete_a_family(job, &publish) {
-        out.error(&failure.message);
-        return failure.exit;
+        return failed_everywhere(job, out, failure);
     }
     let store = Store::new(&job.cache_dir);
     // Two runs (hotplug and cron at once) must not both send: the second waits,
@@ -67,10 +89,7 @@ pub fn run(job: &Job, out: &Out) -> Exit {
             .and_then(|lock| store.ready_to_write(&lock).map(|()| lock))
         {
             Ok(lock) => Some(lock),
-            Err(failure) => {
-                out.error(&failure.message);
-                return failure.exit;
-            }
+            Err(failure) => return failed_everywhere(job, out, failure),
         }
     };
 
@@ -146,12 +165,20 @@ pub fn run(job: &Job, out: &Out) -> Exit {
         send_all(job, out, &to_send, &publish, &mut hosts);
     }
 
-    let mut worst = Exit::Ok;
+    let mut reports = Vec::with_capacity(hosts.len());
     let mut held: Vec<(&str, String)> = Vec::new();
-    for (i, host) in hosts.iter().enumerate() {
+    for (host, name) in hosts.iter().zip(&job.hosts) {
         if let (Decision::Held(hold), None, false) = (&host.decision, &host.failure, job.dry_run) {
-            held.push((&job.hosts[i], state::describe_hold(hold)));
-            worst = worst.max(hold.exit);
+            let why = state::describe_hold(hold);
+            reports.push(HostReport {
+                host: name.clone(),
+                exit: hold.exit,
+                changed: false,
+                message: format!("{name}: {why}"),
+                ipv4: None,
+                ipv6: None,
+            });
+            held.push((name, why));
             continue;
         }
         if let (Decision::Unchanged, true) = (&host.decision, job.dry_run) {
@@ -159,18 +186,16 @@ pub fn run(job: &Job, out: &Out) -> Exit {
                 .map(|t| format!(" since {}", clock::format_utc(t)))
                 .unwrap_or_default();
             out.result(&format!(
-                "{}: would send nothing: unchanged{since} (--force sends anyway)",
-                job.hosts[i]
+                "{name}: would send nothing: unchanged{since} (--force sends anyway)"
             ));
             continue;
         }
-        let exit = finish_host(job, out, &store, &job.hosts[i], host, &fingerprint, now);
-        worst = worst.max(exit);
+        reports.push(finish_host(job, out, &store, name, host, &fingerprint, now));
     }
     if !held.is_empty() {
         out.note(&held_line(&held));
     }
-    worst
+    reports
 }
 
 /// All held hosts of a run in one line: hosts with the same hold share it.
@@ -406,7 +431,7 @@ fn send_all(job: &Job, out: &Out, to_send: &[usize], publish: &Publish, hosts: &
     }
 }
 
-/// Records and reports one host; returns its exit code.
+/// Records and reports one host; returns its outcome.
 fn finish_host(
     job: &Job,
     out: &Out,
@@ -415,29 +440,36 @@ fn finish_host(
     host: &HostRun,
     fingerprint: &str,
     now: u64,
-) -> Exit {
+) -> HostReport {
+    let report = |exit: Exit, message: String| HostReport {
+        host: name.to_string(),
+        exit,
+        changed: false,
+        message,
+        ipv4: None,
+        ipv6: None,
+    };
     if let Some(failure) = &host.failure {
-        out.error(&format!("{name}: {}", failure.message));
-        return failure.exit;
+        let line = format!("{name}: {}", failure.message);
+        out.error(&line);
+        return report(failure.exit, line);
     }
     match &host.decision {
         Decision::Held(hold) => {
             // Only a dry run gets here: a run says its held hosts in one line.
-            out.result(&format!(
-                "{name}: would send nothing: {}",
-                state::describe_hold(hold)
-            ));
-            return hold.exit;
+            let line = format!("{name}: would send nothing: {}", state::describe_hold(hold));
+            out.result(&line);
+            return report(hold.exit, line);
         }
         Decision::Unchanged => {
-            out.detail(&format!(
-                "{name}: unchanged and recently confirmed; nothing sent"
-            ));
-            return Exit::Ok;
+            let line = format!("{name}: unchanged and recently confirmed; nothing sent");
+            out.detail(&line);
+            return report(Exit::Ok, line);
         }
-        Decision::Send { .. } if job.dry_run => return Exit::Ok,
+        Decision::Send { .. } if job.dry_run => return report(Exit::Ok, String::new()),
         Decision::Send { .. } => {}
     }
+    let mut result = report(Exit::Ok, String::new());
 
     // A new configuration starts from a clean slate: entries confirmed under the
     // old one say nothing about the new one.
@@ -468,11 +500,13 @@ fn finish_host(
                     );
                 }
                 changed = true;
+                published_addresses(&mut result, publish, seen.as_deref());
                 let mut what = publish.describe();
                 if let Some(seen) = seen.as_deref().filter(|_| publish.has_auto()) {
                     what.push_str(&format!(" (provider saw {seen})"));
                 }
                 if matches!(verdict, Verdict::Updated { .. }) {
+                    result.changed = true;
                     updated.push(what);
                 } else if !job.force && held_already(host.previous.as_ref(), fingerprint, publish) {
                     reconfirmed.push(what);
@@ -539,21 +573,25 @@ fn finish_host(
         }
     }
 
-    let mut exit = Exit::Ok;
-    if changed {
-        if let Err(failure) = store.save(&host.path, &next) {
-            out.error(&format!("{name}: {}", failure.message));
-            exit = failure.exit;
-        }
-    }
     if !updated.is_empty() {
         let mut line = format!("{name}: updated {}", updated.join(" "));
         if !current.is_empty() {
             line.push_str(&format!("; already current {}", current.join(" ")));
         }
         out.result(&line);
+        result.message = line;
     } else if !current.is_empty() {
-        out.result(&format!("{name}: already current {}", current.join(" ")));
+        let line = format!("{name}: already current {}", current.join(" "));
+        out.result(&line);
+        result.message = line;
+    }
+    if changed {
+        if let Err(failure) = store.save(&host.path, &next) {
+            let line = format!("{name}: {}", failure.message);
+            out.error(&line);
+            result.exit = failure.exit;
+            result.message = line;
+        }
     }
     if !reconfirmed.is_empty() {
         out.detail(&format!(
@@ -562,13 +600,32 @@ fn finish_host(
         ));
     }
     if let Some((failure, _)) = worst {
-        out.error(&format!(
-            "{name}: {} [exit {}]",
-            failure.message, failure.exit
-        ));
-        exit = exit.max(failure.exit);
+        let line = format!("{name}: {} [exit {}]", failure.message, failure.exit);
+        out.error(&line);
+        result.exit = result.exit.max(failure.exit);
+        result.message = line;
     }
-    exit
+    result
+}
+
+/// The addresses a successful request published, for the hooks: for an `auto`
+/// value, the one the provider said it saw, when it said one of that family.
+fn published_addresses(result: &mut HostReport, publish: &Publish, seen: Option<&str>) {
+    let seen_as = |v6: bool| seen.filter(|s| s.contains(':') == v6).map(str::to_string);
+    if let Some(v4) = publish.ipv4 {
+        result.ipv4 = if v4.is_auto() {
+            seen_as(false)
+        } else {
+            Some(v4.to_string())
+        };
+    }
+    if let Some(v6) = publish.ipv6 {
+        result.ipv6 = if v6.is_auto() {
+            seen_as(true)
+        } else {
+            Some(v6.to_string())
+        };
+    }
 }
 
 /// Whether the state held every value of `publish` as confirmed, under this configuration.

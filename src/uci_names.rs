@@ -1,12 +1,9 @@
-//! A job of /etc/config/dynup speaks UCI: /usr/libexec/dynup-run names the job
-//! in DYNUP_UCI_JOB, and dynup's errors and warnings then start with `job NAME:`
-//! and call each flag and secret variable by the UCI option that sets it. With
-//! several jobs, the user sees which one is broken and what to change in it.
+//! A job of a config file (/etc/config/dynup) speaks UCI: its errors and
+//! warnings start with `job NAME:` and call each flag and secret variable by the
+//! option that sets it. With several jobs, the user sees which one is broken and
+//! what to change in it.
 
-/// The variable dynup-run sets to the job's section name.
-pub const JOB_VAR: &str = "DYNUP_UCI_JOB";
-
-/// Flag or variable → UCI option, as dynup-run maps them (and its secrets).
+/// Flag or variable → the option of a config job that sets it.
 const OPTIONS: [(&str, &str); 27] = [
     ("--provider", "provider"),
     ("--server", "server"),
@@ -71,6 +68,11 @@ pub fn say(job: &str, line: &str) -> String {
                 out.push_str("option ");
                 out.push_str(option);
             }
+            // Every other long flag is the option of its name, `_` for `-`.
+            None if word.len() > 2 && word.starts_with("--") => {
+                out.push_str("option ");
+                out.push_str(&word[2..].replace('-', "_"));
+            }
             None => out.push_str(word),
         }
         rest = &rest[end..];
@@ -95,11 +97,12 @@ mod tests {
             say("h", "needs the host's key (or --token-file/DYNUP_TOKEN)"),
             "job h: needs the host's key (or option token_file/option token)"
         );
-        // The longest flag wins; unknown flags and inner dashes stay.
+        // The longest flag wins; any long flag is an option; inner dashes stay.
         assert_eq!(
             say("j", "--ipv6-prefix 'x': bad; --force or --dry-run; a--tcp"),
-            "job j: option ipv6_prefix 'x': bad; --force or --dry-run; a--tcp"
+            "job j: option ipv6_prefix 'x': bad; option force or option dry_run; a--tcp"
         );
+        assert_eq!(say("j", "--bind: no eth9"), "job j: option bind: no eth9");
         assert_eq!(
             say("j", "--tsig-key-file /k: cannot open"),
             "job j: option tsig_key_file /k: cannot open"

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use support::netns::{Netns, LINK};
 use support::*;
 
 /// bench/mock.py over plain HTTP on 127.0.0.1; killed when dropped.
@@ -21,9 +22,19 @@ struct BenchMock {
 
 impl BenchMock {
     fn start(dir: &Path) -> BenchMock {
+        BenchMock::start_in(dir, None)
+    }
+
+    /// The mock on the loopback of `ns` (or of this process's namespace).
+    fn start_in(dir: &Path, ns: Option<&Netns>) -> BenchMock {
         let ports = dir.join("ports");
         let log = dir.join("requests.log");
-        let child = Command::new("python3")
+        let python = Command::new("python3");
+        let mut wrapped = match ns {
+            Some(ns) => ns.wrap(&python),
+            None => python,
+        };
+        let child = wrapped
             .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/mock.py"))
             .arg("--ports-file")
             .arg(&ports)
@@ -145,5 +156,53 @@ fn dyndns2_answers_good_and_badauth() {
     assert!(
         sent.iter().all(|l| l.starts_with("REQ http /nic/update?")),
         "{sent:?}"
+    );
+}
+
+/// bench/watch.py, the watch-mode rows of `make bench`, on a short run in a
+/// namespace: it must finish, write each row, and the mock must have seen just
+/// what it claims (the watcher's first request, one per address change, the two
+/// configs' priming runs and nothing from the no-op runs).
+#[test]
+fn watch_bench_writes_its_rows() {
+    let ns = Netns::with_link("bench-watch");
+    ns.add("2001:db8::7/64", &["nodad"]);
+    let dir = TempDir::new("bench-watch");
+    let mock = BenchMock::start_in(dir.path(), Some(&ns));
+    let token = write_secret(&dir, "token", TOKEN);
+    let mut cmd = Command::new("python3");
+    cmd.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/watch.py"))
+        .arg("--dynup")
+        .arg(env!("CARGO_BIN_EXE_dynup"))
+        .args(["--server", &mock.server(), "--token-file"])
+        .arg(&token)
+        .arg("--log")
+        .arg(&mock.log)
+        .args(["--iface", LINK, "--work"])
+        .arg(dir.path())
+        .args(["--idle", "1", "--events", "2", "--runs", "2"])
+        .env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+    let run = run_with_timeout(&mut ns.wrap(&cmd), Duration::from_secs(60));
+    assert_eq!(run.code, 0, "{run:?}");
+    for row in [
+        "| watch idle 1 s: CPU ticks (at ",
+        "| watch idle 1 s: wakeups (context switches) | ",
+        "| watch idle: memory (VmRSS; peak VmHWM) | ",
+        "| address change to request, 2 changes: median; worst | ",
+        "| `--config`, 1 job with nothing to do, 2 runs: median; worst | ",
+        "| `--config`, 10 jobs with nothing to do, 2 runs: median; worst | ",
+        "| 10 jobs / 1 job (medians) | ",
+    ] {
+        assert!(run.stdout.contains(row), "{row}: {}", run.stdout);
+    }
+    assert_eq!(
+        mock.requests().len(),
+        1 + 2 + 1 + 10,
+        "{:?}",
+        mock.requests()
+    );
+    assert!(
+        ns.addr_text().contains("2001:db8::7/64"),
+        "the address is put back"
     );
 }

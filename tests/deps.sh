@@ -22,6 +22,8 @@ qemu-user-static # runs the MIPS and ARM router builds (tests/cross.rs)
 binutils         # readelf: float ABI and static linking of them (tests/cross.rs)
 busybox          # busybox sh, OpenWRT's ash: runs the openwrt/ scripts (tests/openwrt.rs)
 shellcheck       # shellcheck -s sh on every openwrt/ shell file (tests/openwrt.rs)
+systemd          # systemd-analyze verify on the units make install installs (tests/systemd.rs)
+make             # make install-units (tests/systemd.rs)
 "
 
 # shellcheck disable=SC2046  # one word per package

@@ -1,7 +1,7 @@
 //! The OpenWRT integration: the scripts of openwrt/files run under `busybox sh`
 //! (the ash of OpenWRT) in a stubbed router (uci through a functions.sh stand-in,
-//! network.sh, logger, procd, cron), with a stub dynup that records its argv and
-//! environment; shellcheck on every shell file; the .ipk packer's output unpacked
+//! logger, procd, cron, ubus), with a stub dynup that records its argv and
+//! environment, and with the real dynup against a loopback mock; shellcheck on every shell file; the .ipk packer's output unpacked
 //! and checked; `--syslog` datagrams as a log socket receives them.
 
 mod support;
@@ -83,19 +83,16 @@ config_foreach() {
 }
 "#;
 
-/// /lib/functions/network.sh: the device of a network from record/../devices.
-const NETWORK_SH: &str = r#"
-network_get_device() {
-	eval "$1=\"\$(sed -n \"s/^$2 //p\" \"$DYNUP_ROOT/devices\")\""
-}
-"#;
-
 /// rc.common with procd, as far as the init script uses it.
 const RC_COMMON: &str = r#"
 . "$DYNUP_ROOT/lib/functions.sh"
 procd_add_reload_trigger() {
 	echo "procd_add_reload_trigger $*" >>"$DYNUP_ROOT/record/procd"
 }
+procd_open_instance() { echo "procd_open_instance $*" >>"$DYNUP_ROOT/record/procd"; }
+procd_set_param() { echo "procd_set_param $*" >>"$DYNUP_ROOT/record/procd"; }
+procd_close_instance() { echo "procd_close_instance" >>"$DYNUP_ROOT/record/procd"; }
+procd_send_signal() { echo "procd_send_signal $*" >>"$DYNUP_ROOT/record/procd"; }
 initscript="$1"
 action="$2"
 shift 2
@@ -127,9 +124,10 @@ struct Router {
 }
 
 impl Router {
-    /// The shipped config with every job enabled, and wan up as pppoe-wan.
+    /// The shipped config with every job enabled, without the watch service and
+    /// with cron every 5 minutes.
     fn new(tag: &str) -> Router {
-        let config = read(&repo("openwrt/files/etc/config/dynup"))
+        let config = one_shot(&read(&repo("openwrt/files/etc/config/dynup")))
             .replace("option enabled '0'", "option enabled '1'");
         Router::with_config(tag, &config)
     }
@@ -146,10 +144,7 @@ impl Router {
         let router = Router { dir, busybox_sh };
         fs::create_dir_all(root.join("record")).expect("mkdir record");
         write(&root.join("lib/functions.sh"), FUNCTIONS_SH, 0o644);
-        write(&root.join("lib/functions/network.sh"), NETWORK_SH, 0o644);
         write(&root.join("etc/config/dynup"), config, 0o600);
-        write(&root.join("devices"), "wan pppoe-wan\n", 0o644);
-        write(&root.join("networks"), "lan\nwan\nwan6\n", 0o644);
         router.script(
             "usr/libexec/dynup-run",
             &read(&repo("openwrt/files/usr/libexec/dynup-run")),
@@ -157,7 +152,8 @@ impl Router {
         router.script(
             "usr/bin/dynup",
             "{\n\techo call\n\tfor a in \"$@\"; do echo \"arg $a\"; done\n\
-             \tenv | grep '^DYNUP_' | grep -v -e '^DYNUP_ROOT=' -e '^DYNUP_BIN=' | sort | sed 's/^/env /'\n\
+             \tenv | grep -e '^DYNUP_' -e '^ACTION=' -e '^INTERFACE=' -e '^DEVICE=' -e '^IFUPDATE_' \
+             | grep -v -e '^DYNUP_ROOT=' -e '^DYNUP_BIN=' | sort | sed 's/^/env /'\n\
              } >>\"$DYNUP_ROOT/record/dynup\"\n",
         );
         // `uci -q get network.NAME`: whether /etc/config/network has NAME.
@@ -191,14 +187,14 @@ impl Router {
         write(&self.root().join(path), &text, 0o755);
     }
 
-    /// `busybox sh ARGS` with the stubs first on PATH; it must exit 0.
+    /// `busybox sh ARGS` with the stubs first on PATH; it must succeed.
     fn sh(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let run = self.sh_status(args, env);
         assert_eq!(run.code, 0, "busybox sh {args:?}: {run:?}");
         run
     }
 
-    /// `busybox sh ARGS` with the stubs first on PATH, whatever its exit code.
+    /// [`Router::sh`], whatever its exit code.
     fn sh_status(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
         let mut cmd = Command::new(&self.busybox_sh);
         cmd.args(args)
@@ -286,14 +282,6 @@ impl Router {
     fn crontab(&self) -> String {
         fs::read_to_string(self.root().join("etc/crontabs/root")).unwrap_or_default()
     }
-
-    fn cache(&self, job: &str) -> String {
-        self.root()
-            .join("var/run/dynup")
-            .join(job)
-            .display()
-            .to_string()
-    }
 }
 
 fn which(tool: &str) -> PathBuf {
@@ -310,393 +298,194 @@ fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
 
-fn dynv6_call(router: &Router) -> Call {
+/// The call dynup-run makes: the config file, the state under the root, `args`.
+fn run_call(router: &Router, args: &[&str], env: &[&str]) -> Call {
+    let config = router.root().join("etc/config/dynup");
+    let cache = router.root().join("var/run/dynup");
+    let mut argv = strings(&["--syslog", "--config"]);
+    argv.push(config.display().to_string());
+    argv.push("--cache-dir".to_string());
+    argv.push(cache.display().to_string());
+    argv.extend(strings(args));
     Call {
-        argv: strings(&[
-            "--syslog",
-            "--cache-dir",
-            &router.cache("dynv6"),
-            "--interface",
-            "pppoe-wan",
-            "--provider",
-            "dynv6",
-            "--ipv6-prefix",
-            "if:br-lan",
-            "myhome.dynv6.net",
-        ]),
-        env: strings(&["DYNUP_TOKEN=your-dynv6-token", "DYNUP_UCI_JOB=dynv6"]),
-    }
-}
-
-fn noip_call(router: &Router) -> Call {
-    Call {
-        argv: strings(&[
-            "--syslog",
-            "--cache-dir",
-            &router.cache("noip"),
-            "--interface",
-            "pppoe-wan",
-            "-4",
-            "--provider",
-            "noip",
-            "--user",
-            "your-noip-user",
-            "myhome.ddns.net",
-        ]),
-        env: strings(&["DYNUP_PASSWORD=your-noip-password", "DYNUP_UCI_JOB=noip"]),
-    }
-}
-
-fn dyndns_server_call(router: &Router) -> Call {
-    Call {
-        argv: strings(&[
-            "--syslog",
-            "--cache-dir",
-            &router.cache("dyndns_server"),
-            "--interface",
-            "pppoe-wan",
-            "--provider",
-            "dyndns-server",
-            "--server",
-            "https://dyndns.example.com",
-            "--ipv4",
-            "if",
-            "--ipv6",
-            "if",
-            "--zone",
-            "dyndns.example.com",
-            "nrouter",
-        ]),
-        env: strings(&[
-            "DYNUP_PASSWORD=your-dyndns-server-secret",
-            "DYNUP_UCI_JOB=dyndns_server",
-        ]),
+        argv,
+        env: strings(env),
     }
 }
 
 #[test]
-fn every_uci_example_becomes_its_dynup_call_with_the_secret_in_the_environment() {
-    let router = Router::new("uci-examples");
+fn dynup_run_hands_the_file_and_the_job_names_to_dynup() {
+    let router = Router::new("run");
     router.run_jobs(&[]);
+    router.run_jobs(&["noip", "dynv6"]);
     assert_eq!(
         router.calls(),
         vec![
-            dynv6_call(&router),
-            noip_call(&router),
-            dyndns_server_call(&router)
+            run_call(&router, &[], &[]),
+            run_call(&router, &["noip", "dynv6"], &[])
         ]
     );
 }
 
+/// The shipped config's global section without the watch service, cron every 5 minutes.
+fn one_shot(config: &str) -> String {
+    config
+        .replace("option watch '1'", "option watch '0'")
+        .replace("option interval '0'", "option interval '5'")
+}
+
 #[test]
-fn the_shipped_config_runs_nothing_until_a_job_is_enabled() {
-    let config = read(&repo("openwrt/files/etc/config/dynup"));
+fn the_shipped_config_writes_no_cron_line_until_a_job_is_enabled() {
+    let config = one_shot(&read(&repo("openwrt/files/etc/config/dynup")));
     let router = Router::with_config("uci-shipped", &config);
-    router.run_jobs(&[]);
     router.init("start");
-    assert_eq!(router.calls(), vec![]);
+    // dynup finds no enabled job (tests/config_file.rs runs the shipped file).
+    assert_eq!(router.calls(), vec![run_call(&router, &[], &[])]);
     assert_eq!(router.crontab(), "", "no cron line without an enabled job");
 }
 
 #[test]
-fn named_jobs_run_alone() {
-    let router = Router::new("uci-named");
-    router.run_jobs(&["noip"]);
-    assert_eq!(router.calls(), vec![noip_call(&router)]);
-}
-
-#[test]
-fn every_option_maps_to_its_flag_and_secrets_stay_off_argv() {
-    let config = "\
-config job 'all_options'
-	option enabled 'yes'
-	option provider 'rfc2136'
-	option server 'ns.example.net:5353'
-	option username 'me'
-	option password_file '/etc/dynup/pw'
-	option token_file '/etc/dynup/token'
-	option tsig_key_file '/etc/dynup/key'
-	option tsig_key 'hmac-sha256:k.example:c2VjcmV0'
-	option device 'eth1'
-	option interface 'wan'
-	option family 'ipv6'
-	option ipv4 'none'
-	option ipv6 'web:https://v6.example/ip'
-	option ipv6_prefix 'if:br-lan'
-	option ipv6_host_id '::10'
-	option zone 'example.net'
-	option ttl '120'
-	option url 'https://u.example/?h={{hostname}}'
-	option success 'good,fine'
-	option max_age '12h'
-	option timeout '5'
-	option user_agent 'my router 1.0'
-	option cacert '/etc/ssl/my.pem'
-	option allow_ula '1'
-	option allow_private 'on'
-	option tcp 'true'
-	list hostname 'a.example.net'
-	list hostname 'b.example.net'
-";
-    let router = Router::with_config("uci-options", config);
-    router.run_jobs(&[]);
-    let expected = Call {
-        argv: strings(&[
-            "--syslog",
-            "--cache-dir",
-            &router.cache("all_options"),
-            "--interface",
-            "eth1",
-            "-6",
-            "--provider",
-            "rfc2136",
-            "--server",
-            "ns.example.net:5353",
-            "--user",
-            "me",
-            "--password-file",
-            "/etc/dynup/pw",
-            "--token-file",
-            "/etc/dynup/token",
-            "--tsig-key-file",
-            "/etc/dynup/key",
-            "--ipv4",
-            "none",
-            "--ipv6",
-            "web:https://v6.example/ip",
-            "--ipv6-prefix",
-            "if:br-lan",
-            "--ipv6-host-id",
-            "::10",
-            "--zone",
-            "example.net",
-            "--ttl",
-            "120",
-            "--url",
-            "https://u.example/?h={{hostname}}",
-            "--success",
-            "good,fine",
-            "--max-age",
-            "12h",
-            "--timeout",
-            "5",
-            "--user-agent",
-            "my router 1.0",
-            "--cacert",
-            "/etc/ssl/my.pem",
-            "--allow-ula",
-            "--allow-private",
-            "--tcp",
-            "a.example.net",
-            "b.example.net",
-        ]),
-        env: strings(&[
-            "DYNUP_TSIG_KEY=hmac-sha256:k.example:c2VjcmV0",
-            "DYNUP_UCI_JOB=all_options",
-        ]),
-    };
-    let calls = router.calls();
-    assert_eq!(calls, vec![expected]);
-    assert!(!calls[0].argv.iter().any(|a| a.contains("c2VjcmV0")));
-}
-
-#[test]
-fn a_job_whose_network_is_down_waits_for_hotplug() {
-    let router = Router::new("uci-down");
-    write(&router.root().join("devices"), "", 0o644);
-    router.run_jobs(&[]);
-    assert_eq!(router.calls(), vec![]);
-    let logged = router.record("logger");
-    assert!(
-        logged.contains(
-            "logger -t dynup -p daemon.notice job noip: network wan (option interface) is not up"
-        ),
-        "{logged}"
-    );
-}
-
-#[test]
-fn a_bad_family_is_logged_and_skipped() {
-    let config = "config job 'x'\n\toption enabled '1'\n\toption family 'ipv5'\n\
-                  \tlist hostname 'h.example'\n";
-    let router = Router::with_config("uci-family", config);
-    let run = router.run_jobs_status(&[], &[]);
-    assert_eq!(run.code, 2, "{run:?}");
+fn as_shipped_procd_runs_the_watcher_and_reload_sends_it_sighup() {
+    let config = read(&repo("openwrt/files/etc/config/dynup"))
+        .replace("option enabled '0'", "option enabled '1'");
+    let router = Router::with_config("watch-service", &config);
+    router.init("start");
+    let root = router.root().display().to_string();
     assert_eq!(
-        run.stderr,
-        "dynup: job x: option family 'ipv5' is not ipv4, ipv6 or both; not run\n"
+        router.record("procd"),
+        format!(
+            "procd_add_reload_trigger dynup\n\
+             procd_open_instance watch\n\
+             procd_set_param command {root}/usr/bin/dynup --watch --syslog --config {root}/etc/config/dynup\n\
+             procd_set_param respawn\n\
+             procd_close_instance\n"
+        )
     );
+    // No one-shot run and no cron line: the watcher runs the jobs.
     assert_eq!(router.calls(), vec![]);
+    assert_eq!(router.crontab(), "");
+    router.init("reload");
     assert!(router
-        .record("logger")
-        .contains("daemon.err job x: option family 'ipv5'"));
-}
-
-#[test]
-fn a_job_on_no_network_says_so_with_its_option_and_fails() {
-    // wan is down (no device), wam is no network at all: only wam is an error.
-    let config = read(&repo("openwrt/files/etc/config/dynup"))
-        .replace("option enabled '0'", "option enabled '1'")
-        .replace(
-            "option username 'your-noip-user'",
-            "option username 'your-noip-user'\n\toption interface 'wam'",
-        )
-        .replace("option interface 'wan'\n\toption family", "option family");
-    let router = Router::with_config("uci-no-network", &config);
-    write(&router.root().join("devices"), "", 0o644);
-    let run = router.run_jobs_status(&[], &[]);
-    assert_eq!(run.code, 2, "{run:?}");
-    let line = "job noip: option interface 'wam' is no network of /etc/config/network; not run";
-    assert_eq!(run.stderr, format!("dynup: {line}\n"));
+        .record("procd")
+        .ends_with("procd_send_signal dynup watch HUP\n"));
     assert_eq!(router.calls(), vec![]);
-    let logged = router.record("logger");
-    assert!(logged.contains(&format!("daemon.err {line}")), "{logged}");
-    assert_eq!(logged.matches("wam").count(), 1, "{logged}");
-    assert!(logged.contains("daemon.notice job dynv6: network wan (option interface) is not up"));
-}
-
-#[test]
-fn update_of_an_unknown_or_disabled_job_is_one_line_and_fails() {
-    let config = read(&repo("openwrt/files/etc/config/dynup"));
-    let router = Router::with_config("init-update-bad", &config);
-    let rc_common = router.root().join("rc.common");
-    write(&rc_common, RC_COMMON, 0o644);
-    let init = repo("openwrt/files/etc/init.d/dynup");
-    let update = |jobs: &[&str]| {
-        let mut args = vec![
-            rc_common.to_str().expect("utf-8"),
-            init.to_str().expect("utf-8"),
-            "update",
-        ];
-        args.extend_from_slice(jobs);
-        router.sh_status(&args, &[])
-    };
-    let run = update(&["nosuch"]);
-    assert_eq!(run.code, 2, "{run:?}");
+    // Cron as an option beside it.
+    let path = router.root().join("etc/config/dynup");
+    write(
+        &path,
+        &config.replace("option interval '0'", "option interval '10'"),
+        0o600,
+    );
+    router.init("reload");
     assert_eq!(
-        run.stderr,
-        "dynup: job nosuch: no such job in /etc/config/dynup (config job 'nosuch')\n"
-    );
-    let run = update(&["noip"]);
-    assert_eq!(run.code, 2, "{run:?}");
-    assert_eq!(
-        run.stderr,
-        "dynup: job noip: option enabled is not 1; not run\n"
-    );
-    assert_eq!(router.calls(), vec![]);
-    // Without names, disabled jobs are the normal case: nothing said.
-    let run = router.run_jobs_status(&[], &[]);
-    assert_eq!((run.code, run.stderr.as_str()), (0, ""), "{run:?}");
-}
-
-#[test]
-fn a_uci_jobs_own_errors_name_the_job_and_its_options() {
-    // The real dynup behind dynup-run: No-IP without its password.
-    let config = "config job 'noip'\n\toption enabled '1'\n\toption provider 'noip'\n\
-                  \toption username 'me'\n\toption ipv4 '192.0.2.7'\n\
-                  \tlist hostname 'myhome.ddns.net'\n";
-    let router = Router::with_config("uci-own-errors", config);
-    let socket_path = router.root().join("log");
-    let socket = UnixDatagram::bind(&socket_path).expect("bind the log socket");
-    let dynup = Binary::built();
-    let run = router.run_jobs_status(
-        &[],
-        &[
-            ("DYNUP_BIN", dynup.path.to_str().expect("utf-8")),
-            ("DYNUP_SYSLOG_SOCKET", socket_path.to_str().expect("utf-8")),
-        ],
-    );
-    assert_eq!(run.code, 2, "{run:?}");
-    let line = run.one_error_line();
-    assert!(
-        line.starts_with("dynup: job noip: ")
-            && line.contains("option password")
-            && !line.contains("--password")
-            && !line.contains("DYNUP_PASSWORD"),
-        "{run:?}"
-    );
-    let logged = received(&socket);
-    assert_eq!(logged.len(), 1, "{logged:?}");
-    assert!(
-        logged[0].ends_with(line.strip_prefix("dynup: ").expect("prefix")),
-        "{logged:?}"
+        router.crontab(),
+        "*/10 * * * * /usr/libexec/dynup-run # dynup\n"
     );
 }
 
 #[test]
-fn hotplug_runs_the_jobs_of_the_network_that_came_up() {
-    // noip moves to wan6; wan comes up as another device than network.sh says.
-    let config = read(&repo("openwrt/files/etc/config/dynup"))
-        .replace("option enabled '0'", "option enabled '1'")
-        .replace(
-            "option username 'your-noip-user'",
-            "option username 'your-noip-user'\n\toption interface 'wan6'",
-        )
-        .replace("option interface 'wan'\n\toption family", "option family");
-    let router = Router::with_config("hotplug", &config);
+fn hotplug_hands_the_event_to_dynup() {
+    let router = Router::new("hotplug");
     router.script("etc/init.d/dynup", "[ \"$1\" = enabled ]\n");
-    write(&router.root().join("devices"), "", 0o644);
-    let up = [
-        ("ACTION", "ifup"),
-        ("INTERFACE", "wan"),
-        ("DEVICE", "pppoe-wan"),
-    ];
-    router.hotplug(&up);
-    assert_eq!(
-        router.calls(),
-        vec![dynv6_call(&router), dyndns_server_call(&router)]
-    );
-
-    let router = Router::with_config("hotplug-other", &config);
-    router.script("etc/init.d/dynup", "[ \"$1\" = enabled ]\n");
-    for env in [
-        &[("ACTION", "ifdown"), ("INTERFACE", "wan")][..],
-        &[
-            ("ACTION", "ifup"),
-            ("INTERFACE", "lan"),
-            ("DEVICE", "br-lan"),
-        ],
-        &[
-            ("ACTION", "ifupdate"),
-            ("INTERFACE", "wan"),
-            ("DEVICE", "pppoe-wan"),
-        ],
-        &[("ACTION", "ifup"), ("INTERFACE", "")],
-    ] {
-        router.hotplug(env);
-        assert_eq!(router.calls(), vec![], "{env:?}");
-    }
-    // New addresses on wan6, a device of its own: only the job on wan6, with it.
     router.hotplug(&[
         ("ACTION", "ifupdate"),
         ("INTERFACE", "wan6"),
-        ("DEVICE", "eth1"),
+        ("DEVICE", "pppoe-wan"),
         ("IFUPDATE_ADDRESSES", "1"),
     ]);
-    let mut noip = noip_call(&router);
-    for arg in &mut noip.argv {
-        if arg == "pppoe-wan" {
-            *arg = "eth1".to_string();
-        }
-    }
-    assert_eq!(router.calls(), vec![noip]);
-
-    // wan6 up on wan's device: the jobs on wan read their addresses there too.
-    let router = Router::with_config("hotplug-same-device", &config);
-    router.script("etc/init.d/dynup", "[ \"$1\" = enabled ]\n");
-    router.hotplug(&[
-        ("ACTION", "ifup"),
-        ("INTERFACE", "wan6"),
-        ("DEVICE", "pppoe-wan"),
-    ]);
+    let event = [
+        "ACTION=ifupdate",
+        "DEVICE=pppoe-wan",
+        "IFUPDATE_ADDRESSES=1",
+        "INTERFACE=wan6",
+    ];
     assert_eq!(
         router.calls(),
-        vec![
-            dynv6_call(&router),
-            noip_call(&router),
-            dyndns_server_call(&router)
-        ]
+        vec![run_call(&router, &["--hotplug"], &event)]
     );
+    // Without a network there is nothing to pick jobs by.
+    let router = Router::new("hotplug-none");
+    router.script("etc/init.d/dynup", "[ \"$1\" = enabled ]\n");
+    router.hotplug(&[("ACTION", "ifup"), ("INTERFACE", "")]);
+    assert_eq!(router.calls(), vec![]);
+}
+
+#[test]
+fn the_real_dynup_runs_the_router_jobs_and_hotplug_picks_them_by_network_or_device() {
+    let mock = Mock::http();
+    mock.default_reply(Reply::ok("addresses updated"));
+    let job = |name: &str, enabled: u8, network: &str, ipv4: &str| {
+        format!(
+            "config job '{name}'\n\toption enabled '{enabled}'\n\toption server '{}'\n\
+             \toption token 'tok-router'\n\tlist hostname '{name}.dynv6.net'\n\
+             \toption interface '{network}'\n\toption ipv4 '{ipv4}'\n\n",
+            mock.url()
+        )
+    };
+    let config = format!(
+        "config global 'global'\n\toption interval '5'\n\n{}{}{}",
+        job("home", 1, "wan", "192.0.2.1"),
+        job("office", 1, "lan", "192.0.2.2"),
+        job("off", 0, "wan", "192.0.2.3"),
+    );
+    let router = Router::with_config("real", &config);
+    fs::remove_file(router.root().join("usr/bin/dynup")).expect("rm stub");
+    symlink(
+        env!("CARGO_BIN_EXE_dynup"),
+        router.root().join("usr/bin/dynup"),
+    )
+    .expect("symlink");
+    router.script("etc/init.d/dynup", "[ \"$1\" = enabled ]\n");
+    // netifd through ubus: wan is up on lo, lan is down.
+    router.script(
+        "stub/ubus",
+        "case \" $* \" in\n\
+         *\" network.interface.wan \"*) echo '{ \"up\": true, \"l3_device\": \"lo\" }' ;;\n\
+         *) echo '{ \"up\": false }' ;;\n\
+         esac\n",
+    );
+    let zones = || -> Vec<String> {
+        mock.requests()
+            .iter()
+            .filter_map(|r| r.param("zone").map(String::from))
+            .collect()
+    };
+
+    // wan6 came up on lo, wan's device: the job on wan runs, the one on lan not.
+    router.hotplug(&[("ACTION", "ifup"), ("INTERFACE", "wan6"), ("DEVICE", "lo")]);
+    assert_eq!(zones(), ["home.dynv6.net"]);
+    assert!(router.root().join("var/run/dynup/home").is_dir());
+    router.hotplug(&[("ACTION", "ifdown"), ("INTERFACE", "wan")]);
+    assert_eq!(mock.count(), 1);
+
+    // Every enabled job: home is current, lan is down (said, not an error).
+    let runner = router.root().join("usr/libexec/dynup-run");
+    let runner = runner.to_str().expect("utf-8");
+    let run = router.sh(&[runner], &[]);
+    assert_eq!(mock.count(), 1);
+    assert!(
+        run.stderr
+            .contains("job 'office': network lan is not up, not run now"),
+        "{run:?}"
+    );
+
+    // Named jobs: a disabled or unknown one is an error, with the file and line.
+    let run = router.sh_status(&[runner, "off"], &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let file = router.root().join("etc/config/dynup");
+    assert!(
+        run.stderr.contains(&format!("{}:", file.display()))
+            && run.stderr.contains("job 'off' is disabled"),
+        "{run:?}"
+    );
+    let run = router.sh_status(&[runner, "nope"], &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("no job 'nope' (jobs: home, office, off)"),
+        "{run:?}"
+    );
+    assert_eq!(mock.count(), 1);
 }
 
 #[test]
@@ -722,13 +511,13 @@ fn init_script_runs_the_jobs_and_keeps_one_cron_line_without_secrets() {
     assert_eq!(router.crontab(), format!("{other}{line}"));
     assert_eq!(router.record("cron"), "cron restart\n");
     assert_eq!(router.record("procd"), "procd_add_reload_trigger dynup\n");
-    assert_eq!(router.calls().len(), 3);
+    assert_eq!(router.calls(), vec![run_call(&router, &[], &[])]);
 
     // Unchanged: crond is left alone.
     router.init("reload");
     assert_eq!(router.crontab(), format!("{other}{line}"));
     assert_eq!(router.record("cron"), "cron restart\n");
-    assert_eq!(router.calls().len(), 6);
+    assert_eq!(router.calls().len(), 2);
 
     let config = read(&router.root().join("etc/config/dynup"));
     write(
@@ -768,12 +557,12 @@ fn init_script_runs_the_jobs_and_keeps_one_cron_line_without_secrets() {
     );
     router.init("start");
     assert_eq!(router.crontab(), other);
-    assert_eq!(router.calls().len(), 12);
+    assert_eq!(router.calls().len(), 4);
 }
 
 #[test]
 fn init_update_runs_the_named_jobs_now_and_a_bad_interval_falls_back_to_5() {
-    let config = read(&repo("openwrt/files/etc/config/dynup"))
+    let config = one_shot(&read(&repo("openwrt/files/etc/config/dynup")))
         .replace("option enabled '0'", "option enabled '1'")
         .replace("option interval '5'", "option interval '5m'");
     let router = Router::with_config("init-update", &config);
@@ -798,8 +587,8 @@ fn init_update_runs_the_named_jobs_now_and_a_bad_interval_falls_back_to_5() {
         &[],
     );
     let calls = router.calls();
-    assert_eq!(calls.len(), 4);
-    assert_eq!(calls[3], dyndns_server_call(&router));
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[1], run_call(&router, &["dyndns_server"], &[]));
 }
 
 #[test]
@@ -1047,7 +836,7 @@ fn ipk_packages_unpack_with_their_control_fields_files_and_modes() {
                  Architecture: {arch}\nInstalled-Size: {data_size}\n\
                  Description: Dynamic-DNS update client (dynv6, No-IP, dyndns2, DNS UPDATE, ...)\n \
                  One small static binary instead of shell scripts and curl: jobs in\n \
-                 /etc/config/dynup run at boot, when their network comes up, and from cron.\n"
+                 /etc/config/dynup run as soon as their addresses change (dynup --watch).\n"
             )
         );
         assert!(
