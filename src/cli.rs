@@ -37,6 +37,7 @@ pub struct Args {
     pub quiet: bool,
     pub syslog: bool,
     pub zone: Option<String>,
+    pub zone_id: Option<String>,
     pub ttl: Option<String>,
     pub by_path: bool,
     pub delete: bool,
@@ -93,6 +94,7 @@ fn parse_args(argv: impl IntoIterator<Item = OsString>) -> Result<Command, lexop
             Short('q') | Long("quiet") => args.quiet = true,
             Long("syslog") => args.syslog = true,
             Long("zone") => args.zone = Some(parser.value()?.string()?),
+            Long("zone-id") => args.zone_id = Some(parser.value()?.string()?),
             Long("ttl") => args.ttl = Some(parser.value()?.string()?),
             Long("by-path") => args.by_path = true,
             Long("delete") => args.delete = true,
@@ -136,6 +138,8 @@ Provider:
                                         (BIND, Knot, PowerDNS); needs --server
                              dynv6-rfc2136  DNS UPDATE to ns1.dynv6.com; the zone is
                                         the host itself
+                             cloudflare API v4: API token (or -u E-MAIL + global key
+                                        as password)
   -s, --server URL         scheme://host[:port] of the provider, overriding the
                            preset's (env DYNUP_SERVER); for rfc2136: HOST[:PORT]
                            of the DNS server (a name or an address; port 53)
@@ -182,6 +186,13 @@ DNS UPDATE (rfc2136, dynv6-rfc2136):
       --tcp                use TCP only (default: UDP, TCP when the reply is truncated)
                            Addresses must be given: a DNS server publishes no
                            address it sees, so 'auto' is refused.
+
+API providers (cloudflare): each host's A/AAAA record is read, and written
+  (content only) when it differs; a missing one is created. Addresses come from
+  --ipv4/--ipv6 ADDRESS, if[:IFACE] or web; by default from the web check.
+      --zone ZONE          the zone of the hosts (default: found by the API)
+      --zone-id ID         the zone's ID as the provider shows it (no lookup)
+      --ttl SECONDS        TTL of a created record (default: the provider's)
 
 Addresses:
   -4, -6                   only this address family (the other is not sent)

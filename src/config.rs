@@ -11,7 +11,7 @@ use crate::clock;
 use crate::dns::key::{self, TsigKey};
 use crate::exit::Failure;
 use crate::http::{self, CaBundle, Family};
-use crate::provider::{self, rfc2136, template, Credentials, Preset, Protocol};
+use crate::provider::{self, api, rfc2136, template, Credentials, Preset, Protocol};
 use crate::secret::{self, Redactor, Secret};
 use crate::url::Server;
 
@@ -46,6 +46,8 @@ pub struct Job {
     pub warnings: Vec<String>,
     /// The DNS zone the hosts are records of (dyndns-server's `zone_name`).
     pub zone: Option<String>,
+    /// `--zone-id`: the API's own ID of that zone (no lookup).
+    pub zone_id: Option<String>,
     /// TTL of the records, where the protocol takes one.
     pub ttl: Option<u32>,
     /// dyndns-server: `/update-by-path/...` instead of `/update-by-query`.
@@ -130,6 +132,9 @@ impl Job {
         if let Some(ttl) = self.ttl {
             text.push_str(&format!("\nttl {ttl}"));
         }
+        if let Some(id) = &self.zone_id {
+            text.push_str(&format!("\nzone-id {id}"));
+        }
         if self.by_path {
             text.push_str("\nby-path");
         }
@@ -158,7 +163,7 @@ pub fn hex_digest(data: &[u8]) -> String {
 /// The environment, as a function so that tests can give their own.
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
+pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
     let mut warnings = Vec::new();
     let env_value = |name: &str| env(name).filter(|v| !v.is_empty());
 
@@ -180,6 +185,10 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
     }
 
     let dns = matches!(preset.protocol, Protocol::Rfc2136 { .. });
+    let is_api = matches!(preset.protocol, Protocol::Api(_));
+    if is_api {
+        api::default_sources(&mut args);
+    }
     let parse_server = if dns {
         Server::parse_dns
     } else {
@@ -234,20 +243,32 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         Some(text) => Some(parse_ttl(text)?),
         None => None,
     };
+    let zone_id = match &args.zone_id {
+        Some(id) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => {
+            Some(id.clone())
+        }
+        Some(id) => {
+            return Err(Failure::usage(format!(
+                "--zone-id '{id}': expected the zone's ID as the provider shows it (letters, digits, '-')"
+            )))
+        }
+        None => None,
+    };
     let server_side = preset.protocol == Protocol::DyndnsServer;
     for (given, flag, allowed, owner) in [
         (
             zone.is_some(),
             "--zone",
-            server_side || dns,
-            "a dyndns-server and rfc2136",
+            server_side || dns || is_api,
+            "a dyndns-server, rfc2136 and API-provider",
         ),
         (
             ttl.is_some(),
             "--ttl",
-            server_side || dns,
-            "a dyndns-server and rfc2136",
+            server_side || dns || is_api,
+            "a dyndns-server, rfc2136 and API-provider",
         ),
+        (zone_id.is_some(), "--zone-id", is_api, "an API-provider"),
         (args.by_path, "--by-path", server_side, "a dyndns-server"),
         (args.delete, "--delete", server_side, "a dyndns-server"),
         (args.tcp, "--tcp", dns, "an rfc2136"),
@@ -399,6 +420,7 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
         redactor,
         warnings,
         zone,
+        zone_id,
         ttl,
         by_path: args.by_path,
         // A deletion is asked for explicitly: no state decides it away.
@@ -410,6 +432,9 @@ pub fn resolve(args: Args, env: Env) -> Result<Job, Failure> {
     };
     if dns {
         rfc2136::check(&job)?;
+    }
+    if is_api {
+        api::check(&job)?;
     }
     Ok(job)
 }
@@ -674,12 +699,29 @@ fn credentials(
             .clone()
             .or(token.clone())
             .unwrap_or_else(|| Secret::new(String::new())),
+        Credentials::TokenOrUserKey => match (&args.user, &token, &password) {
+            (None, Some(token), _) => token.clone(),
+            (Some(_), _, Some(key)) => key.clone(),
+            (Some(_), _, None) => {
+                return Err(Failure::usage(format!(
+                    "{name}: --user E-MAIL goes with the global API key: --password-file FILE \
+                     or DYNUP_PASSWORD (or drop --user and give an API token)"
+                )))
+            }
+            (None, None, _) => {
+                return Err(Failure::usage(format!(
+                    "{name} needs an API token: --token-file FILE or DYNUP_TOKEN \
+                     (or --user E-MAIL with the global API key as password)"
+                )))
+            }
+        },
     };
     for each in [Some(&secret), password.as_ref(), token.as_ref()]
         .into_iter()
         .flatten()
     {
         redactor.add(each);
+        api::mask_json_forms(redactor, each);
         if let Some(user) = &args.user {
             redactor.add_basic_auth(user, each);
         }

@@ -8,6 +8,7 @@ mod config;
 mod dns;
 mod exit;
 mod http;
+mod json;
 mod output;
 mod provider;
 mod run;

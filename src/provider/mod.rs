@@ -1,5 +1,7 @@
 //! The providers: presets (who), protocols (how to ask), and what their answers mean.
 
+pub mod api;
+pub mod cloudflare;
 pub mod duckdns;
 pub mod dyndns2;
 pub mod dyndns_server;
@@ -36,6 +38,8 @@ pub enum Protocol {
     Freedns,
     /// RFC 2136 DNS UPDATE signed with TSIG, over UDP/TCP to port 53, not HTTP.
     Rfc2136 { zone: rfc2136::DefaultZone },
+    /// A provider's own JSON/REST API: read the record, write it when it differs.
+    Api(api::Api),
 }
 
 /// What one request publishes.
@@ -167,8 +171,8 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
         Protocol::Template => template::plan(job, hosts, publish),
         Protocol::Duckdns => duckdns::plan(job, hosts, publish),
         Protocol::Freedns => freedns::plan(job, hosts, publish),
-        // Not HTTP: run sends these through rfc2136::send.
-        Protocol::Rfc2136 { .. } => Vec::new(),
+        // Not one GET each: run sends these through rfc2136::send and api::send.
+        Protocol::Rfc2136 { .. } | Protocol::Api(_) => Vec::new(),
     }
 }
 
@@ -181,7 +185,7 @@ pub fn interpret(job: &Job, request: &Request, answer: &Answer) -> Vec<Verdict> 
         Protocol::Template => template::interpret(job, request, answer),
         Protocol::Duckdns => duckdns::interpret(request, answer),
         Protocol::Freedns => freedns::interpret(request, answer),
-        Protocol::Rfc2136 { .. } => Vec::new(),
+        Protocol::Rfc2136 { .. } | Protocol::Api(_) => Vec::new(),
     }
 }
 

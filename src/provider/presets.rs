@@ -4,6 +4,7 @@
 //! widely used client (ddclient, inadyn, OpenWRT's ddns-scripts service list).
 //! What no source confirmed is marked "unconfirmed".
 
+use super::api::Api;
 use super::rfc2136::DefaultZone;
 use super::Protocol;
 
@@ -24,6 +25,9 @@ pub enum Credentials {
     Template,
     /// A TSIG key (algorithm, name, secret) from a key file or the environment.
     TsigKey,
+    /// An API token; or, with `--user E-MAIL`, a legacy global key as the password
+    /// (Cloudflare).
+    TokenOrUserKey,
 }
 
 /// How a dyndns2-style server takes the addresses.
@@ -95,7 +99,7 @@ const DYNDNS2: Preset = Preset {
     secret_note: "--user + password",
 };
 
-pub static PRESETS: [Preset; 22] = [
+pub static PRESETS: [Preset; 23] = [
     // dynv6 Update API: https://dynv6.com/docs/apis (seeds 000, 001).
     Preset {
         name: "dynv6",
@@ -354,6 +358,23 @@ pub static PRESETS: [Preset; 22] = [
         secret_note: "TSIG key as dynv6 shows it (--tsig-key-file or DYNUP_TSIG_KEY)",
         ..DYNDNS2
     },
+    // Cloudflare API v4, from Cloudflare's pages (the mock in tests/support/cloudflare.rs
+    // follows them): zones https://developers.cloudflare.com/api/resources/zones/methods/list/,
+    // records https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/list/
+    // (and .../edit/, .../create/), rate limit and Retry-After
+    // https://developers.cloudflare.com/fundamentals/api/reference/limits/. Cross-checked
+    // with ddns-scripts' update_cloudflare_com_v4.sh (zones?name=, dns_records?name=&type=,
+    // PATCH {"content":..}, Bearer token or X-Auth-Email + X-Auth-Key).
+    Preset {
+        name: "cloudflare",
+        protocol: Protocol::Api(Api::Cloudflare),
+        host: Some("api.cloudflare.com"),
+        path: "/client/v4",
+        credentials: Credentials::TokenOrUserKey,
+        ipv6_auto: false,
+        secret_note: "API token (Zone.DNS edit); or --user E-MAIL + global API key as password",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {
@@ -379,6 +400,7 @@ impl Preset {
             Protocol::Duckdns => "duckdns",
             Protocol::Freedns => "freedns",
             Protocol::Rfc2136 { .. } => "rfc2136",
+            Protocol::Api(api) => api.protocol_name(),
         }
     }
 
@@ -468,6 +490,7 @@ mod tests {
             "selfhost",
             "spdyn",
             "ipv64",
+            "cloudflare",
         ] {
             assert!(preset(name).is_some_and(|p| p.host.is_some()), "{name}");
         }

@@ -32,6 +32,7 @@ use rcgen::{
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+pub mod cloudflare;
 pub mod dyndns_server;
 pub mod named;
 
@@ -454,8 +455,12 @@ fn parse_head(raw: &[u8]) -> Option<Head> {
 // The mock server
 // ---------------------------------------------------------------------------
 
+/// Answers a request from what it asks (a stateful API model): see [`Mock::handler`].
+pub type Handler = Box<dyn FnMut(&Recorded) -> Reply + Send>;
+
 struct Shared {
     queue: Mutex<VecDeque<Reply>>,
+    handler: Mutex<Option<Handler>>,
     default: Mutex<Reply>,
     requests: Mutex<Vec<Recorded>>,
     tls_failed: AtomicUsize,
@@ -468,9 +473,12 @@ impl Shared {
         self.stop.load(Ordering::SeqCst)
     }
 
-    fn next_reply(&self) -> Reply {
+    fn next_reply(&self, request: &Recorded) -> Reply {
         if let Some(r) = lock(&self.queue).pop_front() {
             return r;
+        }
+        if let Some(handler) = lock(&self.handler).as_mut() {
+            return handler(request);
         }
         lock(&self.default).clone()
     }
@@ -532,6 +540,7 @@ impl Mock {
         let addr = listener.local_addr().expect("mock: local_addr");
         let shared = Arc::new(Shared {
             queue: Mutex::new(VecDeque::new()),
+            handler: Mutex::new(None),
             default: Mutex::new(Reply::ok("good")),
             requests: Mutex::new(Vec::new()),
             tls_failed: AtomicUsize::new(0),
@@ -581,6 +590,12 @@ impl Mock {
     /// Queues a reply for the next request (FIFO).
     pub fn reply(&self, r: Reply) {
         lock(&self.shared.queue).push_back(r);
+    }
+
+    /// Answers every request the queue does not (queued replies still go first,
+    /// so a test can put an error in front of a model's answers).
+    pub fn handler(&self, handler: Handler) {
+        *lock(&self.shared.handler) = Some(handler);
     }
 
     /// The reply used when the queue is empty (initially 200 "good").
@@ -961,9 +976,9 @@ fn handle_connection(
         body: String::from_utf8_lossy(&body).into_owned(),
     };
     // Record before replying, so a client that has its answer sees it.
-    lock(&shared.requests).push(recorded);
+    lock(&shared.requests).push(recorded.clone());
 
-    let reply = shared.next_reply();
+    let reply = shared.next_reply(&recorded);
     respond(conn, shared, &reply, is_head);
 }
 

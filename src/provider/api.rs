@@ -1,0 +1,397 @@
+//! The shape every provider with its own JSON/REST API shares: one record per
+//! host and family, read first and written only when it differs, over requests
+//! whose secrets ride in headers or bodies and are masked in everything printed.
+//!
+//! A provider is one module with one function, `send(&Session, &[Target])`,
+//! that returns one `Result<Change, Fail>` per target, in order; its preset row
+//! says where it lives and which credentials it takes. This module does the rest:
+//! the targets, dry runs, `-v` lines, and turning changes into verdicts.
+
+use std::net::IpAddr;
+
+use super::{Publish, Verdict};
+use crate::addr::Wanted;
+use crate::config::Job;
+use crate::exit::{Exit, Failure};
+use crate::http::{Answer, ApiCall, Client, Method, MAX_API_ANSWER};
+use crate::json::{self, Value};
+use crate::output::Out;
+use crate::secret::{Redactor, Secret};
+
+/// The APIs dynup speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Api {
+    Cloudflare,
+}
+
+impl Api {
+    pub fn protocol_name(self) -> &'static str {
+        match self {
+            Api::Cloudflare => "cloudflare-v4",
+        }
+    }
+}
+
+/// One record to set: a host's A or AAAA record.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// Index into `Job::hosts`.
+    pub host: usize,
+    /// The host name, lowercase, without a trailing dot.
+    pub name: String,
+    /// "A" or "AAAA".
+    pub kind: &'static str,
+    pub addr: IpAddr,
+    /// The part of the run's `Publish` this record carries.
+    pub publish: Publish,
+}
+
+impl Target {
+    /// Whether `content` (a record's value as the provider shows it) is this
+    /// address: compared as addresses, so `2001:db8::1` equals `2001:DB8:0::1`.
+    pub fn holds(&self, content: &str) -> bool {
+        content.trim().parse::<IpAddr>() == Ok(self.addr)
+    }
+
+    pub fn addr_text(&self) -> String {
+        self.addr.to_string()
+    }
+}
+
+/// What a provider did with a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    Updated,
+    /// The record was missing and was created.
+    Created,
+    /// The record already held the address: nothing was written.
+    Current,
+}
+
+/// A failure and the `Retry-After` that came with it.
+#[derive(Clone, Debug)]
+pub struct Fail {
+    pub failure: Failure,
+    pub retry_after: Option<u64>,
+}
+
+impl Fail {
+    pub fn new(exit: Exit, message: impl Into<String>) -> Fail {
+        Fail {
+            failure: Failure::new(exit, message),
+            retry_after: None,
+        }
+    }
+}
+
+impl From<Failure> for Fail {
+    fn from(failure: Failure) -> Fail {
+        Fail {
+            failure,
+            retry_after: None,
+        }
+    }
+}
+
+/// What a provider needs to talk: the job (endpoint, credentials, options), the
+/// output (for `-v`) and the HTTP client.
+pub struct Session<'a> {
+    pub job: &'a Job,
+    out: &'a Out,
+    client: Client<'a>,
+}
+
+impl Session<'_> {
+    /// `https://api.example.com/v4`: the server and the preset's path, no slash at the end.
+    pub fn base(&self) -> String {
+        format!("{}{}", self.job.server, self.job.preset.path)
+    }
+
+    /// Sends `call`, saying it (masked) with `-v`, and its answer.
+    pub fn send(&self, call: &ApiCall) -> Result<Answer, Fail> {
+        self.out.detail(&describe(call));
+        let answer = self.client.call(call)?;
+        let cut = if answer.body.len() >= MAX_API_ANSWER {
+            " (cut)"
+        } else {
+            ""
+        };
+        self.out.detail(&format!(
+            "HTTP {} \"{}\"{cut}",
+            answer.status,
+            super::excerpt(&answer.body)
+        ));
+        Ok(answer)
+    }
+
+    /// A request to `base() + path` with the given headers and body.
+    pub fn call(
+        &self,
+        method: Method,
+        path: &str,
+        headers: Vec<(&'static str, String)>,
+        body: Option<String>,
+    ) -> ApiCall {
+        ApiCall {
+            method,
+            url: format!("{}{path}", self.base()),
+            headers,
+            body,
+        }
+    }
+
+    pub fn token(&self) -> &str {
+        self.job.secret_value()
+    }
+}
+
+/// `PATCH https://... {"content":"..."} (Authorization: ***)`: header values are
+/// shown whole and masked by the output's redactor, like everything else.
+fn describe(call: &ApiCall) -> String {
+    let mut line = format!("{} {}", call.method.name(), call.url);
+    if let Some(body) = &call.body {
+        line.push(' ');
+        line.push_str(body);
+    }
+    let headers: Vec<String> = call
+        .headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}"))
+        .collect();
+    if !headers.is_empty() {
+        line.push_str(&format!(" ({})", headers.join(", ")));
+    }
+    line
+}
+
+/// The records a run sets: for each host, its A and/or AAAA record.
+pub fn targets(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Target> {
+    let mut targets = Vec::new();
+    for &host in hosts {
+        let name = job.hosts[host].trim_end_matches('.').to_ascii_lowercase();
+        if let Some(Wanted::Addr(v4)) = publish.ipv4 {
+            targets.push(Target {
+                host,
+                name: name.clone(),
+                kind: "A",
+                addr: IpAddr::V4(v4),
+                publish: Publish {
+                    ipv4: publish.ipv4,
+                    ..Publish::default()
+                },
+            });
+        }
+        if let Some(Wanted::Addr(v6)) = publish.ipv6 {
+            targets.push(Target {
+                host,
+                name,
+                kind: "AAAA",
+                addr: IpAddr::V6(v6.addr),
+                publish: Publish {
+                    ipv6: publish.ipv6,
+                    ..Publish::default()
+                },
+            });
+        }
+    }
+    targets
+}
+
+/// Sets the records of `hosts`; returns, per record, the host, what it carried,
+/// the verdict and any `Retry-After`. With `--dry-run`, says what it would do.
+pub fn send(
+    job: &Job,
+    out: &Out,
+    hosts: &[usize],
+    publish: &Publish,
+) -> Vec<(usize, Publish, Verdict, Option<u64>)> {
+    let super::Protocol::Api(api) = job.preset.protocol else {
+        return Vec::new();
+    };
+    let targets = targets(job, hosts, publish);
+    if job.dry_run {
+        for target in &targets {
+            out.result(&format!(
+                "would send: read the {} record of {} at {}, and set it to {} if it differs \
+                 or is missing",
+                target.kind,
+                target.name,
+                job.server,
+                target.addr_text()
+            ));
+        }
+        return Vec::new();
+    }
+    let session = Session {
+        job,
+        out,
+        client: Client::new(&job.http),
+    };
+    let results = match api {
+        Api::Cloudflare => super::cloudflare::send(&session, &targets),
+    };
+    let name = job.preset.name;
+    targets
+        .into_iter()
+        .zip(results)
+        .map(|(target, result)| {
+            let (verdict, retry_after) = match result {
+                Ok(Change::Current) => (Verdict::Current { seen: None }, None),
+                Ok(Change::Updated) => (Verdict::Updated { seen: None }, None),
+                Ok(Change::Created) => {
+                    out.result(&format!(
+                        "{}: {name} had no {} record; created it",
+                        target.name, target.kind
+                    ));
+                    (Verdict::Updated { seen: None }, None)
+                }
+                Err(fail) => (Verdict::Failed(fail.failure), fail.retry_after),
+            };
+            (target.host, target.publish, verdict, retry_after)
+        })
+        .collect()
+}
+
+/// Usage errors of API jobs, found before anything is sent.
+pub fn check(job: &Job) -> Result<(), Failure> {
+    if job.ipv4.is_some_and(|w| w.is_auto()) || job.ipv6.is_some_and(|w| w.is_auto()) {
+        return Err(Failure::usage(format!(
+            "{}: 'auto' has no meaning here (an API sets the address it is given, it does \
+             not see the connection's): give --ipv4/--ipv6 ADDRESS, web or if[:IFACE], or -i IFACE",
+            job.preset.name
+        )));
+    }
+    if job
+        .ipv6
+        .is_some_and(|w| matches!(w, Wanted::Addr(a) if a.len.is_some()))
+    {
+        return Err(Failure::usage(
+            "--ipv6: an AAAA record holds an address, not a prefix length; drop the /LEN",
+        ));
+    }
+    if let Some(zone) = &job.zone {
+        if let Some(host) = job
+            .hosts
+            .iter()
+            .find(|h| !is_within(h.trim_end_matches('.'), zone))
+        {
+            return Err(Failure::usage(format!(
+                "{host} is not in zone {zone}; give its zone with --zone ZONE"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// API providers never see the connection's address: where the user named no
+/// source, the address comes from the web check (as ddns-scripts does by default).
+pub fn default_sources(args: &mut crate::cli::Args) {
+    if args.interface.is_some() {
+        return;
+    }
+    if args.ipv4.is_none() && !args.only_ipv6 {
+        args.ipv4 = Some("web".to_string());
+    }
+    if args.ipv6.is_none() && args.only_ipv6 {
+        args.ipv6 = Some("web".to_string());
+    }
+}
+
+/// Secrets travel JSON-escaped inside bodies: mask that form too.
+pub fn mask_json_forms(redactor: &mut Redactor, secret: &Secret) {
+    let quoted = json::quote(secret.expose());
+    let inner = &quoted[1..quoted.len() - 1];
+    if inner != secret.expose() {
+        redactor.add(&Secret::new(inner.to_string()));
+    }
+}
+
+/// The answer as JSON, or the failure its status means (a 5xx page is not JSON).
+pub fn json_of(answer: &Answer) -> Result<Value, Fail> {
+    json::parse(&answer.body).map_err(|why| {
+        let mut failure = super::status_failure(answer);
+        if answer.is_success() {
+            failure = Failure::new(Exit::Unexpected, format!("unexpected answer: {why}"));
+        }
+        Fail {
+            failure,
+            retry_after: answer.retry_after,
+        }
+    })
+}
+
+/// The exit code an HTTP status means for an API, when its body says no more.
+pub fn status_exit(status: u16) -> Exit {
+    match status {
+        401 | 403 => Exit::BadAuth,
+        404 => Exit::NoHost,
+        429 | 500..=599 => Exit::ServerError,
+        400..=499 => Exit::Rejected,
+        _ => Exit::Unexpected,
+    }
+}
+
+/// `host` is `zone` or a name under it.
+pub fn is_within(host: &str, zone: &str) -> bool {
+    let zone = zone.trim_end_matches('.');
+    host.eq_ignore_ascii_case(zone)
+        || (host.len() > zone.len()
+            && host.as_bytes()[host.len() - zone.len() - 1] == b'.'
+            && host[host.len() - zone.len()..].eq_ignore_ascii_case(zone))
+}
+
+/// The longest of `zones` that holds `host`.
+pub fn zone_of<'z, Z>(host: &str, zones: &'z [Z], name: impl Fn(&Z) -> &str) -> Option<&'z Z> {
+    zones
+        .iter()
+        .filter(|z| is_within(host, name(z)))
+        .max_by_key(|z| name(z).len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zones_hold_their_names() {
+        assert!(is_within("h.example.com", "example.com"));
+        assert!(is_within("example.com", "Example.COM."));
+        assert!(!is_within("hexample.com", "example.com"));
+        assert!(!is_within("com", "example.com"));
+        let zones = ["example.com", "sub.example.com", "other.org"];
+        assert_eq!(
+            zone_of("a.sub.example.com", &zones, |z| z),
+            Some(&"sub.example.com")
+        );
+        assert_eq!(
+            zone_of("b.example.com", &zones, |z| z),
+            Some(&"example.com")
+        );
+        assert_eq!(zone_of("x.net", &zones, |z| z), None);
+    }
+
+    #[test]
+    fn addresses_compare_as_addresses() {
+        let target = Target {
+            host: 0,
+            name: "h".to_string(),
+            kind: "AAAA",
+            addr: "2001:db8::1".parse().expect("v6"),
+            publish: Publish::default(),
+        };
+        assert!(target.holds("2001:DB8:0:0::1"));
+        assert!(target.holds(" 2001:db8::1"));
+        assert!(!target.holds("2001:db8::2"));
+        assert!(!target.holds("not an address"));
+    }
+
+    #[test]
+    fn json_forms_of_secrets_are_masked() {
+        let mut redactor = Redactor::default();
+        let secret = Secret::new("a\"b\\c".to_string());
+        redactor.add(&secret);
+        mask_json_forms(&mut redactor, &secret);
+        let body = format!("{{\"secretapikey\":{}}}", json::quote(secret.expose()));
+        assert_eq!(redactor.apply(&body), "{\"secretapikey\":\"***\"}");
+    }
+}
