@@ -48,6 +48,8 @@ pub struct Job {
     pub zone: Option<String>,
     /// `--zone-id`: the API's own ID of that zone (no lookup).
     pub zone_id: Option<String>,
+    /// The secret half of an API key + secret pair (Porkbun, GoDaddy).
+    pub key_secret: Option<Secret>,
     /// TTL of the records, where the protocol takes one.
     pub ttl: Option<u32>,
     /// dyndns-server: `/update-by-path/...` instead of `/update-by-query`.
@@ -134,6 +136,9 @@ impl Job {
         }
         if let Some(id) = &self.zone_id {
             text.push_str(&format!("\nzone-id {id}"));
+        }
+        if let Some(secret) = &self.key_secret {
+            text.push_str(&format!("\nkey-secret {}", secret.expose()));
         }
         if self.by_path {
             text.push_str("\nby-path");
@@ -235,6 +240,10 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
         &mut warnings,
     )?;
     let (secret, user) = (creds.secret, creds.user);
+    let key_secret = match preset.credentials {
+        Credentials::KeySecret => creds.password.clone(),
+        _ => None,
+    };
     let zone = match &args.zone {
         Some(text) => Some(parse_zone(text)?),
         None => None,
@@ -421,6 +430,7 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
         warnings,
         zone,
         zone_id,
+        key_secret,
         ttl,
         by_path: args.by_path,
         // A deletion is asked for explicitly: no state decides it away.
@@ -715,6 +725,21 @@ fn credentials(
                 )))
             }
         },
+        Credentials::KeySecret => {
+            if args.user.is_some() {
+                warnings.push(format!("--user is not used by {name}; ignored"));
+            }
+            if password.is_none() {
+                return Err(Failure::usage(format!(
+                    "{name} needs the API secret: --password-file FILE or DYNUP_PASSWORD"
+                )));
+            }
+            token.clone().ok_or_else(|| {
+                Failure::usage(format!(
+                    "{name} needs the API key: --token-file FILE or DYNUP_TOKEN"
+                ))
+            })?
+        }
     };
     for each in [Some(&secret), password.as_ref(), token.as_ref()]
         .into_iter()

@@ -22,12 +22,14 @@ use crate::secret::{Redactor, Secret};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Api {
     Cloudflare,
+    Porkbun,
 }
 
 impl Api {
     pub fn protocol_name(self) -> &'static str {
         match self {
             Api::Cloudflare => "cloudflare-v4",
+            Api::Porkbun => "porkbun-v3",
         }
     }
 }
@@ -66,6 +68,47 @@ pub enum Change {
     Created,
     /// The record already held the address: nothing was written.
     Current,
+}
+
+/// What to do with a record, from the records of its name and type.
+pub enum Step<'r, R> {
+    /// One of them already holds the address: nothing is written.
+    Current,
+    /// None exists.
+    Create,
+    /// The one record, which holds another address.
+    Update(&'r R),
+}
+
+/// The step for `target` given the provider's records of its name and type;
+/// `content` reads a record's value. Several records of one name and type are
+/// refused rather than one picked: which one the user meant is not known.
+pub fn step<'r, R>(
+    provider: &str,
+    target: &Target,
+    records: &'r [R],
+    content: impl Fn(&R) -> Option<&str>,
+) -> Result<Step<'r, R>, Fail> {
+    if records
+        .iter()
+        .any(|r| content(r).is_some_and(|c| target.holds(c)))
+    {
+        return Ok(Step::Current);
+    }
+    match records {
+        [] => Ok(Step::Create),
+        [record] => Ok(Step::Update(record)),
+        several => Err(Fail::new(
+            Exit::Unexpected,
+            format!(
+                "{provider}: {} {} records named {}; dynup sets one record per name and \
+                 family, remove the others",
+                several.len(),
+                target.kind,
+                target.name
+            ),
+        )),
+    }
 }
 
 /// A failure and the `Retry-After` that came with it.
@@ -229,6 +272,7 @@ pub fn send(
     };
     let results = match api {
         Api::Cloudflare => super::cloudflare::send(&session, &targets),
+        Api::Porkbun => super::porkbun::send(&session, &targets),
     };
     let name = job.preset.name;
     targets

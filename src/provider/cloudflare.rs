@@ -11,7 +11,7 @@
 //! PATCH of `content` alone (proxied, TTL, comment and tags stay as they are)
 //! only when it differs, or a POST when the record is missing.
 
-use super::api::{self, Change, Fail, Session, Target};
+use super::api::{self, Change, Fail, Session, Step, Target};
 use crate::exit::Exit;
 use crate::http::{Answer, Method};
 use crate::json::{self, Value};
@@ -148,15 +148,10 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
                     .is_some_and(|n| n.eq_ignore_ascii_case(&target.name))
         })
         .collect();
-    if records
-        .iter()
-        .any(|r| r.str_of("content").is_some_and(|c| target.holds(c)))
-    {
-        return Ok(Change::Current);
-    }
     let content = json::quote(&target.addr_text());
-    match records.as_slice() {
-        [] => {
+    match api::step("cloudflare", target, &records, |r| r.str_of("content"))? {
+        Step::Current => Ok(Change::Current),
+        Step::Create => {
             let ttl = session.job.ttl.unwrap_or(AUTO_TTL);
             let body = json::object(&[
                 ("type", json::quote(target.kind)),
@@ -174,7 +169,7 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
             success(&answer, "creating the record")?;
             Ok(Change::Created)
         }
-        [record] => {
+        Step::Update(record) => {
             let id = record.str_of("id").unwrap_or_default();
             let answer = session.send(&session.call(
                 Method::Patch,
@@ -185,16 +180,6 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
             success(&answer, "updating the record")?;
             Ok(Change::Updated)
         }
-        several => Err(Fail::new(
-            Exit::Unexpected,
-            format!(
-                "cloudflare: {} {} records named {}; dynup sets one record per name and \
-                 family, remove the others",
-                several.len(),
-                target.kind,
-                target.name
-            ),
-        )),
     }
 }
 

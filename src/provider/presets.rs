@@ -28,6 +28,8 @@ pub enum Credentials {
     /// An API token; or, with `--user E-MAIL`, a legacy global key as the password
     /// (Cloudflare).
     TokenOrUserKey,
+    /// An API key (the token) and its secret (the password): Porkbun, GoDaddy.
+    KeySecret,
 }
 
 /// How a dyndns2-style server takes the addresses.
@@ -99,7 +101,7 @@ const DYNDNS2: Preset = Preset {
     secret_note: "--user + password",
 };
 
-pub static PRESETS: [Preset; 23] = [
+pub static PRESETS: [Preset; 24] = [
     // dynv6 Update API: https://dynv6.com/docs/apis (seeds 000, 001).
     Preset {
         name: "dynv6",
@@ -375,6 +377,20 @@ pub static PRESETS: [Preset; 23] = [
         secret_note: "API token (Zone.DNS edit); or --user E-MAIL + global API key as password",
         ..DYNDNS2
     },
+    // Porkbun API v3, https://porkbun.com/api/json/v3/documentation (the mock in
+    // tests/support/porkbun.rs follows it): every call a POST to api.porkbun.com with
+    // apikey + secretapikey in the JSON body; domain/listAll, dns/retrieveByNameType,
+    // dns/editByNameType, dns/create; answers {"status":"SUCCESS"|"ERROR","message":..}.
+    Preset {
+        name: "porkbun",
+        protocol: Protocol::Api(Api::Porkbun),
+        host: Some("api.porkbun.com"),
+        path: "/api/json/v3",
+        credentials: Credentials::KeySecret,
+        ipv6_auto: false,
+        secret_note: "API key as the token + secret API key as the password",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {
@@ -491,6 +507,7 @@ mod tests {
             "spdyn",
             "ipv64",
             "cloudflare",
+            "porkbun",
         ] {
             assert!(preset(name).is_some_and(|p| p.host.is_some()), "{name}");
         }

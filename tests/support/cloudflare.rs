@@ -21,6 +21,7 @@
 
 use std::sync::{Arc, Mutex};
 
+use super::rest::{flat_json, json_reply, valid_content};
 use super::{Mock, Recorded, Reply, PASSWORD, TOKEN};
 
 /// The e-mail of the legacy credentials the fake accepts with [`PASSWORD`] as key.
@@ -120,10 +121,6 @@ pub fn error(status: u16, code: u32, message: &str) -> Reply {
             r#"{{"success":false,"errors":[{{"code":{code},"message":"{message}"}}],"messages":[],"result":null}}"#
         ),
     )
-}
-
-fn json_reply(status: u16, body: &str) -> Reply {
-    Reply::status(status, body).header("Content-Type", "application/json")
 }
 
 fn ok(result: &str, info: Option<(usize, usize, usize)>) -> Reply {
@@ -291,14 +288,6 @@ impl State {
         }
     }
 
-    fn valid_content(kind: &str, content: &str) -> bool {
-        match kind {
-            "A" => content.parse::<std::net::Ipv4Addr>().is_ok(),
-            "AAAA" => content.parse::<std::net::Ipv6Addr>().is_ok(),
-            _ => false,
-        }
-    }
-
     fn patch(&mut self, request: &Recorded, id: &str, zone_name: &str) -> Reply {
         let fields = match self.body(request) {
             Ok(fields) => fields,
@@ -310,7 +299,7 @@ impl State {
         for (key, value) in fields {
             let record = &mut self.records[index];
             match key.as_str() {
-                "content" if Self::valid_content(&record.kind, &value) => record.content = value,
+                "content" if valid_content(&record.kind, &value) => record.content = value,
                 "content" => return error(400, 9005, "Content for A record is invalid."),
                 other => {
                     return self
@@ -337,7 +326,7 @@ impl State {
         else {
             return error(400, 9000, "type, name and content are required");
         };
-        if !Self::valid_content(&kind, &content) {
+        if !valid_content(&kind, &content) {
             return error(400, 9005, "Content for A record is invalid.");
         }
         let ttl: u32 = field("ttl").and_then(|t| t.parse().ok()).unwrap_or(1);
@@ -366,65 +355,5 @@ impl State {
         let reply = ok(&record_json(&record, zone_name), None);
         self.records.push(record);
         reply
-    }
-}
-
-/// The members of a flat JSON object (string, number, true/false values), or
-/// `None` when the text is anything else. Strings are unescaped.
-pub fn flat_json(text: &str) -> Option<Vec<(String, String)>> {
-    let mut chars = text.trim().chars().peekable();
-    let mut fields = Vec::new();
-    let string = |chars: &mut std::iter::Peekable<std::str::Chars>| -> Option<String> {
-        if chars.next()? != '"' {
-            return None;
-        }
-        let mut out = String::new();
-        loop {
-            match chars.next()? {
-                '"' => return Some(out),
-                '\\' => match chars.next()? {
-                    'n' => out.push('\n'),
-                    c @ ('"' | '\\' | '/') => out.push(c),
-                    _ => return None,
-                },
-                c => out.push(c),
-            }
-        }
-    };
-    if chars.next()? != '{' {
-        return None;
-    }
-    if chars.peek() == Some(&'}') {
-        chars.next();
-        return chars.next().is_none().then_some(fields);
-    }
-    loop {
-        let key = string(&mut chars)?;
-        if chars.next()? != ':' {
-            return None;
-        }
-        let value = if chars.peek() == Some(&'"') {
-            string(&mut chars)?
-        } else {
-            let mut word = String::new();
-            while let Some(&c) = chars.peek() {
-                if c == ',' || c == '}' {
-                    break;
-                }
-                word.push(c);
-                chars.next();
-            }
-            let plain = word == "true" || word == "false" || word.parse::<f64>().is_ok();
-            if !plain {
-                return None;
-            }
-            word
-        };
-        fields.push((key, value));
-        match chars.next()? {
-            ',' => continue,
-            '}' => return chars.next().is_none().then_some(fields),
-            _ => return None,
-        }
     }
 }

@@ -35,6 +35,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 pub mod cloudflare;
 pub mod dyndns_server;
 pub mod named;
+pub mod porkbun;
+pub mod rest;
 
 /// Limit on the request head (request line + headers).
 pub const MAX_HEAD: usize = 16 * 1024;
