@@ -141,6 +141,7 @@ Provider:
                              cloudflare API v4: API token (or -u E-MAIL + global key
                                         as password)
                              porkbun    API v3: API key as token + secret as password
+                             hetzner    DNS in the Hetzner Cloud API: project API token
   -s, --server URL         scheme://host[:port] of the provider, overriding the
                            preset's (env DYNUP_SERVER); for rfc2136: HOST[:PORT]
                            of the DNS server (a name or an address; port 53)
@@ -188,7 +189,7 @@ DNS UPDATE (rfc2136, dynv6-rfc2136):
                            Addresses must be given: a DNS server publishes no
                            address it sees, so 'auto' is refused.
 
-API providers (cloudflare, porkbun): each host's A/AAAA record is read, and written
+API providers (cloudflare, porkbun, hetzner): each host's A/AAAA record is read, and written
   (content only) when it differs; a missing one is created. Addresses come from
   --ipv4/--ipv6 ADDRESS, if[:IFACE] or web; by default from the web check.
       --zone ZONE          the zone of the hosts (default: found by the API)

@@ -23,6 +23,7 @@ use crate::secret::{Redactor, Secret};
 pub enum Api {
     Cloudflare,
     Porkbun,
+    Hetzner,
 }
 
 impl Api {
@@ -30,6 +31,7 @@ impl Api {
         match self {
             Api::Cloudflare => "cloudflare-v4",
             Api::Porkbun => "porkbun-v3",
+            Api::Hetzner => "hetzner-cloud",
         }
     }
 }
@@ -273,6 +275,7 @@ pub fn send(
     let results = match api {
         Api::Cloudflare => super::cloudflare::send(&session, &targets),
         Api::Porkbun => super::porkbun::send(&session, &targets),
+        Api::Hetzner => super::hetzner::send(&session, &targets),
     };
     let name = job.preset.name;
     targets

@@ -101,7 +101,7 @@ const DYNDNS2: Preset = Preset {
     secret_note: "--user + password",
 };
 
-pub static PRESETS: [Preset; 24] = [
+pub static PRESETS: [Preset; 25] = [
     // dynv6 Update API: https://dynv6.com/docs/apis (seeds 000, 001).
     Preset {
         name: "dynv6",
@@ -391,6 +391,20 @@ pub static PRESETS: [Preset; 24] = [
         secret_note: "API key as the token + secret API key as the password",
         ..DYNDNS2
     },
+    // Hetzner DNS in the Cloud API (the successor of dns.hetzner.com),
+    // https://docs.hetzner.cloud/reference/cloud (Zones, Zone RRSets, Errors; the mock
+    // in tests/support/hetzner.rs follows it): Bearer token of the project,
+    // /v1/zones/{zone}/rrsets/{name}/{type} and its actions/set_records.
+    Preset {
+        name: "hetzner",
+        protocol: Protocol::Api(Api::Hetzner),
+        host: Some("api.hetzner.cloud"),
+        path: "/v1",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "Cloud API token of the project (read & write)",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {
@@ -508,6 +522,7 @@ mod tests {
             "ipv64",
             "cloudflare",
             "porkbun",
+            "hetzner",
         ] {
             assert!(preset(name).is_some_and(|p| p.host.is_some()), "{name}");
         }
