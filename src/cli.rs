@@ -142,6 +142,7 @@ Provider:
                                         as password)
                              porkbun    API v3: API key as token + secret as password
                              hetzner    DNS in the Hetzner Cloud API: project API token
+                             gandi      Gandi LiveDNS: personal access token
   -s, --server URL         scheme://host[:port] of the provider, overriding the
                            preset's (env DYNUP_SERVER); for rfc2136: HOST[:PORT]
                            of the DNS server (a name or an address; port 53)
@@ -189,11 +190,12 @@ DNS UPDATE (rfc2136, dynv6-rfc2136):
                            Addresses must be given: a DNS server publishes no
                            address it sees, so 'auto' is refused.
 
-API providers (cloudflare, porkbun, hetzner): each host's A/AAAA record is read, and written
-  (content only) when it differs; a missing one is created. Addresses come from
-  --ipv4/--ipv6 ADDRESS, if[:IFACE] or web; by default from the web check.
-      --zone ZONE          the zone of the hosts (default: found by the API)
-      --zone-id ID         the zone's ID as the provider shows it (no lookup)
+API providers (cloudflare porkbun hetzner gandi ...): each host's A/AAAA
+  record is read, and written (its value only) when it differs; a missing one
+  is created. Addresses come from --ipv4/--ipv6 ADDRESS, if[:IFACE] or web, or
+  -i IFACE; by default from the web check ('auto' is refused).
+      --zone ZONE          the zone of the hosts (default: found through the API)
+      --zone-id ID         cloudflare: the zone's ID (no zone lookup)
       --ttl SECONDS        TTL of a created record (default: the provider's)
 
 Addresses:

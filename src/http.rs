@@ -31,6 +31,7 @@ pub const MAX_API_ANSWER: usize = 256 * 1024;
 pub enum Method {
     Get,
     Post,
+    Put,
     Patch,
 }
 
@@ -39,6 +40,7 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
             Method::Patch => "PATCH",
         }
     }
@@ -214,9 +216,10 @@ impl<'a> Client<'a> {
                 }
                 builder.call().map_err(fail)?
             }
-            Method::Post | Method::Patch => {
+            Method::Post | Method::Put | Method::Patch => {
                 let mut builder = match call.method {
                     Method::Post => agent.post(url),
+                    Method::Put => agent.put(url),
                     _ => agent.patch(url),
                 };
                 for (name, value) in &call.headers {

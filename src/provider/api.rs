@@ -24,6 +24,7 @@ pub enum Api {
     Cloudflare,
     Porkbun,
     Hetzner,
+    Gandi,
 }
 
 impl Api {
@@ -32,6 +33,7 @@ impl Api {
             Api::Cloudflare => "cloudflare-v4",
             Api::Porkbun => "porkbun-v3",
             Api::Hetzner => "hetzner-cloud",
+            Api::Gandi => "gandi-livedns",
         }
     }
 }
@@ -276,6 +278,7 @@ pub fn send(
         Api::Cloudflare => super::cloudflare::send(&session, &targets),
         Api::Porkbun => super::porkbun::send(&session, &targets),
         Api::Hetzner => super::hetzner::send(&session, &targets),
+        Api::Gandi => super::gandi::send(&session, &targets),
     };
     let name = job.preset.name;
     targets

@@ -7,6 +7,7 @@ pub mod dyndns2;
 pub mod dyndns_server;
 pub mod dynv6;
 pub mod freedns;
+pub mod gandi;
 pub mod hetzner;
 pub mod porkbun;
 pub mod presets;

@@ -101,7 +101,7 @@ const DYNDNS2: Preset = Preset {
     secret_note: "--user + password",
 };
 
-pub static PRESETS: [Preset; 25] = [
+pub static PRESETS: [Preset; 26] = [
     // dynv6 Update API: https://dynv6.com/docs/apis (seeds 000, 001).
     Preset {
         name: "dynv6",
@@ -405,6 +405,20 @@ pub static PRESETS: [Preset; 25] = [
         secret_note: "Cloud API token of the project (read & write)",
         ..DYNDNS2
     },
+    // Gandi LiveDNS, https://api.gandi.net/docs/livedns/ and
+    // https://api.gandi.net/docs/authentication/ (the mock in tests/support/gandi.rs
+    // follows them): a personal access token as Bearer, /v5/livedns/domains/{fqdn}/
+    // records/{name}/{type}, PUT to replace the values, POST to create.
+    Preset {
+        name: "gandi",
+        protocol: Protocol::Api(Api::Gandi),
+        host: Some("api.gandi.net"),
+        path: "/v5",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "personal access token (Manage domain name technical configurations)",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {
@@ -523,6 +537,7 @@ mod tests {
             "cloudflare",
             "porkbun",
             "hetzner",
+            "gandi",
         ] {
             assert!(preset(name).is_some_and(|p| p.host.is_some()), "{name}");
         }

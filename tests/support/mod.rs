@@ -34,6 +34,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 pub mod cloudflare;
 pub mod dyndns_server;
+pub mod gandi;
 pub mod hetzner;
 pub mod named;
 pub mod porkbun;
