@@ -25,6 +25,7 @@ pub enum Api {
     Porkbun,
     Hetzner,
     Gandi,
+    DigitalOcean,
 }
 
 impl Api {
@@ -34,6 +35,7 @@ impl Api {
             Api::Porkbun => "porkbun-v3",
             Api::Hetzner => "hetzner-cloud",
             Api::Gandi => "gandi-livedns",
+            Api::DigitalOcean => "digitalocean-v2",
         }
     }
 }
@@ -279,6 +281,7 @@ pub fn send(
         Api::Porkbun => super::porkbun::send(&session, &targets),
         Api::Hetzner => super::hetzner::send(&session, &targets),
         Api::Gandi => super::gandi::send(&session, &targets),
+        Api::DigitalOcean => super::digitalocean::send(&session, &targets),
     };
     let name = job.preset.name;
     targets

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod cloudflare;
+pub mod digitalocean;
 pub mod duckdns;
 pub mod dyndns2;
 pub mod dyndns_server;

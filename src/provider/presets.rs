@@ -101,7 +101,7 @@ const DYNDNS2: Preset = Preset {
     secret_note: "--user + password",
 };
 
-pub static PRESETS: [Preset; 26] = [
+pub static PRESETS: [Preset; 27] = [
     // dynv6 Update API: https://dynv6.com/docs/apis (seeds 000, 001).
     Preset {
         name: "dynv6",
@@ -419,6 +419,19 @@ pub static PRESETS: [Preset; 26] = [
         secret_note: "personal access token (Manage domain name technical configurations)",
         ..DYNDNS2
     },
+    // DigitalOcean API v2, https://docs.digitalocean.com/reference/api/digitalocean/
+    // (Domains, Domain Records; the mock in tests/support/digitalocean.rs follows it):
+    // Bearer token, records filtered by type and name, PATCH {"data":..}.
+    Preset {
+        name: "digitalocean",
+        protocol: Protocol::Api(Api::DigitalOcean),
+        host: Some("api.digitalocean.com"),
+        path: "/v2",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "personal access token (domain read + update, or write scope)",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {
@@ -538,6 +551,7 @@ mod tests {
             "porkbun",
             "hetzner",
             "gandi",
+            "digitalocean",
         ] {
             assert!(preset(name).is_some_and(|p| p.host.is_some()), "{name}");
         }
