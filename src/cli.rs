@@ -144,6 +144,7 @@ Provider:
                              hetzner    DNS in the Hetzner Cloud API: project API token
                              gandi      Gandi LiveDNS: personal access token
                              digitalocean  DigitalOcean API v2: personal access token
+                             godaddy    GoDaddy API v1: key as token + secret as password
   -s, --server URL         scheme://host[:port] of the provider, overriding the
                            preset's (env DYNUP_SERVER); for rfc2136: HOST[:PORT]
                            of the DNS server (a name or an address; port 53)

@@ -26,6 +26,7 @@ pub enum Api {
     Hetzner,
     Gandi,
     DigitalOcean,
+    GoDaddy,
 }
 
 impl Api {
@@ -36,6 +37,7 @@ impl Api {
             Api::Hetzner => "hetzner-cloud",
             Api::Gandi => "gandi-livedns",
             Api::DigitalOcean => "digitalocean-v2",
+            Api::GoDaddy => "godaddy-v1",
         }
     }
 }
@@ -282,6 +284,7 @@ pub fn send(
         Api::Hetzner => super::hetzner::send(&session, &targets),
         Api::Gandi => super::gandi::send(&session, &targets),
         Api::DigitalOcean => super::digitalocean::send(&session, &targets),
+        Api::GoDaddy => super::godaddy::send(&session, &targets),
     };
     let name = job.preset.name;
     targets

@@ -9,6 +9,7 @@ pub mod dyndns_server;
 pub mod dynv6;
 pub mod freedns;
 pub mod gandi;
+pub mod godaddy;
 pub mod hetzner;
 pub mod porkbun;
 pub mod presets;

@@ -101,7 +101,7 @@ const DYNDNS2: Preset = Preset {
     secret_note: "--user + password",
 };
 
-pub static PRESETS: [Preset; 27] = [
+pub static PRESETS: [Preset; 28] = [
     // dynv6 Update API: https://dynv6.com/docs/apis (seeds 000, 001).
     Preset {
         name: "dynv6",
@@ -432,6 +432,21 @@ pub static PRESETS: [Preset; 27] = [
         secret_note: "personal access token (domain read + update, or write scope)",
         ..DYNDNS2
     },
+    // GoDaddy Domains API v1, https://developer.godaddy.com/doc/endpoint/domains and
+    // https://developer.godaddy.com/getstarted (the mock in tests/support/godaddy.rs
+    // follows them): `Authorization: sso-key KEY:SECRET`, GET and PUT
+    // /v1/domains/{domain}/records/{type}/{name}; 403 ACCESS_DENIED for accounts
+    // without API access.
+    Preset {
+        name: "godaddy",
+        protocol: Protocol::Api(Api::GoDaddy),
+        host: Some("api.godaddy.com"),
+        path: "/v1",
+        credentials: Credentials::KeySecret,
+        ipv6_auto: false,
+        secret_note: "API key as the token + API secret as the password (production keys)",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {
@@ -552,6 +567,7 @@ mod tests {
             "hetzner",
             "gandi",
             "digitalocean",
+            "godaddy",
         ] {
             assert!(preset(name).is_some_and(|p| p.host.is_some()), "{name}");
         }

@@ -36,6 +36,7 @@ pub mod cloudflare;
 pub mod digitalocean;
 pub mod dyndns_server;
 pub mod gandi;
+pub mod godaddy;
 pub mod hetzner;
 pub mod named;
 pub mod porkbun;
