@@ -238,7 +238,7 @@ fn a_bad_token_is_exit_10_and_held() {
     assert_eq!(run.code, 10, "{run:?}");
     assert!(
         run.stderr
-            .contains("HTTP 403 (error 9109: Invalid access token)"),
+            .contains("HTTP 403 9109 \"Invalid access token\""),
         "{run:?}"
     );
     assert!(!run.stderr.contains("tok-SECRET-wrong"));
@@ -255,7 +255,7 @@ fn an_unknown_zone_is_exit_11() {
     assert_eq!(run.code, 11, "{run:?}");
     assert!(run
         .stderr
-        .contains("no zone this token can read holds h.example.net"));
+        .contains("no zone these credentials can see holds h.example.net"));
 
     let (fx, _api) = setup();
     let run = self::run(
@@ -283,7 +283,7 @@ fn an_unknown_zone_is_exit_11() {
         ],
     );
     assert_eq!(run.code, 11, "{run:?}");
-    assert!(run.stderr.contains("error 7003"), "{run:?}");
+    assert!(run.stderr.contains("HTTP 400 7003"), "{run:?}");
 }
 
 #[test]
@@ -345,7 +345,7 @@ fn a_rejected_write_is_exit_17() {
         &["--ttl", "30", "--ipv4", "203.0.113.7", "new.example.com"],
     );
     assert_eq!(run.code, 17, "{run:?}");
-    assert!(run.stderr.contains("error 9021"), "{run:?}");
+    assert!(run.stderr.contains("HTTP 400 9021"), "{run:?}");
     assert_eq!(api.record("A", "new.example.com"), None);
 }
 

@@ -193,7 +193,7 @@ fn an_unknown_domain_is_exit_11() {
     assert_eq!(run.code, 11, "{run:?}");
     assert!(run
         .stderr
-        .contains("no domain of this account holds h.example.net"));
+        .contains("no zone these credentials can see holds h.example.net"));
 
     let (fx, _api) = setup();
     let run = self::run(

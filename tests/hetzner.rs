@@ -179,7 +179,7 @@ fn an_unknown_zone_is_exit_11() {
     assert_eq!(run.code, 11, "{run:?}");
     assert!(run
         .stderr
-        .contains("no zone of this project holds h.example.net"));
+        .contains("no zone these credentials can see holds h.example.net"));
 
     let (fx, _api) = setup();
     let run = self::run(

@@ -17,6 +17,7 @@ use crate::http::{Answer, ApiCall, Client, Method, MAX_API_ANSWER};
 use crate::json::{self, Value};
 use crate::output::Out;
 use crate::secret::{Redactor, Secret};
+use crate::url::percent_encode;
 
 /// The APIs dynup speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -376,6 +377,102 @@ pub fn json_of(answer: &Answer) -> Result<Value, Fail> {
     })
 }
 
+/// A provider's reading of an answer: its JSON when it says success, else the
+/// failure it means; the `&str` says what was being done.
+pub type Check = fn(&Answer, &str) -> Result<Value, Fail>;
+
+/// `PROVIDER: DOING: HTTP 403 CODE "message"`, with the answer's `Retry-After`.
+pub fn fail(
+    provider: &str,
+    doing: &str,
+    answer: &Answer,
+    exit: Exit,
+    code: &str,
+    message: &str,
+) -> Fail {
+    let mut text = format!("{provider}: {doing}: HTTP {}", answer.status);
+    if !code.is_empty() {
+        text.push(' ');
+        text.push_str(code);
+    }
+    if !message.is_empty() {
+        text.push_str(" \"");
+        text.push_str(&super::excerpt(message));
+        text.push('"');
+    }
+    Fail {
+        failure: Failure::new(exit, text),
+        retry_after: answer.retry_after,
+    }
+}
+
+/// The zone names a run needs, with one request: `--zone` checked with a GET of
+/// `one` + the zone, else the names listed by a GET of `all`: in the member
+/// `list` of the answer (the answer itself when `None`), `name` in each entry.
+pub fn zone_names(
+    session: &Session,
+    auth: Vec<(&'static str, String)>,
+    check: Check,
+    (one, all): (&str, &str),
+    list: Option<&str>,
+    name: &str,
+) -> Result<Vec<String>, Fail> {
+    let zone = session.job.zone.as_deref();
+    let path = match zone {
+        Some(zone) => format!("{one}{}", percent_encode(zone)),
+        None => all.to_string(),
+    };
+    let answer = session.send(&session.call(Method::Get, &path, auth, None))?;
+    let value = check(&answer, "looking up the zone")?;
+    if let Some(zone) = zone {
+        return Ok(vec![zone.to_string()]);
+    }
+    let entries = match list {
+        Some(key) => value.get(key).map(Value::as_array).unwrap_or(&[]),
+        None => value.as_array(),
+    };
+    Ok(entries
+        .iter()
+        .filter_map(|entry| entry.str_of(name))
+        .map(str::to_ascii_lowercase)
+        .collect())
+}
+
+/// Runs `set` for each target with the zone that holds it; every target fails
+/// alike when the zones could not be found.
+pub fn each_target(
+    provider: &str,
+    targets: &[Target],
+    zones: Result<Vec<String>, Fail>,
+    set: &dyn Fn(&str, &Target) -> Result<Change, Fail>,
+) -> Vec<Result<Change, Fail>> {
+    let zones = match zones {
+        Ok(zones) => zones,
+        Err(fail) => return targets.iter().map(|_| Err(fail.clone())).collect(),
+    };
+    targets
+        .iter()
+        .map(|target| match zone_of(&target.name, &zones, |z| z) {
+            Some(zone) => set(zone, target),
+            None => Err(Fail::new(
+                Exit::NoHost,
+                format!(
+                    "{provider}: no zone these credentials can see holds {}",
+                    target.name
+                ),
+            )),
+        })
+        .collect()
+}
+
+/// `name` relative to `zone` (which holds it); `apex` for the zone itself.
+pub fn relative<'a>(name: &'a str, zone: &str, apex: &'a str) -> &'a str {
+    match name[..name.len() - zone.len()].trim_end_matches('.') {
+        "" => apex,
+        relative => relative,
+    }
+}
+
 /// The exit code an HTTP status means for an API, when its body says no more.
 pub fn status_exit(status: u16) -> Exit {
     match status {
@@ -424,6 +521,9 @@ mod tests {
             Some(&"example.com")
         );
         assert_eq!(zone_of("x.net", &zones, |z| z), None);
+        assert_eq!(relative("a.b.example.com", "example.com", "@"), "a.b");
+        assert_eq!(relative("example.com", "example.com", "@"), "@");
+        assert_eq!(relative("example.com", "example.com", ""), "");
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
                     match &session.job.zone {
                         Some(zone) => format!("cloudflare: {} is not in zone {zone}", target.name),
                         None => format!(
-                            "cloudflare: no zone this token can read holds {}",
+                            "cloudflare: no zone these credentials can see holds {}",
                             target.name
                         ),
                     },
@@ -195,22 +195,13 @@ fn success(answer: &Answer, doing: &str) -> Result<Value, Fail> {
         .map(Value::as_array)
         .and_then(|errors| errors.first());
     let code = first.and_then(|e| e.get("code")).and_then(Value::as_u64);
-    let said = match (code, first.and_then(|e| e.str_of("message"))) {
-        (Some(code), Some(message)) => format!(" (error {code}: {})", super::excerpt(message)),
-        (Some(code), None) => format!(" (error {code})"),
-        _ => String::new(),
-    };
     let exit = code.and_then(code_exit).unwrap_or(match answer.status {
         200..=299 => Exit::Unexpected,
         status => api::status_exit(status),
     });
-    Err(Fail {
-        failure: crate::exit::Failure::new(
-            exit,
-            format!("cloudflare: {doing}: HTTP {}{said}", answer.status),
-        ),
-        retry_after: answer.retry_after,
-    })
+    let code = code.map(|c| c.to_string()).unwrap_or_default();
+    let message = first.and_then(|e| e.str_of("message")).unwrap_or("");
+    Err(api::fail("cloudflare", doing, answer, exit, &code, message))
 }
 
 /// What Cloudflare's error codes mean, where the status alone would mislead: a
@@ -274,7 +265,7 @@ mod tests {
             .unwrap_or_default();
         assert_eq!(
             message,
-            "cloudflare: reading the record: HTTP 403 (error 9109: m)"
+            "cloudflare: reading the record: HTTP 403 9109 \"m\""
         );
     }
 }

@@ -11,7 +11,6 @@
 //! Errors are `{"id":"unauthorized|not_found|too_many_requests|..","message":..}`.
 
 use super::api::{self, Change, Fail, Session, Step, Target};
-use crate::exit::{Exit, Failure};
 use crate::http::{Answer, Method};
 use crate::json::{self, Value};
 use crate::url::percent_encode;
@@ -21,46 +20,17 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
-    let zones = match zones(session) {
-        Ok(zones) => zones,
-        Err(fail) => return targets.iter().map(|_| Err(fail.clone())).collect(),
-    };
-    targets
-        .iter()
-        .map(|target| {
-            let zone = api::zone_of(&target.name, &zones, |z| z).ok_or_else(|| {
-                Fail::new(
-                    Exit::NoHost,
-                    format!(
-                        "digitalocean: no domain of this account holds {}",
-                        target.name
-                    ),
-                )
-            })?;
-            set_record(session, zone, target)
-        })
-        .collect()
-}
-
-/// `--zone` checked to exist, else the account's domains (200 a page, the
-/// most one request lists).
-fn zones(session: &Session) -> Result<Vec<String>, Fail> {
-    let path = match &session.job.zone {
-        Some(zone) => format!("/domains/{}", percent_encode(zone)),
-        None => "/domains?per_page=200".to_string(),
-    };
-    let answer = session.send(&session.call(Method::Get, &path, auth(session), None))?;
-    let value = success(&answer, "looking up the domain")?;
-    Ok(match &session.job.zone {
-        Some(zone) => vec![zone.clone()],
-        None => value
-            .get("domains")
-            .map(Value::as_array)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|d| d.str_of("name"))
-            .map(str::to_ascii_lowercase)
-            .collect(),
+    // Up to 200 domains in one request; beyond, --zone names the one.
+    let zones = api::zone_names(
+        session,
+        auth(session),
+        success,
+        ("/domains/", "/domains?per_page=200"),
+        Some("domains"),
+        "name",
+    );
+    api::each_target("digitalocean", targets, zones, &|zone, target| {
+        set_record(session, zone, target)
     })
 }
 
@@ -85,8 +55,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
     match api::step("digitalocean", target, records, |r| r.str_of("data"))? {
         Step::Current => Ok(Change::Current),
         Step::Create => {
-            let relative = target.name[..target.name.len() - zone.len()].trim_end_matches('.');
-            let name = if relative.is_empty() { "@" } else { relative };
+            let name = api::relative(&target.name, zone, "@");
             let mut members = vec![
                 ("type", json::quote(target.kind)),
                 ("name", json::quote(name)),
@@ -128,17 +97,14 @@ fn success(answer: &Answer, doing: &str) -> Result<Value, Fail> {
     if answer.is_success() {
         return Ok(value);
     }
-    let id = value.str_of("id").unwrap_or("");
-    let message = value.str_of("message").unwrap_or("");
-    Err(Fail {
-        failure: Failure::new(
-            api::status_exit(answer.status),
-            format!(
-                "digitalocean: {doing}: HTTP {} {id} \"{}\"",
-                answer.status,
-                super::excerpt(message)
-            ),
-        ),
-        retry_after: answer.retry_after,
-    })
+    let exit = api::status_exit(answer.status);
+    let (id, message) = (value.str_of("id"), value.str_of("message"));
+    Err(api::fail(
+        "digitalocean",
+        doing,
+        answer,
+        exit,
+        id.unwrap_or(""),
+        message.unwrap_or(""),
+    ))
 }

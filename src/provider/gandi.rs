@@ -11,7 +11,6 @@
 //! Errors are `{"code":..,"message":..,"object":..,"cause":..}`.
 
 use super::api::{self, Change, Fail, Session, Step, Target};
-use crate::exit::{Exit, Failure};
 use crate::http::{Answer, Method};
 use crate::json::{self, Value};
 use crate::url::{encode_keeping, percent_encode};
@@ -21,49 +20,21 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
-    let zones = match zones(session) {
-        Ok(zones) => zones,
-        Err(fail) => return targets.iter().map(|_| Err(fail.clone())).collect(),
-    };
-    targets
-        .iter()
-        .map(|target| {
-            let zone = api::zone_of(&target.name, &zones, |z| z).ok_or_else(|| {
-                Fail::new(
-                    Exit::NoHost,
-                    format!(
-                        "gandi: no LiveDNS domain of this token holds {}",
-                        target.name
-                    ),
-                )
-            })?;
-            set_record(session, zone, target)
-        })
-        .collect()
-}
-
-/// `--zone` checked to exist, else the LiveDNS domains the token can see.
-fn zones(session: &Session) -> Result<Vec<String>, Fail> {
-    let path = match &session.job.zone {
-        Some(zone) => format!("/livedns/domains/{}", percent_encode(zone)),
-        None => "/livedns/domains".to_string(),
-    };
-    let answer = session.send(&session.call(Method::Get, &path, auth(session), None))?;
-    let value = success(&answer, "looking up the domain")?;
-    Ok(match &session.job.zone {
-        Some(zone) => vec![zone.clone()],
-        None => value
-            .as_array()
-            .iter()
-            .filter_map(|d| d.str_of("fqdn"))
-            .map(str::to_ascii_lowercase)
-            .collect(),
+    let zones = api::zone_names(
+        session,
+        auth(session),
+        success,
+        ("/livedns/domains/", "/livedns/domains"),
+        None,
+        "fqdn",
+    );
+    api::each_target("gandi", targets, zones, &|zone, target| {
+        set_record(session, zone, target)
     })
 }
 
 fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, Fail> {
-    let relative = target.name[..target.name.len() - zone.len()].trim_end_matches('.');
-    let name = if relative.is_empty() { "@" } else { relative };
+    let name = api::relative(&target.name, zone, "@");
     let path = format!(
         "/livedns/domains/{}/records/{}/{}",
         percent_encode(zone),
@@ -120,16 +91,7 @@ fn success(answer: &Answer, doing: &str) -> Result<Value, Fail> {
     if answer.is_success() {
         return Ok(value);
     }
+    let exit = api::status_exit(answer.status);
     let message = value.str_of("message").unwrap_or("");
-    Err(Fail {
-        failure: Failure::new(
-            api::status_exit(answer.status),
-            format!(
-                "gandi: {doing}: HTTP {} \"{}\"",
-                answer.status,
-                super::excerpt(message)
-            ),
-        ),
-        retry_after: answer.retry_after,
-    })
+    Err(api::fail("gandi", doing, answer, exit, "", message))
 }

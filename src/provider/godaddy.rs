@@ -12,7 +12,7 @@
 //! 10 domains and no Discount Domain Club): "needs a paid plan", exit 14.
 
 use super::api::{self, Change, Fail, Session, Step, Target};
-use crate::exit::{Exit, Failure};
+use crate::exit::Exit;
 use crate::http::{Answer, Method};
 use crate::json::{self, Value};
 use crate::url::{encode_keeping, percent_encode};
@@ -29,46 +29,21 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
-    let zones = match zones(session) {
-        Ok(zones) => zones,
-        Err(fail) => return targets.iter().map(|_| Err(fail.clone())).collect(),
-    };
-    targets
-        .iter()
-        .map(|target| {
-            let zone = api::zone_of(&target.name, &zones, |z| z).ok_or_else(|| {
-                Fail::new(
-                    Exit::NoHost,
-                    format!("godaddy: no domain of this account holds {}", target.name),
-                )
-            })?;
-            set_record(session, zone, target)
-        })
-        .collect()
-}
-
-/// `--zone` checked to exist, else the account's active domains.
-fn zones(session: &Session) -> Result<Vec<String>, Fail> {
-    let path = match &session.job.zone {
-        Some(zone) => format!("/domains/{}", percent_encode(zone)),
-        None => "/domains?statuses=ACTIVE&limit=1000".to_string(),
-    };
-    let answer = session.send(&session.call(Method::Get, &path, auth(session), None))?;
-    let value = success(&answer, "looking up the domain")?;
-    Ok(match &session.job.zone {
-        Some(zone) => vec![zone.clone()],
-        None => value
-            .as_array()
-            .iter()
-            .filter_map(|d| d.str_of("domain"))
-            .map(str::to_ascii_lowercase)
-            .collect(),
+    let zones = api::zone_names(
+        session,
+        auth(session),
+        success,
+        ("/domains/", "/domains?statuses=ACTIVE&limit=1000"),
+        None,
+        "domain",
+    );
+    api::each_target("godaddy", targets, zones, &|zone, target| {
+        set_record(session, zone, target)
     })
 }
 
 fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, Fail> {
-    let relative = target.name[..target.name.len() - zone.len()].trim_end_matches('.');
-    let name = if relative.is_empty() { "@" } else { relative };
+    let name = api::relative(&target.name, zone, "@");
     let path = format!(
         "/domains/{}/records/{}/{}",
         percent_encode(zone),
@@ -117,20 +92,11 @@ fn success(answer: &Answer, doing: &str) -> Result<Value, Fail> {
         (status, _) => api::status_exit(status),
     };
     let message = value.str_of("message").unwrap_or("");
-    let retry_after = answer
+    let mut fail = api::fail("godaddy", doing, answer, exit, code, message);
+    fail.retry_after = fail
         .retry_after
         .or_else(|| value.get("retryAfterSec").and_then(Value::as_u64));
-    Err(Fail {
-        failure: Failure::new(
-            exit,
-            format!(
-                "godaddy: {doing}: HTTP {} {code} \"{}\"",
-                answer.status,
-                super::excerpt(message)
-            ),
-        ),
-        retry_after,
-    })
+    Err(fail)
 }
 
 #[cfg(test)]

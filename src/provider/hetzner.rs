@@ -3,7 +3,7 @@
 //! Errors and Rate Limiting: `Authorization: Bearer TOKEN`; a zone is named by
 //! its ID or its name; one RRSet per name (relative, `@` for the apex) and type
 //! holds the records.
-//! - `GET /zones/{zone}` (with `--zone`) or `GET /zones?page=&per_page=`: the zone,
+//! - `GET /zones/{zone}` (with `--zone`) or `GET /zones?per_page=100`: the zone,
 //!   once per run;
 //! - `GET /zones/{zone}/rrsets/{name}/{type}`: the RRSet, 404 when it is missing;
 //! - `POST .../rrsets/{name}/{type}/actions/set_records` with the records: only
@@ -13,71 +13,32 @@
 //! Errors are `{"error":{"code":"..","message":".."}}`.
 
 use super::api::{self, Change, Fail, Session, Step, Target};
-use crate::exit::{Exit, Failure};
+use crate::exit::Exit;
 use crate::http::{Answer, Method};
 use crate::json::{self, Value};
 use crate::url::{encode_keeping, percent_encode};
-
-const ZONES_PER_PAGE: u32 = 50;
-const MAX_ZONE_PAGES: u32 = 20;
 
 fn auth(session: &Session) -> Vec<(&'static str, String)> {
     vec![("Authorization", format!("Bearer {}", session.token()))]
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
-    let zones = match zones(session) {
-        Ok(zones) => zones,
-        Err(fail) => return targets.iter().map(|_| Err(fail.clone())).collect(),
-    };
-    targets
-        .iter()
-        .map(|target| {
-            let zone = api::zone_of(&target.name, &zones, |z| z).ok_or_else(|| {
-                Fail::new(
-                    Exit::NoHost,
-                    format!("hetzner: no zone of this project holds {}", target.name),
-                )
-            })?;
-            set_record(session, zone, target)
-        })
-        .collect()
-}
-
-/// The zone names: `--zone` checked to exist, else every zone of the project.
-fn zones(session: &Session) -> Result<Vec<String>, Fail> {
-    let get = |path: String| -> Result<Value, Fail> {
-        let answer = session.send(&session.call(Method::Get, &path, auth(session), None))?;
-        success(&answer, "looking up the zone")
-    };
-    if let Some(zone) = &session.job.zone {
-        get(format!("/zones/{}", percent_encode(zone)))?;
-        return Ok(vec![zone.clone()]);
-    }
-    let mut zones = Vec::new();
-    for page in 1..=MAX_ZONE_PAGES {
-        let value = get(format!("/zones?page={page}&per_page={ZONES_PER_PAGE}"))?;
-        let found = value.get("zones").map(Value::as_array).unwrap_or(&[]);
-        zones.extend(
-            found
-                .iter()
-                .filter_map(|z| z.str_of("name"))
-                .map(str::to_string),
-        );
-        let last = value
-            .at(&["meta", "pagination", "last_page"])
-            .and_then(Value::as_u64)
-            .unwrap_or(1);
-        if u64::from(page) >= last {
-            break;
-        }
-    }
-    Ok(zones)
+    // Up to 100 zones (the page maximum) in one request; beyond, --zone names the one.
+    let zones = api::zone_names(
+        session,
+        auth(session),
+        success,
+        ("/zones/", "/zones?per_page=100"),
+        Some("zones"),
+        "name",
+    );
+    api::each_target("hetzner", targets, zones, &|zone, target| {
+        set_record(session, zone, target)
+    })
 }
 
 fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, Fail> {
-    let relative = target.name[..target.name.len() - zone.len()].trim_end_matches('.');
-    let name = if relative.is_empty() { "@" } else { relative };
+    let name = api::relative(&target.name, zone, "@");
     let zone_path = format!("/zones/{}/rrsets", percent_encode(zone));
     // `@` is a plain path character (RFC 3986 pchar): sent as it is documented.
     let rrset_path = format!("{zone_path}/{}/{}", encode_keeping(name, b"@"), target.kind);
@@ -161,17 +122,7 @@ fn success(answer: &Answer, doing: &str) -> Result<Value, Fail> {
         _ => api::status_exit(answer.status),
     };
     let message = error.and_then(|e| e.str_of("message")).unwrap_or("");
-    Err(Fail {
-        failure: Failure::new(
-            exit,
-            format!(
-                "hetzner: {doing}: HTTP {} {code} \"{}\"",
-                answer.status,
-                super::excerpt(message)
-            ),
-        ),
-        retry_after: answer.retry_after,
-    })
+    Err(api::fail("hetzner", doing, answer, exit, code, message))
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! - `dns/create/DOMAIN` with `name` (the subdomain), `type`, `content`, `ttl`.
 
 use super::api::{self, Change, Fail, Session, Step, Target};
-use crate::exit::{Exit, Failure};
+use crate::exit::Exit;
 use crate::http::{Answer, Method};
 use crate::json::{self, Value};
 use crate::url::percent_encode;
@@ -31,22 +31,9 @@ fn post(session: &Session, path: &str, members: &[(&str, String)]) -> Result<Ans
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
-    let domains = match domains(session) {
-        Ok(domains) => domains,
-        Err(fail) => return targets.iter().map(|_| Err(fail.clone())).collect(),
-    };
-    targets
-        .iter()
-        .map(|target| {
-            let domain = api::zone_of(&target.name, &domains, |d| d).ok_or_else(|| {
-                Fail::new(
-                    Exit::NoHost,
-                    format!("porkbun: no domain of this account holds {}", target.name),
-                )
-            })?;
-            set_record(session, domain, target)
-        })
-        .collect()
+    api::each_target("porkbun", targets, domains(session), &|domain, target| {
+        set_record(session, domain, target)
+    })
 }
 
 /// `--zone`, else the account's domains.
@@ -68,7 +55,7 @@ fn domains(session: &Session) -> Result<Vec<String>, Fail> {
 
 fn set_record(session: &Session, domain: &str, target: &Target) -> Result<Change, Fail> {
     // The subdomain: the host without the domain; empty for the domain itself.
-    let sub = target.name[..target.name.len() - domain.len()].trim_end_matches('.');
+    let sub = api::relative(&target.name, domain, "");
     let name_path = match sub {
         "" => format!("{}/{}", percent_encode(domain), target.kind),
         sub => format!(
@@ -141,17 +128,7 @@ fn success(answer: &Answer, doing: &str) -> Result<Value, Fail> {
     } else {
         api::status_exit(answer.status)
     };
-    Err(Fail {
-        failure: Failure::new(
-            exit,
-            format!(
-                "porkbun: {doing}: HTTP {} \"{}\"",
-                answer.status,
-                super::excerpt(message)
-            ),
-        ),
-        retry_after: answer.retry_after,
-    })
+    Err(api::fail("porkbun", doing, answer, exit, "", message))
 }
 
 #[cfg(test)]
