@@ -30,7 +30,8 @@ build:
 cross:
 	sh cross/setup.sh
 	sh cross/build.sh
-	DYNUP_CROSS_DIST=target/cross/no-builtin-roots DYNUP_CROSS_CARGO_ARGS=--no-default-features \
+	DYNUP_CROSS_DIST=target/cross/no-builtin-roots \
+	  DYNUP_CROSS_CARGO_ARGS="--no-default-features --features api-providers" \
 	  sh cross/build.sh mips_24kc
 	@sh cross/size.sh
 
@@ -60,7 +61,7 @@ test-deps:
 # package check reuse them.
 test: lint test-deps
 	$(CARGO) test --locked --all-targets
-	$(CARGO) test --locked --no-default-features --bin dynup
+	$(CARGO) test --locked --no-default-features --features api-providers --bin dynup
 	$(MAKE) cross
 	$(MAKE) ipk
 	$(CARGO) test --locked --test cross -- --ignored

@@ -1,6 +1,8 @@
 //! Cloudflare API v4 against the fake in tests/support/cloudflare.rs: the record
 //! is read first and written only when it differs, content alone, created when
 //! missing; one zone lookup per run; the error answers and their exit codes.
+// Only when the provider is built in (a cargo feature of its own).
+#![cfg(feature = "cloudflare")]
 
 mod support;
 

@@ -1,6 +1,8 @@
 //! DigitalOcean API v2 against the fake in tests/support/digitalocean.rs: the
 //! record read first and patched (its data alone) only when it differs, created
 //! when missing; the error answers and their exit codes.
+// Only when the provider is built in (a cargo feature of its own).
+#![cfg(feature = "digitalocean")]
 
 mod support;
 

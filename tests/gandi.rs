@@ -1,6 +1,8 @@
 //! Gandi LiveDNS against the fake in tests/support/gandi.rs: the record set read
 //! first and replaced only when it differs (its TTL kept), created when missing;
 //! the error answers and their exit codes.
+// Only when the provider is built in (a cargo feature of its own).
+#![cfg(feature = "gandi")]
 
 mod support;
 

@@ -22,22 +22,34 @@ use crate::url::percent_encode;
 /// The APIs dynup speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Api {
+    #[cfg(feature = "cloudflare")]
     Cloudflare,
+    #[cfg(feature = "porkbun")]
     Porkbun,
+    #[cfg(feature = "hetzner")]
     Hetzner,
+    #[cfg(feature = "gandi")]
     Gandi,
+    #[cfg(feature = "digitalocean")]
     DigitalOcean,
+    #[cfg(feature = "godaddy")]
     GoDaddy,
 }
 
 impl Api {
     pub fn protocol_name(self) -> &'static str {
         match self {
+            #[cfg(feature = "cloudflare")]
             Api::Cloudflare => "cloudflare-v4",
+            #[cfg(feature = "porkbun")]
             Api::Porkbun => "porkbun-v3",
+            #[cfg(feature = "hetzner")]
             Api::Hetzner => "hetzner-cloud",
+            #[cfg(feature = "gandi")]
             Api::Gandi => "gandi-livedns",
+            #[cfg(feature = "digitalocean")]
             Api::DigitalOcean => "digitalocean-v2",
+            #[cfg(feature = "godaddy")]
             Api::GoDaddy => "godaddy-v1",
         }
     }
@@ -279,12 +291,18 @@ pub fn send(
         out,
         client: Client::new(&job.http),
     };
-    let results = match api {
+    let results: Vec<Result<Change, Fail>> = match api {
+        #[cfg(feature = "cloudflare")]
         Api::Cloudflare => super::cloudflare::send(&session, &targets),
+        #[cfg(feature = "porkbun")]
         Api::Porkbun => super::porkbun::send(&session, &targets),
+        #[cfg(feature = "hetzner")]
         Api::Hetzner => super::hetzner::send(&session, &targets),
+        #[cfg(feature = "gandi")]
         Api::Gandi => super::gandi::send(&session, &targets),
+        #[cfg(feature = "digitalocean")]
         Api::DigitalOcean => super::digitalocean::send(&session, &targets),
+        #[cfg(feature = "godaddy")]
         Api::GoDaddy => super::godaddy::send(&session, &targets),
     };
     let name = job.preset.name;

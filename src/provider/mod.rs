@@ -1,16 +1,22 @@
 //! The providers: presets (who), protocols (how to ask), and what their answers mean.
 
 pub mod api;
+#[cfg(feature = "cloudflare")]
 pub mod cloudflare;
+#[cfg(feature = "digitalocean")]
 pub mod digitalocean;
 pub mod duckdns;
 pub mod dyndns2;
 pub mod dyndns_server;
 pub mod dynv6;
 pub mod freedns;
+#[cfg(feature = "gandi")]
 pub mod gandi;
+#[cfg(feature = "godaddy")]
 pub mod godaddy;
+#[cfg(feature = "hetzner")]
 pub mod hetzner;
+#[cfg(feature = "porkbun")]
 pub mod porkbun;
 pub mod presets;
 pub mod rfc2136;

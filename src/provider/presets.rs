@@ -4,6 +4,7 @@
 //! widely used client (ddclient, inadyn, OpenWRT's ddns-scripts service list).
 //! What no source confirmed is marked "unconfirmed".
 
+#[allow(unused_imports)] // unused in a build without any API provider
 use super::api::Api;
 use super::rfc2136::DefaultZone;
 use super::Protocol;
@@ -101,7 +102,7 @@ const DYNDNS2: Preset = Preset {
     secret_note: "--user + password",
 };
 
-pub static PRESETS: [Preset; 28] = [
+pub static PRESETS: &[Preset] = &[
     // dynv6 Update API: https://dynv6.com/docs/apis (seeds 000, 001).
     Preset {
         name: "dynv6",
@@ -367,6 +368,7 @@ pub static PRESETS: [Preset; 28] = [
     // https://developers.cloudflare.com/fundamentals/api/reference/limits/. Cross-checked
     // with ddns-scripts' update_cloudflare_com_v4.sh (zones?name=, dns_records?name=&type=,
     // PATCH {"content":..}, Bearer token or X-Auth-Email + X-Auth-Key).
+    #[cfg(feature = "cloudflare")]
     Preset {
         name: "cloudflare",
         protocol: Protocol::Api(Api::Cloudflare),
@@ -381,6 +383,7 @@ pub static PRESETS: [Preset; 28] = [
     // tests/support/porkbun.rs follows it): every call a POST to api.porkbun.com with
     // apikey + secretapikey in the JSON body; domain/listAll, dns/retrieveByNameType,
     // dns/editByNameType, dns/create; answers {"status":"SUCCESS"|"ERROR","message":..}.
+    #[cfg(feature = "porkbun")]
     Preset {
         name: "porkbun",
         protocol: Protocol::Api(Api::Porkbun),
@@ -395,6 +398,7 @@ pub static PRESETS: [Preset; 28] = [
     // https://docs.hetzner.cloud/reference/cloud (Zones, Zone RRSets, Errors; the mock
     // in tests/support/hetzner.rs follows it): Bearer token of the project,
     // /v1/zones/{zone}/rrsets/{name}/{type} and its actions/set_records.
+    #[cfg(feature = "hetzner")]
     Preset {
         name: "hetzner",
         protocol: Protocol::Api(Api::Hetzner),
@@ -409,6 +413,7 @@ pub static PRESETS: [Preset; 28] = [
     // https://api.gandi.net/docs/authentication/ (the mock in tests/support/gandi.rs
     // follows them): a personal access token as Bearer, /v5/livedns/domains/{fqdn}/
     // records/{name}/{type}, PUT to replace the values, POST to create.
+    #[cfg(feature = "gandi")]
     Preset {
         name: "gandi",
         protocol: Protocol::Api(Api::Gandi),
@@ -422,6 +427,7 @@ pub static PRESETS: [Preset; 28] = [
     // DigitalOcean API v2, https://docs.digitalocean.com/reference/api/digitalocean/
     // (Domains, Domain Records; the mock in tests/support/digitalocean.rs follows it):
     // Bearer token, records filtered by type and name, PATCH {"data":..}.
+    #[cfg(feature = "digitalocean")]
     Preset {
         name: "digitalocean",
         protocol: Protocol::Api(Api::DigitalOcean),
@@ -437,6 +443,7 @@ pub static PRESETS: [Preset; 28] = [
     // follows them): `Authorization: sso-key KEY:SECRET`, GET and PUT
     // /v1/domains/{domain}/records/{type}/{name}; 403 ACCESS_DENIED for accounts
     // without API access.
+    #[cfg(feature = "godaddy")]
     Preset {
         name: "godaddy",
         protocol: Protocol::Api(Api::GoDaddy),
@@ -562,12 +569,6 @@ mod tests {
             "selfhost",
             "spdyn",
             "ipv64",
-            "cloudflare",
-            "porkbun",
-            "hetzner",
-            "gandi",
-            "digitalocean",
-            "godaddy",
         ] {
             assert!(preset(name).is_some_and(|p| p.host.is_some()), "{name}");
         }
