@@ -34,6 +34,8 @@ pub enum Api {
     DigitalOcean,
     #[cfg(feature = "godaddy")]
     GoDaddy,
+    #[cfg(feature = "linode")]
+    Linode,
 }
 
 impl Api {
@@ -51,6 +53,8 @@ impl Api {
             Api::DigitalOcean => "digitalocean-v2",
             #[cfg(feature = "godaddy")]
             Api::GoDaddy => "godaddy-v1",
+            #[cfg(feature = "linode")]
+            Api::Linode => "linode-v4",
         }
     }
 }
@@ -304,6 +308,8 @@ pub fn send(
         Api::DigitalOcean => super::digitalocean::send(&session, &targets),
         #[cfg(feature = "godaddy")]
         Api::GoDaddy => super::godaddy::send(&session, &targets),
+        #[cfg(feature = "linode")]
+        Api::Linode => super::linode::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
@@ -424,36 +430,66 @@ pub fn fail(
     }
 }
 
-/// The zone names a run needs, with one request: `--zone` checked with a GET of
-/// `one` + the zone, else the names listed by a GET of `all`: in the member
-/// `list` of the answer (the answer itself when `None`), `name` in each entry.
-pub fn zone_names(
+/// A zone: its name, and the ID the API knows it by (the name where the API
+/// takes names).
+#[derive(Clone, Debug)]
+pub struct Zone {
+    pub name: String,
+    pub id: String,
+}
+
+/// The zones a run needs, with one request. With `--zone` and a path `one`, a GET
+/// of `one` + the zone checks it; else a GET of `all` lists them: the entries are
+/// the member `list` of the answer (the answer itself when `None`), with the
+/// name in the member `keys.0` and the ID in `keys.1` (the name when `None`);
+/// `--zone` then keeps its own.
+pub fn zones(
     session: &Session,
     auth: Vec<(&'static str, String)>,
     check: Check,
-    (one, all): (&str, &str),
+    (one, all): (Option<&str>, &str),
     list: Option<&str>,
-    name: &str,
-) -> Result<Vec<String>, Fail> {
-    let zone = session.job.zone.as_deref();
-    let path = match zone {
-        Some(zone) => format!("{one}{}", percent_encode(zone)),
-        None => all.to_string(),
+    keys: (&str, Option<&str>),
+) -> Result<Vec<Zone>, Fail> {
+    let given = session.job.zone.as_deref();
+    let path = match (given, one) {
+        (Some(zone), Some(one)) => format!("{one}{}", percent_encode(zone)),
+        _ => all.to_string(),
     };
     let answer = session.send(&session.call(Method::Get, &path, auth, None))?;
     let value = check(&answer, "looking up the zone")?;
-    if let Some(zone) = zone {
-        return Ok(vec![zone.to_string()]);
+    if let (Some(zone), Some(_)) = (given, one) {
+        return Ok(vec![Zone {
+            name: zone.to_string(),
+            id: zone.to_string(),
+        }]);
     }
     let entries = match list {
         Some(key) => value.get(key).map(Value::as_array).unwrap_or(&[]),
         None => value.as_array(),
     };
-    Ok(entries
+    let zones: Vec<Zone> = entries
         .iter()
-        .filter_map(|entry| entry.str_of(name))
-        .map(str::to_ascii_lowercase)
-        .collect())
+        .filter_map(|entry| {
+            let name = entry.str_of(keys.0)?.to_ascii_lowercase();
+            let id = match keys.1 {
+                Some(key) => entry.get(key)?.as_text()?.to_string(),
+                None => name.clone(),
+            };
+            Some(Zone { name, id })
+        })
+        .filter(|zone| given.is_none_or(|g| g == zone.name))
+        .collect();
+    match given {
+        Some(zone) if zones.is_empty() => Err(Fail::new(
+            Exit::NoHost,
+            format!(
+                "{}: zone {zone} not found (or these credentials cannot see it)",
+                session.job.preset.name
+            ),
+        )),
+        _ => Ok(zones),
+    }
 }
 
 /// Runs `set` for each target with the zone that holds it; every target fails
@@ -461,8 +497,8 @@ pub fn zone_names(
 pub fn each_target(
     provider: &str,
     targets: &[Target],
-    zones: Result<Vec<String>, Fail>,
-    set: &dyn Fn(&str, &Target) -> Result<Change, Fail>,
+    zones: Result<Vec<Zone>, Fail>,
+    set: &dyn Fn(&Zone, &Target) -> Result<Change, Fail>,
 ) -> Vec<Result<Change, Fail>> {
     let zones = match zones {
         Ok(zones) => zones,
@@ -470,7 +506,7 @@ pub fn each_target(
     };
     targets
         .iter()
-        .map(|target| match zone_of(&target.name, &zones, |z| z) {
+        .map(|target| match zone_of(&target.name, &zones, |z| &z.name) {
             Some(zone) => set(zone, target),
             None => Err(Fail::new(
                 Exit::NoHost,

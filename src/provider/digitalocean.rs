@@ -21,16 +21,16 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     // Up to 200 domains in one request; beyond, --zone names the one.
-    let zones = api::zone_names(
+    let zones = api::zones(
         session,
         auth(session),
         success,
-        ("/domains/", "/domains?per_page=200"),
+        (Some("/domains/"), "/domains?per_page=200"),
         Some("domains"),
-        "name",
+        ("name", None),
     );
     api::each_target("digitalocean", targets, zones, &|zone, target| {
-        set_record(session, zone, target)
+        set_record(session, &zone.name, target)
     })
 }
 

@@ -20,16 +20,16 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
-    let zones = api::zone_names(
+    let zones = api::zones(
         session,
         auth(session),
         success,
-        ("/livedns/domains/", "/livedns/domains"),
+        (Some("/livedns/domains/"), "/livedns/domains"),
         None,
-        "fqdn",
+        ("fqdn", None),
     );
     api::each_target("gandi", targets, zones, &|zone, target| {
-        set_record(session, zone, target)
+        set_record(session, &zone.name, target)
     })
 }
 

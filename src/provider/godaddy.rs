@@ -29,16 +29,16 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
-    let zones = api::zone_names(
+    let zones = api::zones(
         session,
         auth(session),
         success,
-        ("/domains/", "/domains?statuses=ACTIVE&limit=1000"),
+        (Some("/domains/"), "/domains?statuses=ACTIVE&limit=1000"),
         None,
-        "domain",
+        ("domain", None),
     );
     api::each_target("godaddy", targets, zones, &|zone, target| {
-        set_record(session, zone, target)
+        set_record(session, &zone.name, target)
     })
 }
 

@@ -24,16 +24,16 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     // Up to 100 zones (the page maximum) in one request; beyond, --zone names the one.
-    let zones = api::zone_names(
+    let zones = api::zones(
         session,
         auth(session),
         success,
-        ("/zones/", "/zones?per_page=100"),
+        (Some("/zones/"), "/zones?per_page=100"),
         Some("zones"),
-        "name",
+        ("name", None),
     );
     api::each_target("hetzner", targets, zones, &|zone, target| {
-        set_record(session, zone, target)
+        set_record(session, &zone.name, target)
     })
 }
 

@@ -16,6 +16,8 @@ pub mod gandi;
 pub mod godaddy;
 #[cfg(feature = "hetzner")]
 pub mod hetzner;
+#[cfg(feature = "linode")]
+pub mod linode;
 #[cfg(feature = "porkbun")]
 pub mod porkbun;
 pub mod presets;

@@ -9,7 +9,7 @@
 //!   (sent as the record had it: Porkbun would otherwise reset it to 600);
 //! - `dns/create/DOMAIN` with `name` (the subdomain), `type`, `content`, `ttl`.
 
-use super::api::{self, Change, Fail, Session, Step, Target};
+use super::api::{self, Change, Fail, Session, Step, Target, Zone};
 use crate::exit::Exit;
 use crate::http::{Answer, Method};
 use crate::json::{self, Value};
@@ -32,14 +32,18 @@ fn post(session: &Session, path: &str, members: &[(&str, String)]) -> Result<Ans
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     api::each_target("porkbun", targets, domains(session), &|domain, target| {
-        set_record(session, domain, target)
+        set_record(session, &domain.name, target)
     })
 }
 
 /// `--zone`, else the account's domains.
-fn domains(session: &Session) -> Result<Vec<String>, Fail> {
-    if let Some(zone) = &session.job.zone {
-        return Ok(vec![zone.clone()]);
+fn domains(session: &Session) -> Result<Vec<Zone>, Fail> {
+    let zone = |name: String| Zone {
+        id: name.clone(),
+        name,
+    };
+    if let Some(given) = &session.job.zone {
+        return Ok(vec![zone(given.clone())]);
     }
     let answer = post(session, "/domain/listAll", &[("start", json::quote("0"))])?;
     let value = success(&answer, "listing the domains")?;
@@ -49,7 +53,7 @@ fn domains(session: &Session) -> Result<Vec<String>, Fail> {
         .unwrap_or(&[])
         .iter()
         .filter_map(|d| d.str_of("domain"))
-        .map(str::to_ascii_lowercase)
+        .map(|d| zone(d.to_ascii_lowercase()))
         .collect())
 }
 

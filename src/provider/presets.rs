@@ -454,6 +454,20 @@ pub static PRESETS: &[Preset] = &[
         secret_note: "API key as the token + API secret as the password (production keys)",
         ..DYNDNS2
     },
+    // Linode (Akamai) API v4, https://techdocs.akamai.com/linode-api/reference/api
+    // (Domains; the mock in tests/support/linode.rs follows it): Bearer token,
+    // /v4/domains/{id}/records, PUT {"target":..}.
+    #[cfg(feature = "linode")]
+    Preset {
+        name: "linode",
+        protocol: Protocol::Api(Api::Linode),
+        host: Some("api.linode.com"),
+        path: "/v4",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "personal access token (Domains: read/write)",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {

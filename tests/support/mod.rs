@@ -38,6 +38,7 @@ pub mod dyndns_server;
 pub mod gandi;
 pub mod godaddy;
 pub mod hetzner;
+pub mod linode;
 pub mod named;
 pub mod porkbun;
 pub mod rest;
