@@ -36,6 +36,8 @@ pub enum Api {
     GoDaddy,
     #[cfg(feature = "linode")]
     Linode,
+    #[cfg(feature = "desec-api")]
+    Desec,
 }
 
 impl Api {
@@ -55,6 +57,8 @@ impl Api {
             Api::GoDaddy => "godaddy-v1",
             #[cfg(feature = "linode")]
             Api::Linode => "linode-v4",
+            #[cfg(feature = "desec-api")]
+            Api::Desec => "desec-rest",
         }
     }
 }
@@ -310,6 +314,8 @@ pub fn send(
         Api::GoDaddy => super::godaddy::send(&session, &targets),
         #[cfg(feature = "linode")]
         Api::Linode => super::linode::send(&session, &targets),
+        #[cfg(feature = "desec-api")]
+        Api::Desec => super::desec_api::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
@@ -438,8 +444,8 @@ pub struct Zone {
     pub id: String,
 }
 
-/// The zones a run needs, with one request. With `--zone` and a path `one`, a GET
-/// of `one` + the zone checks it; else a GET of `all` lists them: the entries are
+/// The zones a run needs, with one request. With `--zone` and a path `one`
+/// (what comes before and after the zone), a GET of it checks the zone; else a GET of `all` lists them: the entries are
 /// the member `list` of the answer (the answer itself when `None`), with the
 /// name in the member `keys.0` and the ID in `keys.1` (the name when `None`);
 /// `--zone` then keeps its own.
@@ -447,13 +453,13 @@ pub fn zones(
     session: &Session,
     auth: Vec<(&'static str, String)>,
     check: Check,
-    (one, all): (Option<&str>, &str),
+    (one, all): (Option<(&str, &str)>, &str),
     list: Option<&str>,
     keys: (&str, Option<&str>),
 ) -> Result<Vec<Zone>, Fail> {
     let given = session.job.zone.as_deref();
     let path = match (given, one) {
-        (Some(zone), Some(one)) => format!("{one}{}", percent_encode(zone)),
+        (Some(zone), Some((before, after))) => format!("{before}{}{after}", percent_encode(zone)),
         _ => all.to_string(),
     };
     let answer = session.send(&session.call(Method::Get, &path, auth, None))?;

@@ -25,7 +25,7 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
         session,
         auth(session),
         success,
-        (Some("/domains/"), "/domains?per_page=200"),
+        (Some(("/domains/", "")), "/domains?per_page=200"),
         Some("domains"),
         ("name", None),
     );

@@ -24,7 +24,7 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
         session,
         auth(session),
         success,
-        (Some("/livedns/domains/"), "/livedns/domains"),
+        (Some(("/livedns/domains/", "")), "/livedns/domains"),
         None,
         ("fqdn", None),
     );

@@ -33,7 +33,10 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
         session,
         auth(session),
         success,
-        (Some("/domains/"), "/domains?statuses=ACTIVE&limit=1000"),
+        (
+            Some(("/domains/", "")),
+            "/domains?statuses=ACTIVE&limit=1000",
+        ),
         None,
         ("domain", None),
     );

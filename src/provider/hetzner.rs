@@ -28,7 +28,7 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
         session,
         auth(session),
         success,
-        (Some("/zones/"), "/zones?per_page=100"),
+        (Some(("/zones/", "")), "/zones?per_page=100"),
         Some("zones"),
         ("name", None),
     );

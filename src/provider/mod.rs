@@ -3,6 +3,8 @@
 pub mod api;
 #[cfg(feature = "cloudflare")]
 pub mod cloudflare;
+#[cfg(feature = "desec-api")]
+pub mod desec_api;
 #[cfg(feature = "digitalocean")]
 pub mod digitalocean;
 pub mod duckdns;

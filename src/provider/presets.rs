@@ -468,6 +468,21 @@ pub static PRESETS: &[Preset] = &[
         secret_note: "personal access token (Domains: read/write)",
         ..DYNDNS2
     },
+    // deSEC's REST API, https://desec.readthedocs.io/en/latest/dns/rrsets.html (and
+    // .../dns/domains.html, .../rate-limits.html; the mock in tests/support/desec_api.rs
+    // follows them): `Authorization: Token`, PATCH of an RRset's records. The
+    // dyndns2 preset `desec` stays the simple choice; this one creates records.
+    #[cfg(feature = "desec-api")]
+    Preset {
+        name: "desec-api",
+        protocol: Protocol::Api(Api::Desec),
+        host: Some("desec.io"),
+        path: "/api/v1",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "token (Authorization: Token)",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {
