@@ -147,6 +147,7 @@ Provider:
                              godaddy    GoDaddy API v1: key as token + secret as password
                              linode     Linode API v4: personal access token
                              desec-api  deSEC REST API (creates records): token
+                             powerdns   PowerDNS HTTP API (X-API-Key); needs --server
   -s, --server URL         scheme://host[:port] of the provider, overriding the
                            preset's (env DYNUP_SERVER); for rfc2136: HOST[:PORT]
                            of the DNS server (a name or an address; port 53)

@@ -38,6 +38,8 @@ pub enum Api {
     Linode,
     #[cfg(feature = "desec-api")]
     Desec,
+    #[cfg(feature = "powerdns")]
+    PowerDns,
 }
 
 impl Api {
@@ -59,6 +61,8 @@ impl Api {
             Api::Linode => "linode-v4",
             #[cfg(feature = "desec-api")]
             Api::Desec => "desec-rest",
+            #[cfg(feature = "powerdns")]
+            Api::PowerDns => "powerdns-http",
         }
     }
 }
@@ -316,6 +320,8 @@ pub fn send(
         Api::Linode => super::linode::send(&session, &targets),
         #[cfg(feature = "desec-api")]
         Api::Desec => super::desec_api::send(&session, &targets),
+        #[cfg(feature = "powerdns")]
+        Api::PowerDns => super::powerdns::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
@@ -477,7 +483,11 @@ pub fn zones(
     let zones: Vec<Zone> = entries
         .iter()
         .filter_map(|entry| {
-            let name = entry.str_of(keys.0)?.to_ascii_lowercase();
+            // Some APIs write zone names absolute, with the final dot.
+            let name = entry
+                .str_of(keys.0)?
+                .trim_end_matches('.')
+                .to_ascii_lowercase();
             let id = match keys.1 {
                 Some(key) => entry.get(key)?.as_text()?.to_string(),
                 None => name.clone(),

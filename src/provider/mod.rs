@@ -22,6 +22,8 @@ pub mod hetzner;
 pub mod linode;
 #[cfg(feature = "porkbun")]
 pub mod porkbun;
+#[cfg(feature = "powerdns")]
+pub mod powerdns;
 pub mod presets;
 pub mod rfc2136;
 pub mod template;

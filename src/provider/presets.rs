@@ -483,6 +483,21 @@ pub static PRESETS: &[Preset] = &[
         secret_note: "token (Authorization: Token)",
         ..DYNDNS2
     },
+    // PowerDNS Authoritative's HTTP API on the user's server,
+    // https://doc.powerdns.com/authoritative/http-api/zone.html (the mock in
+    // tests/support/powerdns.rs follows it): X-API-Key, PATCH of one RRset with
+    // changetype REPLACE.
+    #[cfg(feature = "powerdns")]
+    Preset {
+        name: "powerdns",
+        protocol: Protocol::Api(Api::PowerDns),
+        host: None,
+        path: "/api/v1/servers/localhost",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "the server's API key (X-API-Key)",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {

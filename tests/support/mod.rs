@@ -42,6 +42,7 @@ pub mod hetzner;
 pub mod linode;
 pub mod named;
 pub mod porkbun;
+pub mod powerdns;
 pub mod rest;
 
 /// Limit on the request head (request line + headers).
