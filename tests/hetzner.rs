@@ -269,3 +269,19 @@ fn verbose_masks_the_token() {
         "{run:?}"
     );
 }
+
+#[test]
+fn zone_id_is_a_cloudflare_option() {
+    let (fx, _api) = setup();
+    let run = run(
+        &fx,
+        &["--zone-id", "42", "--ipv4", "203.0.113.7", "h.example.com"],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.one_error_line()
+            .contains("--zone-id is a cloudflare option"),
+        "{run:?}"
+    );
+    assert_eq!(fx.mock.count(), 0);
+}

@@ -362,6 +362,16 @@ pub fn check(job: &Job) -> Result<(), Failure> {
             "--ipv6: an AAAA record holds an address, not a prefix length; drop the /LEN",
         ));
     }
+    #[cfg(feature = "cloudflare")]
+    let takes_zone_id = job.preset.protocol == super::Protocol::Api(Api::Cloudflare);
+    #[cfg(not(feature = "cloudflare"))]
+    let takes_zone_id = false;
+    if job.zone_id.is_some() && !takes_zone_id {
+        return Err(Failure::usage(format!(
+            "--zone-id is a cloudflare option; {} finds the zone by name (--zone)",
+            job.preset.name
+        )));
+    }
     if let Some(zone) = &job.zone {
         if let Some(host) = job
             .hosts
