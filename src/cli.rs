@@ -148,6 +148,7 @@ Provider:
                              linode     Linode API v4: personal access token
                              desec-api  deSEC REST API (creates records): token
                              powerdns   PowerDNS HTTP API (X-API-Key); needs --server
+                             namecheap  Namecheap dynamic DNS (IPv4): DDNS password
   -s, --server URL         scheme://host[:port] of the provider, overriding the
                            preset's (env DYNUP_SERVER); for rfc2136: HOST[:PORT]
                            of the DNS server (a name or an address; port 53)

@@ -40,6 +40,8 @@ pub enum Api {
     Desec,
     #[cfg(feature = "powerdns")]
     PowerDns,
+    #[cfg(feature = "namecheap")]
+    Namecheap,
 }
 
 impl Api {
@@ -63,6 +65,8 @@ impl Api {
             Api::Desec => "desec-rest",
             #[cfg(feature = "powerdns")]
             Api::PowerDns => "powerdns-http",
+            #[cfg(feature = "namecheap")]
+            Api::Namecheap => "namecheap-ddns",
         }
     }
 }
@@ -322,6 +326,8 @@ pub fn send(
         Api::Desec => super::desec_api::send(&session, &targets),
         #[cfg(feature = "powerdns")]
         Api::PowerDns => super::powerdns::send(&session, &targets),
+        #[cfg(feature = "namecheap")]
+        Api::Namecheap => super::namecheap::send(&session, &targets),
     };
     let name = job.preset.name;
     targets

@@ -20,6 +20,8 @@ pub mod godaddy;
 pub mod hetzner;
 #[cfg(feature = "linode")]
 pub mod linode;
+#[cfg(feature = "namecheap")]
+pub mod namecheap;
 #[cfg(feature = "porkbun")]
 pub mod porkbun;
 #[cfg(feature = "powerdns")]

@@ -498,6 +498,21 @@ pub static PRESETS: &[Preset] = &[
         secret_note: "the server's API key (X-API-Key)",
         ..DYNDNS2
     },
+    // Namecheap dynamic DNS, https://www.namecheap.com/support/knowledgebase/article.aspx/29/11/how-to-dynamically-update-the-hosts-ip-with-an-http-request/
+    // (the mock in tests/support/namecheap.rs follows it): GET /update with host,
+    // domain, the domain's Dynamic DNS password and ip; XML answer; A records only.
+    #[cfg(feature = "namecheap")]
+    Preset {
+        name: "namecheap",
+        protocol: Protocol::Api(Api::Namecheap),
+        host: Some("dynamicdns.park-your-domain.com"),
+        path: "",
+        credentials: Credentials::Password,
+        ipv6: false,
+        ipv6_auto: false,
+        secret_note: "the domain's Dynamic DNS password",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {

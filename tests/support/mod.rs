@@ -40,6 +40,7 @@ pub mod gandi;
 pub mod godaddy;
 pub mod hetzner;
 pub mod linode;
+pub mod namecheap;
 pub mod named;
 pub mod porkbun;
 pub mod powerdns;
