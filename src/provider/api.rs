@@ -42,6 +42,8 @@ pub enum Api {
     PowerDns,
     #[cfg(feature = "namecheap")]
     Namecheap,
+    #[cfg(feature = "scaleway")]
+    Scaleway,
 }
 
 impl Api {
@@ -67,6 +69,8 @@ impl Api {
             Api::PowerDns => "powerdns-http",
             #[cfg(feature = "namecheap")]
             Api::Namecheap => "namecheap-ddns",
+            #[cfg(feature = "scaleway")]
+            Api::Scaleway => "scaleway-v2beta1",
         }
     }
 }
@@ -328,6 +332,8 @@ pub fn send(
         Api::PowerDns => super::powerdns::send(&session, &targets),
         #[cfg(feature = "namecheap")]
         Api::Namecheap => super::namecheap::send(&session, &targets),
+        #[cfg(feature = "scaleway")]
+        Api::Scaleway => super::scaleway::send(&session, &targets),
     };
     let name = job.preset.name;
     targets

@@ -28,6 +28,8 @@ pub mod porkbun;
 pub mod powerdns;
 pub mod presets;
 pub mod rfc2136;
+#[cfg(feature = "scaleway")]
+pub mod scaleway;
 pub mod template;
 #[cfg(test)]
 mod test_answers;

@@ -513,6 +513,21 @@ pub static PRESETS: &[Preset] = &[
         secret_note: "the domain's Dynamic DNS password",
         ..DYNDNS2
     },
+    // Scaleway Domains and DNS API v2beta1,
+    // https://www.scaleway.com/en/developers/api/domains-and-dns/ (the mock in
+    // tests/support/scaleway.rs follows it): X-Auth-Token with the API key's secret,
+    // PATCH /dns-zones/{zone}/records with `set` (by record ID) or `add` changes.
+    #[cfg(feature = "scaleway")]
+    Preset {
+        name: "scaleway",
+        protocol: Protocol::Api(Api::Scaleway),
+        host: Some("api.scaleway.com"),
+        path: "/domain/v2beta1",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "the API key's secret key (DomainsDNSFullAccess)",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {
