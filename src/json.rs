@@ -4,6 +4,9 @@
 //! list), so a tree of values is simple and cheap enough; numbers stay text
 //! (an ID or a TTL is compared or copied, never computed with). Nesting is
 //! bounded so that a hostile answer cannot exhaust the stack.
+//!
+//! Our own rather than a crate by measured bytes: with miniserde 0.1.46 parsing
+//! into this same tree, the mips_24kc build was 18,944 bytes larger.
 
 /// A parsed JSON value.
 #[derive(Clone, Debug, PartialEq)]
