@@ -150,6 +150,7 @@ Provider:
                              powerdns   PowerDNS HTTP API (X-API-Key); needs --server
                              namecheap  Namecheap dynamic DNS (IPv4): DDNS password
                              scaleway   Scaleway DNS API: the API key's secret key
+                             route53    Amazon Route 53 (SigV4): key ID + secret key
   -s, --server URL         scheme://host[:port] of the provider, overriding the
                            preset's (env DYNUP_SERVER); for rfc2136: HOST[:PORT]
                            of the DNS server (a name or an address; port 53)

@@ -54,8 +54,10 @@ pub struct ApiCall {
     pub method: Method,
     pub url: String,
     pub headers: Vec<(&'static str, String)>,
-    /// JSON, sent with `Content-Type: application/json`.
+    /// Sent with `Content-Type: content_type`.
     pub body: Option<String>,
+    /// `application/json`, or what else the API reads (Route 53: `text/xml`).
+    pub content_type: &'static str,
 }
 
 /// Which address family a connection may use.
@@ -227,7 +229,7 @@ impl<'a> Client<'a> {
                 }
                 let body = call.body.as_deref().unwrap_or("");
                 builder
-                    .header("Content-Type", "application/json")
+                    .header("Content-Type", call.content_type)
                     .send(body.as_bytes())
                     .map_err(fail)?
             }

@@ -28,8 +28,12 @@ pub mod porkbun;
 pub mod powerdns;
 pub mod presets;
 pub mod rfc2136;
+#[cfg(feature = "route53")]
+pub mod route53;
 #[cfg(feature = "scaleway")]
 pub mod scaleway;
+#[cfg(feature = "route53")]
+pub mod sigv4;
 pub mod template;
 #[cfg(test)]
 mod test_answers;

@@ -528,6 +528,21 @@ pub static PRESETS: &[Preset] = &[
         secret_note: "the API key's secret key (DomainsDNSFullAccess)",
         ..DYNDNS2
     },
+    // Amazon Route 53, https://docs.aws.amazon.com/Route53/latest/APIReference/
+    // (ListHostedZones, ListResourceRecordSets, ChangeResourceRecordSets with UPSERT;
+    // the mock in tests/support/route53.rs follows it and checks the signature),
+    // signed with Signature V4 (region us-east-1, service route53).
+    #[cfg(feature = "route53")]
+    Preset {
+        name: "route53",
+        protocol: Protocol::Api(Api::Route53),
+        host: Some("route53.amazonaws.com"),
+        path: "/2013-04-01",
+        credentials: Credentials::KeySecret,
+        ipv6_auto: false,
+        secret_note: "access key ID as the token + secret access key as the password",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {

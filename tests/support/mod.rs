@@ -45,6 +45,7 @@ pub mod named;
 pub mod porkbun;
 pub mod powerdns;
 pub mod rest;
+pub mod route53;
 pub mod scaleway;
 
 /// Limit on the request head (request line + headers).

@@ -47,6 +47,8 @@ pub enum Api {
     Namecheap,
     #[cfg(feature = "scaleway")]
     Scaleway,
+    #[cfg(feature = "route53")]
+    Route53,
 }
 
 impl Api {
@@ -74,6 +76,8 @@ impl Api {
             Api::Namecheap => "namecheap-ddns",
             #[cfg(feature = "scaleway")]
             Api::Scaleway => "scaleway-v2beta1",
+            #[cfg(feature = "route53")]
+            Api::Route53 => "route53-sigv4",
         }
     }
 }
@@ -224,6 +228,7 @@ impl Session<'_> {
             url: format!("{}{path}", self.base()),
             headers,
             body,
+            content_type: "application/json",
         }
     }
 
@@ -337,6 +342,8 @@ pub fn send(
         Api::Namecheap => super::namecheap::send(&session, &targets),
         #[cfg(feature = "scaleway")]
         Api::Scaleway => super::scaleway::send(&session, &targets),
+        #[cfg(feature = "route53")]
+        Api::Route53 => super::route53::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
