@@ -202,9 +202,11 @@ fn replace_pieces(text: &str, form: &str) -> String {
     out
 }
 
-/// Replaces the occurrences of `form` that no letter or digit touches.
+/// Replaces the occurrences of `form` that no ASCII letter or digit touches.
 fn replace_standalone(text: &str, form: &str) -> String {
-    let word_char = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
+    // ASCII only: Unicode's letter tables cost 2.5 KB, and a non-ASCII letter next
+    // to a form then leaves it masked, which errs on the safe side.
+    let word_char = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut before: Option<char> = None;
