@@ -129,9 +129,11 @@ impl Redactor {
 
     fn add_form(&mut self, form: String) {
         if !form.is_empty() && !self.forms.contains(&form) {
-            self.forms.push(form);
-            // Longest first, so that an encoded form is not half-replaced by a shorter one.
-            self.forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+            // Longest first, so that an encoded form is not half-replaced by a shorter
+            // one; after those of its length, as a stable sort would put it, and
+            // without linking a sort for Strings.
+            let at = self.forms.partition_point(|f| f.len() >= form.len());
+            self.forms.insert(at, form);
         }
     }
 
