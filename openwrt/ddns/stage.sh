@@ -28,6 +28,9 @@ if [ -n "${DYNUP_HOST_BIN:-}" ] &&
   "$DYNUP_HOST_BIN" ddns services --json-dir "$root/usr/share/ddns/default" >/dev/null 2>&1; then
   "$DYNUP_HOST_BIN" ddns services >"$root/usr/share/ddns/list"
 else
+  [ -z "${DYNUP_HOST_BIN:-}" ] ||
+    echo "openwrt/ddns/stage.sh: $DYNUP_HOST_BIN has no 'ddns services --json-dir';" \
+      "the definitions come from openwrt/ddns/services" >&2
   rm -rf "$root/usr/share/ddns/default"
   mkdir -p "$root/usr/share/ddns/default"
   cp "$top/openwrt/ddns/services" "$root/usr/share/ddns/list"
