@@ -685,3 +685,48 @@ fn ipk_dynup_ddns_without_a_host_dynup_lists_openwrt_ddns_services() {
     let b = fs::read(tmp.join("again/dynup-ddns_2.8.5-r1_all.ipk")).expect("b");
     assert!(a == b, "two packs of the same input differ");
 }
+
+/// The helper with the real dynup against BIND on loopback: found (A over TCP,
+/// AAAA), and a name without a record (NXDOMAIN): ddns-scripts' 127.
+#[test]
+fn helper_with_the_real_dynup_reads_the_registered_address_from_a_loopback_dns_server() {
+    use support::named::{Named, TsigKey, Zone};
+    let key = TsigKey::new("dynup-key.example.test", "hmac-sha256");
+    let zone = Zone::new("example.test", std::slice::from_ref(&key))
+        .record("home 300 IN A 192.0.2.1")
+        .record("home 300 IN AAAA 2001:db8::1");
+    let named = Named::start(&[zone]);
+    let server = format!("127.0.0.1:{}", named.port);
+
+    let router = Router::new("ddns-real", true);
+    router.script(
+        "usr/bin/dynup",
+        &format!("exec '{}' \"$@\"\n", env!("CARGO_BIN_EXE_dynup")),
+    );
+    let ip_file = |section: &str| read(&router.root().join(format!("run/ddns/{section}.ip")));
+
+    let run = router.helper(
+        &format!("-tl home.example.test -S home4 -d {server} -- get_registered_ip"),
+        &[],
+    );
+    assert_eq!((run.code, run.stdout.as_str()), (0, "192.0.2.1"), "{run:?}");
+    assert_eq!(ip_file("home4"), "192.0.2.1\n");
+
+    let run = router.helper(
+        &format!("-6 -l home.example.test -S home6 -d {server} -- get_registered_ip"),
+        &[],
+    );
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "2001:db8::1"),
+        "{run:?}"
+    );
+    assert_eq!(ip_file("home6"), "2001:db8::1\n");
+
+    let run = router.helper(
+        &format!("-l new.example.test -S home4 -d {server} -- get_registered_ip"),
+        &[],
+    );
+    assert_eq!((run.code, run.stdout.as_str()), (127, ""), "{run:?}");
+    assert_eq!(ip_file("home4"), "\n");
+}
