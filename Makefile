@@ -2,8 +2,10 @@
 #   make build   release binary for this machine (target/release/dynup)
 #   make cross   static router binaries for OpenWRT (dist/<arch>/dynup) and their sizes
 #   make size    the size table of dist/ again
-#   make ipk     OpenWRT packages dist/dynup_<version>_<arch>.ipk of the router binaries
+#   make ipk     OpenWRT packages dist/dynup_<version>_<arch>.ipk of the router binaries,
+#                and dist/dynup-ddns_<version>_all.ipk (ddns-scripts for LuCI, on dynup)
 #   make apk     OpenWRT 25.12 packages dist/apk/<arch>/dynup-<version>-r<release>.apk (apk v3)
+#                and dynup-ddns-<version>-r<release>.apk beside each
 #   make test    format check, clippy, unit and integration tests, the router builds under qemu
 #   make bench   dynup against dynv6.sh, inadyn, ddclient and curl; writes bench/RESULTS.md (root)
 CARGO ?= cargo
@@ -43,19 +45,20 @@ size:
 
 # One .ipk per arch of cross/targets (openwrt/README.md). The router builds are
 # made only when one is missing: after changing the sources, run `make cross`.
-ipk:
+# dynup-ddns' service definitions come from the host build (openwrt/ddns/stage.sh).
+ipk: build
 	@for arch in $$(awk '!/^#/ && NF { print $$1 }' cross/targets); do \
 	  [ -f dist/$$arch/dynup ] || { $(MAKE) cross && break; }; \
 	done
-	sh openwrt/ipk.sh
+	DYNUP_HOST_BIN=target/release/dynup sh openwrt/ipk.sh
 
 # One .apk per arch of cross/targets for OpenWRT 25.12 and later (apk-tools v3,
 # openwrt/README.md), built as `make ipk` is. PKG_RELEASE=2 make apk: another release.
-apk:
+apk: build
 	@for arch in $$(awk '!/^#/ && NF { print $$1 }' cross/targets); do \
 	  [ -f dist/$$arch/dynup ] || { $(MAKE) cross && break; }; \
 	done
-	sh openwrt/apk.sh
+	DYNUP_HOST_BIN=target/release/dynup sh openwrt/apk.sh
 
 lint: check-toolchain
 	$(CARGO) fmt --check

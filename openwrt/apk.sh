@@ -1,6 +1,7 @@
 #!/bin/sh
 # Packs the router binaries dist/<arch>/dynup into packages for OpenWRT 25.12 and
-# later, dist/apk/<arch>/dynup-<version>-r<release>.apk, in apk-tools v3's ADB
+# later, dist/apk/<arch>/dynup-<version>-r<release>.apk (and the noarch
+# dynup-ddns-<version>-r<release>.apk beside it), in apk-tools v3's ADB
 # format, without the SDK: this script does what include/package-pack.mk does
 # before `apk mkpkg` (the /lib/apk/packages files, the scripts, the --info
 # fields from openwrt/Makefile), openwrt/mkapk.py what `apk mkpkg` does. The
@@ -102,6 +103,61 @@ for arch in "$@"; do
     --script "pre-deinstall:$work/scripts/pre-deinstall" \
     --files "$work/root" \
     --output "$apk.tmp"
+  mv "$apk.tmp" "$apk"
+  echo "$apk: $(wc -c <"$apk" | tr -d ' ') bytes"
+done
+
+# dynup-ddns: ddns-scripts' commands for LuCI's DDNS page, on dynup; shell and
+# data, so noarch (as ddns-scripts), one copy in each arch's directory. It
+# provides ddns-scripts at its own version (openwrt/ddns/version, above the
+# real one: dependents ask for ddns-scripts>=2.8), so apk takes it in the
+# place of ddns-scripts; replaces lets it own the files ddns-scripts and its
+# service packages had, and an /etc/config/ddns the user changed is kept.
+ddns_name=dynup-ddns
+ddns_version="$(cat "$top/openwrt/ddns/version")-r$release"
+rm -rf "$work/root" "$work/scripts"
+mkdir -p "$work/scripts"
+sh "$top/openwrt/ddns/stage.sh" "$work/root" "$release"
+packages="$work/root/lib/apk/packages"
+mkdir -p "$packages"
+chmod 0755 "$work/root/lib" "$work/root/lib/apk" "$packages"
+(cd "$work/root" && find . \( -type f -o -type l \) | sed 's|^\.||' | LC_ALL=C sort) \
+  >"$work/list"
+mv "$work/list" "$packages/$ddns_name.list"
+echo /etc/config/ddns >"$packages/$ddns_name.conffiles"
+echo "/etc/config/ddns $(sha256sum <"$work/root/etc/config/ddns" | cut -d ' ' -f 1)" \
+  >"$packages/$ddns_name.conffiles_static"
+chmod 0644 "$packages/$ddns_name.list" "$packages/$ddns_name.conffiles" \
+  "$packages/$ddns_name.conffiles_static"
+for script in post-install pre-deinstall; do
+  sed "s/^export pkgname=\"$name\"\$/export pkgname=\"$ddns_name\"/" \
+    "$top/openwrt/control/$script" >"$work/scripts/$script"
+done
+{
+  echo '#!/bin/sh'
+  echo 'export PKG_UPGRADE=1'
+  sed '/^[[:space:]]*#!/d' "$work/scripts/post-install"
+} >"$work/scripts/post-upgrade"
+python3 "$top/openwrt/mkapk.py" \
+  --info "name:$ddns_name" \
+  --info "version:$ddns_version" \
+  --info "description:ddns-scripts for LuCI's Dynamic DNS page, run by dynup: /etc/config/ddns, /etc/init.d/ddns and the page keep working" \
+  --info "arch:noarch" \
+  --info "license:$(field PKG_LICENSE)" \
+  --info "origin:feeds/packages/net/$name" \
+  --info "url:$(field URL)" \
+  --info "maintainer:$(field PKG_MAINTAINER)" \
+  --info "depends:$name>=$package_version" \
+  --info "provides:ddns-scripts=$ddns_version ddns-scripts-services=$ddns_version" \
+  --info "replaces:ddns-scripts ddns-scripts-services $(tr '\n' ' ' <"$top/openwrt/ddns/replaced")" \
+  --script "post-install:$work/scripts/post-install" \
+  --script "post-upgrade:$work/scripts/post-upgrade" \
+  --script "pre-deinstall:$work/scripts/pre-deinstall" \
+  --files "$work/root" \
+  --output "$work/$ddns_name.apk"
+for arch in "$@"; do
+  apk="$out/$arch/$ddns_name-$ddns_version.apk"
+  cp "$work/$ddns_name.apk" "$apk.tmp"
   mv "$apk.tmp" "$apk"
   echo "$apk: $(wc -c <"$apk" | tr -d ' ') bytes"
 done

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Packs the router binaries dist/<arch>/dynup into installable OpenWRT packages
-# dist/dynup_<version>_<arch>.ipk, without the SDK, the way its ipkg-build does:
+# dist/dynup_<version>_<arch>.ipk, and openwrt/ddns/ into
+# dist/dynup-ddns_<version>_all.ipk, without the SDK, the way its ipkg-build does:
 # a gzip'd GNU tar of ./debian-binary, ./data.tar.gz and ./control.tar.gz (opkg
 # reads no ar archive), every file owned by 0:0, Installed-Size the byte size of
 # the uncompressed data tar. Byte for byte reproducible: SOURCE_DATE_EPOCH (default:
@@ -95,3 +96,52 @@ CONTROL
   mv "$ipk.tmp" "$ipk"
   echo "$ipk: $(wc -c <"$ipk" | tr -d ' ') bytes, installs $installed_size bytes"
 done
+
+# dynup-ddns: ddns-scripts' commands for LuCI's DDNS page, on dynup. Shell and
+# data only, so one package for every arch (Architecture: all, as
+# ddns-scripts). Its version is the ddns-scripts version it stands in for
+# (openwrt/ddns/version, above the real one), as opkg checks a dependent's
+# `ddns-scripts (>=2.8)` against the providing package's own version. Replaces
+# with Conflicts: opkg removes ddns-scripts and its service packages when this
+# one is installed; their /etc/config/ddns, a conffile, is kept when changed.
+ddns_version="$(cat "$top/openwrt/ddns/version")-r$release"
+ddns_replaced="ddns-scripts, ddns-scripts-services$(sed 's/^/, /' "$top/openwrt/ddns/replaced" | tr -d '\n')"
+rm -rf "$work/root" "$work/control" "$work/ipk"
+mkdir -p "$work/control" "$work/ipk"
+sh "$top/openwrt/ddns/stage.sh" "$work/root" "$release"
+(cd "$work/root" && pack -cf "$work/data.tar" .)
+installed_size=$(wc -c <"$work/data.tar" | tr -d ' ')
+gzip -n -9 <"$work/data.tar" >"$work/ipk/data.tar.gz"
+cat >"$work/control/control" <<CONTROL
+Package: dynup-ddns
+Version: $ddns_version
+Depends: dynup (>= $package_version)
+Provides: ddns-scripts, ddns-scripts-services, ddns-scripts_service
+Replaces: $ddns_replaced
+Conflicts: $ddns_replaced
+SourceName: dynup
+License: $license
+LicenseFiles: $license_files
+Section: net
+SourceDateEpoch: $SOURCE_DATE_EPOCH
+URL: $url
+Maintainer: $maintainer
+Architecture: all
+Installed-Size: $installed_size
+Description: ddns-scripts for LuCI's Dynamic DNS page, run by dynup
+ Takes the place of ddns-scripts and its service packages: /etc/config/ddns,
+ /etc/init.d/ddns and LuCI's Dynamic DNS page keep working, dynup does the
+ checks and updates (no curl, wget or bind-host needed).
+CONTROL
+echo /etc/config/ddns >"$work/control/conffiles"
+cp "$top/openwrt/control/postinst" "$top/openwrt/control/prerm" "$work/control/"
+chmod 0644 "$work/control/control" "$work/control/conffiles"
+chmod 0755 "$work/control" "$work/control/postinst" "$work/control/prerm"
+(cd "$work/control" && pack -cf - .) | gzip -n -9 >"$work/ipk/control.tar.gz"
+printf '2.0\n' >"$work/ipk/debian-binary"
+chmod 0644 "$work/ipk/debian-binary" "$work/ipk/data.tar.gz" "$work/ipk/control.tar.gz"
+ipk="$out/dynup-ddns_${ddns_version}_all.ipk"
+(cd "$work/ipk" && pack -cf - ./debian-binary ./data.tar.gz ./control.tar.gz) |
+  gzip -n -9 >"$ipk.tmp"
+mv "$ipk.tmp" "$ipk"
+echo "$ipk: $(wc -c <"$ipk" | tr -d ' ') bytes, installs $installed_size bytes"

@@ -55,6 +55,13 @@ INFO_FIELDS = {
     "maintainer": 8,
     "url": 9,
 }
+# Lists of dependencies, `NAME`, `NAME=VERSION` or `NAME>=VERSION` separated by
+# blanks, as apk mkpkg's --info depends:/provides:/replaces: take them.
+DEPENDENCY_FIELDS = {"depends": 15, "provides": 16, "replaces": 17}
+DEP_NAME, DEP_VERSION, DEP_MATCH = 1, 2, 3
+# apk_version.h: the comparison a dependency asks for (EQUAL is left out).
+MATCHES = {"=": 1, "<": 2, ">": 4, "<=": 3, ">=": 5}
+DEPENDENCY = re.compile(r"([a-zA-Z0-9][a-zA-Z0-9._+-]*)(?:(>=|<=|=|<|>)(\S+))?\Z")
 INFO_HASHES, INFO_INSTALLED_SIZE = 3, 12
 SCRIPT_FIELDS = {
     "trigger": 1,
@@ -178,7 +185,7 @@ def acl(adb, mode):
     return adb.object({ACL_MODE: adb.int(mode), ACL_USER: root, ACL_GROUP: root})
 
 
-def write_package(info, scripts, top, mtime):
+def write_package(info, dependencies, scripts, top, mtime):
     # Values are written in the order apk mkpkg writes them (info strings, then
     # per directory its files, then the directory; the rest last), so that the
     # same tree and fields give the very bytes apk mkpkg gives.
@@ -186,6 +193,18 @@ def write_package(info, scripts, top, mtime):
     fields = {}
     for key, value in sorted(info.items(), key=lambda kv: INFO_FIELDS[kv[0]]):
         fields[INFO_FIELDS[key]] = adb.blob(value.encode())
+    for key, value in sorted(dependencies.items(), key=lambda kv: DEPENDENCY_FIELDS[kv[0]]):
+        items = []
+        # apk writes each in the order given and sorts the array by name.
+        for text in value.split():
+            name, op, version = DEPENDENCY.match(text).groups()
+            dep = {DEP_NAME: adb.blob(name.encode())}
+            if op:
+                dep[DEP_VERSION] = adb.blob(version.encode())
+                if op != "=":
+                    dep[DEP_MATCH] = adb.int(MATCHES[op])
+            items.append((name, adb.object(dep)))
+        fields[DEPENDENCY_FIELDS[key]] = adb.array([v for _, v in sorted(items)])
     paths, contents, installed_size = [], [], 0
     for dir_index, (rel, entries) in enumerate(scan(top), start=1):
         files = []
@@ -252,10 +271,17 @@ def main(argv):
     parser.add_argument("--output", required=True, metavar="FILE")
     args = parser.parse_args(argv)
     try:
-        info = {}
+        info, dependencies = {}, {}
         for text in args.info:
-            key, value = key_value("--info", text, INFO_FIELDS)
-            if value:
+            key, value = key_value("--info", text, {**INFO_FIELDS, **DEPENDENCY_FIELDS})
+            if key in DEPENDENCY_FIELDS:
+                for item in value.split():
+                    match = DEPENDENCY.match(item)
+                    if not match or (match.group(3) and not VERSION.match(match.group(3))):
+                        raise Fail("--info %s: '%s' is not NAME, NAME=VERSION or NAME>=VERSION" % (key, item))
+                if value.split():
+                    dependencies[key] = value
+            elif value:
                 info[key] = value
         for key in ("name", "version", "arch"):
             if key not in info:
@@ -279,7 +305,7 @@ def main(argv):
         epoch = os.environ.get("SOURCE_DATE_EPOCH")
         if epoch is not None and not epoch.isdigit():
             raise Fail("SOURCE_DATE_EPOCH=%s: not a number of seconds" % epoch)
-        package = write_package(info, scripts, args.files, int(epoch) if epoch else None)
+        package = write_package(info, dependencies, scripts, args.files, int(epoch) if epoch else None)
         with open(args.output, "wb") as f:
             f.write(package)
     except (Fail, OSError) as e:

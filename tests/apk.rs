@@ -136,7 +136,8 @@ fn apk_packages_hold_the_payload_lists_and_scripts_with_openwrts_metadata() {
             packed.stdout.contains(&path.display().to_string()),
             "{packed:?}"
         );
-        assert_eq!(fs::read_dir(out.join(arch)).expect("arch dir").count(), 1);
+        // dynup's and dynup-ddns' (apk_ddns_package_... below).
+        assert_eq!(fs::read_dir(out.join(arch)).expect("arch dir").count(), 2);
         let pkg = read_package(&path);
         assert!(pkg.deflated, "{arch}: not compressed as apk mkpkg does");
 
@@ -167,6 +168,11 @@ fn apk_packages_hold_the_payload_lists_and_scripts_with_openwrts_metadata() {
             pkg.info.other_fields.is_empty(),
             "{arch}: unexpected info fields {:?} (depends?)",
             pkg.info.other_fields
+        );
+        assert!(
+            pkg.info.dependencies.is_empty(),
+            "{arch}: {:?}",
+            pkg.info.dependencies
         );
 
         // The unique id: as apk mkpkg makes it, the first 20 bytes of the
@@ -481,4 +487,97 @@ fn the_apk_reader_refuses_damaged_packages() {
     let mut magic = plain.clone();
     magic[4..8].copy_from_slice(b"indx");
     assert!(apk_reader::read(&magic).is_err());
+}
+
+/// dynup-ddns (openwrt/ddns/): one noarch package beside dynup's in every
+/// arch's directory, standing in for ddns-scripts.
+#[test]
+fn apk_dynup_ddns_provides_and_replaces_ddns_scripts_with_its_files_and_scripts() {
+    let tmp = TempDir::new("apk-ddns");
+    fake_dist(&tmp.join("dist"));
+    let out = tmp.join("out");
+    let packed = apk_sh(&tmp.join("dist"), &out, &[], &[("DYNUP_HOST_BIN", "")]);
+    assert_eq!(packed.code, 0, "{packed:?}");
+    let name = "dynup-ddns-2.8.5-r1.apk";
+    let first = fs::read(out.join("mips_24kc").join(name)).expect("mips_24kc");
+    for arch in arches() {
+        let path = out.join(&arch).join(name);
+        assert!(
+            packed.stdout.contains(&path.display().to_string()),
+            "{packed:?}"
+        );
+        assert!(
+            fs::read(&path).expect("package") == first,
+            "{arch}: not the same package"
+        );
+    }
+    let pkg = read_package(&out.join("x86_64").join(name));
+    assert_eq!(pkg.info.text["name"], "dynup-ddns");
+    assert_eq!(pkg.info.text["version"], "2.8.5-r1");
+    assert_eq!(pkg.info.text["arch"], "noarch");
+    let deps = &pkg.info.dependencies;
+    assert_eq!(deps["depends"], [format!("dynup>={}", version())]);
+    // Dependents ask for ddns-scripts>=2.8; the real one is 2.8.4.
+    assert_eq!(
+        deps["provides"],
+        ["ddns-scripts=2.8.5-r1", "ddns-scripts-services=2.8.5-r1"]
+    );
+    let replaces = &deps["replaces"];
+    assert_eq!(replaces.len(), 29, "{replaces:?}");
+    for package in [
+        "ddns-scripts",
+        "ddns-scripts-services",
+        "ddns-scripts-cloudflare",
+    ] {
+        assert!(
+            replaces.iter().any(|r| r == package),
+            "{package}: {replaces:?}"
+        );
+    }
+
+    let modes: Vec<(String, u64)> = pkg
+        .files()
+        .into_iter()
+        .filter(|(path, _)| !path.contains("/default/"))
+        .map(|(path, file)| (path, file.acl.mode))
+        .collect();
+    let expected = [
+        ("etc/config/ddns", 0o600),
+        ("etc/hotplug.d/iface/95-ddns", 0o644),
+        ("etc/init.d/ddns", 0o755),
+        ("lib/apk/packages/dynup-ddns.conffiles", 0o644),
+        ("lib/apk/packages/dynup-ddns.conffiles_static", 0o644),
+        ("lib/apk/packages/dynup-ddns.list", 0o644),
+        ("usr/bin/ddns", 0o755),
+        ("usr/lib/ddns/dynamic_dns_lucihelper.sh", 0o755),
+        ("usr/share/ddns/list", 0o644),
+        ("usr/share/ddns/version", 0o644),
+    ];
+    let expected: Vec<(String, u64)> = expected
+        .iter()
+        .map(|(p, m)| (format!("/{p}"), *m))
+        .collect();
+    assert_eq!(modes, expected);
+    assert_eq!(
+        pkg.contents("/lib/apk/packages/dynup-ddns.conffiles"),
+        b"/etc/config/ddns\n"
+    );
+    let config = pkg.contents("/etc/config/ddns");
+    assert_eq!(
+        String::from_utf8_lossy(&pkg.contents("/lib/apk/packages/dynup-ddns.conffiles_static")),
+        format!("/etc/config/ddns {}\n", sha256_hex(&config))
+    );
+    assert_eq!(pkg.contents("/usr/share/ddns/version"), b"2.8.5-1\n");
+    let list = String::from_utf8(pkg.contents("/usr/share/ddns/list")).expect("utf-8");
+    for service in list.lines() {
+        pkg.file(&format!("/usr/share/ddns/default/{service}.json"));
+    }
+    // The scripts name this package, not dynup.
+    for script in ["post-install", "post-upgrade", "pre-deinstall"] {
+        let text = String::from_utf8_lossy(&pkg.scripts[script]).to_string();
+        assert!(
+            text.contains("export pkgname=\"dynup-ddns\""),
+            "{script}: {text}"
+        );
+    }
 }

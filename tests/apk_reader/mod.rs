@@ -33,6 +33,9 @@ pub struct Info {
     pub text: BTreeMap<&'static str, String>,
     pub hashes: Option<Vec<u8>>,
     pub installed_size: Option<u64>,
+    /// depends, provides, replaces → their items as apk prints them
+    /// (`name`, `name=version`, `name>=version`).
+    pub dependencies: BTreeMap<&'static str, Vec<String>>,
     /// Field numbers that are set but are neither text, hashes nor installed-size
     /// (depends, provides, build-time, ...).
     pub other_fields: Vec<usize>,
@@ -134,6 +137,7 @@ const INFO_TEXT: [(usize, &str); 8] = [
     (9, "url"),
 ];
 const INFO_HASHES: usize = 3;
+const INFO_DEPENDENCIES: [(usize, &str); 3] = [(15, "depends"), (16, "provides"), (17, "replaces")];
 const INFO_INSTALLED_SIZE: usize = 12;
 const INFO_FIELDS: usize = 21; // name .. tags
 const SCRIPT_NAMES: [&str; 7] = [
@@ -328,6 +332,26 @@ pub fn read(file: &[u8]) -> Result<Package, String> {
             hashes_at = Some(range);
         } else if field == INFO_INSTALLED_SIZE {
             info.installed_size = Some(adb.int(tag)?);
+        } else if let Some((_, name)) = INFO_DEPENDENCIES.iter().find(|(n, _)| *n == field) {
+            let mut items = Vec::new();
+            for dep in adb.array(tag)? {
+                let dep = adb.object(dep, 3)?;
+                let name = adb.text(dep[0])?.unwrap_or_default();
+                let version = adb.text(dep[1])?.unwrap_or_default();
+                // apk_version.h: EQUAL 1, LESS 2, GREATER 4; a version alone is EQUAL.
+                let matching = if dep[2] == 0 { 0 } else { adb.int(dep[2])? };
+                let op = match (version.is_empty(), matching) {
+                    (true, _) => "",
+                    (false, 0 | 1) => "=",
+                    (false, 2) => "<",
+                    (false, 3) => "<=",
+                    (false, 4) => ">",
+                    (false, 5) => ">=",
+                    (false, m) => return Err(format!("{name}: dependency match {m}")),
+                };
+                items.push(format!("{name}{op}{version}"));
+            }
+            info.dependencies.insert(name, items);
         } else {
             info.other_fields.push(field);
         }
