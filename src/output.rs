@@ -102,7 +102,7 @@ impl Out {
     /// earlier answer), silenced by `--quiet`: the exit code still tells.
     pub fn note(&self, line: &str) {
         if !self.quiet {
-            let line = self.redactor.apply(line);
+            let line = self.redactor.apply(&self.in_job_terms(line));
             let _ = writeln!(std::io::stderr(), "dynup: {line}");
             self.log(Severity::Warning, &line);
         }

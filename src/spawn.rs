@@ -113,6 +113,11 @@ pub fn spawn(
     }
 }
 
+/// Whether PATH has a program `name` (uci, ubus: an OpenWRT system).
+pub fn on_path(name: &str) -> bool {
+    find_program(OsStr::new(name)).as_bytes().contains(&b'/')
+}
+
 /// `name` itself when it holds a `/`, else the first PATH directory that has it.
 fn find_program(name: &OsStr) -> OsString {
     if name.as_bytes().contains(&b'/') {

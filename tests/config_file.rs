@@ -468,3 +468,40 @@ fn the_shipped_openwrt_config_reads_natively() {
     );
     assert_eq!(fx.mock.connections(), 0);
 }
+
+#[test]
+fn a_jobs_own_messages_name_the_job_and_its_options() {
+    // Two jobs, one refused by the provider: its error, and the held line of the
+    // next run, say which job and call flags by their options.
+    let fx = Fixture::http();
+    fx.mock
+        .reply(Reply::status(401, "invalid authentication token"));
+    fx.mock.default_reply(Reply::ok("addresses updated"));
+    let file = config(
+        &fx,
+        &format!(
+            "{}{}",
+            dynv6_job(&fx, "refused", "1", "a.dynv6.net", "192.0.2.1"),
+            dynv6_job(&fx, "fine", "1", "b.dynv6.net", "192.0.2.2")
+        ),
+        0o600,
+    );
+    let run = dynup_config(&fx, &file, &[]);
+    assert_eq!(run.code, 10, "{run:?}");
+    let errors: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(errors.len(), 1, "{run:?}");
+    assert!(
+        errors[0].starts_with("dynup: job refused: a.dynv6.net: bad credentials"),
+        "{run:?}"
+    );
+    let held = dynup_config(&fx, &file, &[]);
+    assert_eq!(held.code, 10, "{held:?}");
+    assert!(
+        held.stderr
+            .starts_with("dynup: job refused: a.dynv6.net: held since")
+            && held.stderr.contains("option force")
+            && !held.stderr.contains("--force"),
+        "{held:?}"
+    );
+    assert_eq!(fx.mock.count(), 2);
+}

@@ -429,6 +429,8 @@ fn the_real_dynup_runs_the_router_jobs_and_hotplug_picks_them_by_network_or_devi
         job("off", 0, "wan", "192.0.2.3"),
     );
     let router = Router::with_config("real", &config);
+    // /etc/config/network, as `uci -q get network.NAME` answers from it.
+    fs::write(router.root().join("networks"), "wan\nwan6\nlan\n").expect("networks");
     fs::remove_file(router.root().join("usr/bin/dynup")).expect("rm stub");
     symlink(
         env!("CARGO_BIN_EXE_dynup"),
@@ -483,6 +485,19 @@ fn the_real_dynup_runs_the_router_jobs_and_hotplug_picks_them_by_network_or_devi
     assert!(
         run.stderr
             .contains("no job 'nope' (jobs: home, office, off)"),
+        "{run:?}"
+    );
+    assert_eq!(mock.count(), 1);
+
+    // A network /etc/config/network does not have is a mistake, not "down":
+    // one line naming the job and the option, and exit 2.
+    fs::write(router.root().join("networks"), "wan\nwan6\n").expect("networks");
+    let run = router.sh_status(&[runner, "office"], &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stderr,
+        "dynup: job 'office': option interface 'lan' is no device and no network of \
+         /etc/config/network; not run\n",
         "{run:?}"
     );
     assert_eq!(mock.count(), 1);

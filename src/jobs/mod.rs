@@ -108,7 +108,10 @@ pub fn run(argv: &[OsString], args: &Args, plain: &Out) -> Exit {
             },
             (None, false) => match job_device(job, plain) {
                 Ok(device) => device,
-                Err(()) => continue,
+                Err(exit) => {
+                    worst = worst.max(exit);
+                    continue;
+                }
             },
         };
         let exit = if args.check {
@@ -137,22 +140,30 @@ pub fn run(argv: &[OsString], args: &Args, plain: &Out) -> Exit {
     worst
 }
 
-/// The device a job reads from now: `Ok(None)` for a job on no interface,
-/// `Err` (said) while its network is down.
-pub fn job_device(job: &ConfigJob, plain: &Out) -> Result<Option<String>, ()> {
+/// The device a job reads from now: `Ok(None)` for a job on no interface.
+/// `Err` (said) when there is none now: `Exit::Ok` while its network is down
+/// (hotplug runs it when it comes up), `Exit::Usage` when `option interface`
+/// names neither a device nor a network of /etc/config/network.
+pub fn job_device(job: &ConfigJob, plain: &Out) -> Result<Option<String>, Exit> {
     let Some(interface) = job.interface.as_deref() else {
         return Ok(None);
     };
-    match job.device.clone().or_else(|| device_of(interface)) {
-        Some(device) => Ok(Some(device)),
-        None => {
-            plain.warn(&format!(
-                "job '{}': network {interface} is not up, not run now",
-                job.name
-            ));
-            Err(())
-        }
+    if let Some(device) = job.device.clone().or_else(|| device_of(interface)) {
+        return Ok(Some(device));
     }
+    if netifd::network_configured(interface) == Some(false) {
+        plain.error(&format!(
+            "job '{}': option interface '{interface}' is no device and no network of \
+             /etc/config/network; not run",
+            job.name
+        ));
+        return Err(Exit::Usage);
+    }
+    plain.warn(&format!(
+        "job '{}': network {interface} is not up, not run now",
+        job.name
+    ));
+    Err(Exit::Ok)
 }
 
 /// What one run of a job tells the watch loop.

@@ -61,6 +61,17 @@ pub(super) fn device_of(interface: &str) -> Option<String> {
     l3_device(&String::from_utf8_lossy(&status))
 }
 
+/// Whether OpenWRT's /etc/config/network has a network `name` (`uci -q get
+/// network.NAME`); `None` on a system without uci, which cannot tell.
+pub(super) fn network_configured(name: &str) -> Option<bool> {
+    if !crate::spawn::on_path("uci") {
+        return None;
+    }
+    let key = format!("network.{name}");
+    let argv = ["uci", "-q", "get", &key].map(std::ffi::OsStr::new);
+    Some(crate::spawn::output(&argv, 4096, Duration::from_secs(5)).is_some())
+}
+
 /// `"l3_device": "NAME"` in netifd's status JSON: the one string needed, no JSON reader.
 fn l3_device(json: &str) -> Option<String> {
     let rest = &json[json.find("\"l3_device\"")? + "\"l3_device\"".len()..];

@@ -228,7 +228,7 @@ fn run_due(
                 let outcome = jobs::run_job(file, job, device, argv, plain);
                 slot.ran(&outcome, Instant::now());
             }
-            Err(()) => {
+            Err(_) => {
                 *slot = Slot {
                     name: job.name.clone(),
                     waiting_for_network: true,
