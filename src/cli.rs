@@ -277,11 +277,13 @@ pub fn help_text() -> String {
 dynup {version}: tell a dynamic-DNS provider the addresses of this host
 
 Usage: dynup [OPTIONS] HOSTNAME...
-       dynup status [--cache-dir DIR] [-p NAME] [HOSTNAME...]
-       dynup release [--cache-dir DIR] [-p NAME] HOSTNAME...
+       dynup --config FILE [OPTIONS] [JOB...]
+       dynup status [--cache-dir DIR] [-p NAME] [--config FILE] [HOSTNAME...]
+       dynup release [--cache-dir DIR] [-p NAME] [--config FILE] HOSTNAME...
 `status` prints, per host and provider, what was last published and when the
-provider accepted it, and any hold with its cause; `release` lifts a hold
-without sending anything. Neither contacts the network.
+provider accepted it, and any hold with its cause (with --config, for each job
+of FILE); `release` lifts a hold without sending anything. Neither contacts the
+network.
 
 Provider:
   -p, --provider NAME      a preset; `dynup --list-providers` shows each with

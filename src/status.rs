@@ -19,6 +19,42 @@ struct Found {
 }
 
 pub fn status(args: &Args, out: &Out) -> Exit {
+    match &args.config {
+        Some(file) => each_job(args, out, file, |job, args| {
+            out.text(&format!("job {job}:\n"));
+            status_in(args, out)
+        }),
+        None => status_in(args, out),
+    }
+}
+
+/// `f` once per job of a config file (`--config FILE`), with the flags of a run of
+/// that job: its own state directory, DIR/JOB. The worst exit of them.
+fn each_job(args: &Args, out: &Out, file: &Path, mut f: impl FnMut(&str, &Args) -> Exit) -> Exit {
+    let name = crate::jobs::FileName(file.to_path_buf());
+    let jobs = crate::jobs::load(file).and_then(|sections| {
+        crate::jobs::read_jobs(&name, &sections)
+            .map(|jobs| jobs.into_iter().map(|job| job.name).collect::<Vec<_>>())
+    });
+    let jobs = match jobs {
+        Ok(jobs) => jobs,
+        Err(failure) => return say(out, failure),
+    };
+    let base = match state_dir(args) {
+        Ok(dir) => dir,
+        Err(failure) => return say(out, failure),
+    };
+    let mut worst = Exit::Ok;
+    for job in jobs {
+        let mut of_job = args.clone();
+        of_job.config = None;
+        of_job.cache_dir = Some(base.join(&job));
+        worst = worst.max(f(&job, &of_job));
+    }
+    worst
+}
+
+fn status_in(args: &Args, out: &Out) -> Exit {
     let (dir, found) = match found_files(args) {
         Ok(found) => found,
         Err(failure) => return say(out, failure),
@@ -49,6 +85,41 @@ pub fn status(args: &Args, out: &Out) -> Exit {
 }
 
 pub fn release(args: &Args, out: &Out) -> Exit {
+    let Some(file) = &args.config else {
+        return release_in(args, out);
+    };
+    let wanted = wanted_hosts(args);
+    if wanted.is_empty() {
+        return release_in(args, out);
+    }
+    // Each host is released in the job whose state has it.
+    let mut seen: Vec<String> = Vec::new();
+    let exit = each_job(args, out, file, |_, job_args| {
+        let here: Vec<String> = found_files(job_args)
+            .map(|(_, found)| found.into_iter().map(|f| f.host).collect())
+            .unwrap_or_default();
+        if here.is_empty() {
+            return Exit::Ok;
+        }
+        seen.extend(here.iter().cloned());
+        let mut of_job = job_args.clone();
+        of_job.hostnames = here;
+        release_in(&of_job, out)
+    });
+    match wanted.iter().find(|host| !seen.contains(host)) {
+        Some(host) => say(
+            out,
+            Failure::usage(format!(
+                "release: no state for {host} in any job of {} (dynup status --config \
+                 FILE lists them)",
+                file.display()
+            )),
+        ),
+        None => exit,
+    }
+}
+
+fn release_in(args: &Args, out: &Out) -> Exit {
     if args.hostnames.is_empty() {
         return say(
             out,
@@ -126,18 +197,23 @@ fn wanted_hosts(args: &Args) -> Vec<String> {
         .collect()
 }
 
-/// The state directory a run with these flags would use, and its files that
-/// match the hosts (and `-p`) given.
-fn found_files(args: &Args) -> Result<(PathBuf, Vec<Found>), Failure> {
+/// The state directory a run with these flags would use.
+fn state_dir(args: &Args) -> Result<PathBuf, Failure> {
     let env = |name: &str| std::env::var(name).ok();
-    let dir = match (
+    match (
         &args.cache_dir,
         env("DYNUP_CACHE_DIR").filter(|v| !v.is_empty()),
     ) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(dir)) => PathBuf::from(dir),
-        (None, None) => config::default_cache_dir(&env)?,
-    };
+        (Some(dir), _) => Ok(dir.clone()),
+        (None, Some(dir)) => Ok(PathBuf::from(dir)),
+        (None, None) => config::default_cache_dir(&env),
+    }
+}
+
+/// The state directory a run with these flags would use, and its files that
+/// match the hosts (and `-p`) given.
+fn found_files(args: &Args) -> Result<(PathBuf, Vec<Found>), Failure> {
+    let dir = state_dir(args)?;
     let hosts = wanted_hosts(args);
     let mut found = Vec::new();
     let entries = match std::fs::read_dir(&dir) {

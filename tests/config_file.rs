@@ -504,4 +504,47 @@ fn a_jobs_own_messages_name_the_job_and_its_options() {
         "{held:?}"
     );
     assert_eq!(fx.mock.count(), 2);
+
+    // status and release take the file too: each job's state in its directory.
+    let status = dynup_status(&fx, &["status", "--config"], &file, &[]);
+    assert_eq!(status.code, 0, "{status:?}");
+    let (refused, fine) = status
+        .stdout
+        .split_once("job fine:\n")
+        .expect("a part per job");
+    assert!(
+        refused.starts_with("job refused:\na.dynv6.net (dynv6)\n")
+            && refused.contains("held since"),
+        "{status:?}"
+    );
+    assert!(
+        fine.starts_with("b.dynv6.net (dynv6)\n")
+            && fine.contains("not held")
+            && !fine.contains("held since"),
+        "{status:?}"
+    );
+    let release = dynup_status(&fx, &["release", "--config"], &file, &["a.dynv6.net"]);
+    assert_eq!(release.code, 0, "{release:?}");
+    assert!(
+        release.stdout.contains("a.dynv6.net (dynv6): hold of"),
+        "{release:?}"
+    );
+    let unknown = dynup_status(&fx, &["release", "--config"], &file, &["c.dynv6.net"]);
+    assert_eq!(unknown.code, 2, "{unknown:?}");
+    assert!(
+        unknown
+            .stderr
+            .contains("no state for c.dynv6.net in any job"),
+        "{unknown:?}"
+    );
+    // Released: the next run asks the provider again.
+    let again = dynup_config(&fx, &file, &[]);
+    assert_eq!(again.code, 0, "{again:?}");
+    assert_eq!(fx.mock.count(), 3);
+}
+
+fn dynup_status(fx: &Fixture, command: &[&str], file: &PathBuf, hosts: &[&str]) -> Run {
+    let mut cmd = dynup(&fx.cache());
+    cmd.args(command).arg(file).args(hosts);
+    run(&mut cmd)
 }
