@@ -35,8 +35,7 @@ build:
 cross:
 	sh cross/setup.sh
 	sh cross/build.sh
-	DYNUP_CROSS_DIST=target/cross/no-builtin-roots \
-	  DYNUP_CROSS_CARGO_ARGS="--no-default-features --features api-providers" \
+	DYNUP_CROSS_DIST=target/cross/builtin-roots DYNUP_CROSS_CARGO_ARGS= \
 	  sh cross/build.sh mips_24kc
 	@sh cross/size.sh
 

@@ -29,7 +29,7 @@ missing=""
 for arch in $(awk '!/^#/ && NF { print $1 }' cross/targets); do
   [ -x "dist/$arch/dynup" ] || missing="$missing $arch"
 done
-[ -x target/cross/no-builtin-roots/mips_24kc/dynup ] || missing="$missing mips_24kc-without-roots"
+[ -x target/cross/builtin-roots/mips_24kc/dynup ] || missing="$missing mips_24kc-with-roots"
 if [ -n "$missing" ]; then
   say "router builds missing:$missing; running make cross"
   "${MAKE:-make}" cross

@@ -2,14 +2,18 @@
 # Builds static dynup binaries for OpenWRT into dist/<openwrt-arch>/dynup.
 #   cross/build.sh                 every target in cross/targets
 #   cross/build.sh mips_24kc ...   only the named OpenWRT archs
-# Extra cargo arguments come from DYNUP_CROSS_CARGO_ARGS (e.g. --no-default-features)
-# and the output directory from DYNUP_CROSS_DIST (default dist).
+# The router builds have every feature but Mozilla's built-in roots (58 KB on
+# mips_24kc): the OpenWRT packages depend on ca-bundle, whose
+# /etc/ssl/certs/ca-certificates.crt dynup reads. DYNUP_CROSS_CARGO_ARGS replaces
+# those cargo arguments (empty: the default features, roots included), and
+# DYNUP_CROSS_DIST the output directory (default dist).
 # Needs what cross/setup.sh installs: Debian's rustc-web (build-std), zig, cargo-zigbuild.
 set -eu
 cd "$(dirname "$0")/.."
 . cross/env.sh
 
 dist=${DYNUP_CROSS_DIST:-dist}
+cargo_args=${DYNUP_CROSS_CARGO_ARGS-"--no-default-features --features api-providers"}
 wanted="$*"
 found=""
 
@@ -23,9 +27,9 @@ while read -r arch triple qemu abi cflags flags; do
   [ "$cflags" = "-" ] && cflags=""
   cflags="$CROSS_CFLAGS $(echo "$cflags" | tr ',' ' ')"
   echo "cross/build.sh: $arch ($triple)"
-  # shellcheck disable=SC2086  # DYNUP_CROSS_CARGO_ARGS is a word list on purpose
+  # shellcheck disable=SC2086  # cargo_args is a word list on purpose
   RUSTFLAGS="$CROSS_RUSTFLAGS $flags" TARGET_CFLAGS="$cflags" cargo zigbuild --locked --release \
-    --target "$triple" $CROSS_BUILD_STD ${DYNUP_CROSS_CARGO_ARGS:-}
+    --target "$triple" $CROSS_BUILD_STD $cargo_args
   mkdir -p "$dist/$arch"
   # Sections nothing reads at run time, which the linker's --strip-all keeps: MIPS
   # procedure descriptors (.pdr, 127,680 bytes on mips_24kc) and the tool comment.

@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 
 dist=${DYNUP_CROSS_DIST:-dist}
-no_roots=target/cross/no-builtin-roots/mips_24kc/dynup
+with_roots=target/cross/builtin-roots/mips_24kc/dynup
 
 row() { # label file
   if [ -f "$2" ]; then
@@ -22,4 +22,4 @@ while read -r arch triple rest; do
   case "$arch" in ''|'#'*) continue ;; esac
   row "$arch" "$dist/$arch/dynup"
 done < cross/targets
-row "mips_24kc without builtin-roots" "$no_roots"
+row "mips_24kc with builtin-roots (not packaged)" "$with_roots"

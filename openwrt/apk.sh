@@ -98,6 +98,7 @@ for arch in "$@"; do
     --info "origin:feeds/packages/net/$name" \
     --info "url:$(field URL)" \
     --info "maintainer:$(field PKG_MAINTAINER)" \
+    --info "depends:ca-bundle" \
     --script "post-install:$work/scripts/post-install" \
     --script "post-upgrade:$work/scripts/post-upgrade" \
     --script "pre-deinstall:$work/scripts/pre-deinstall" \

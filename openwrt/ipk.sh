@@ -62,13 +62,14 @@ for arch in "$@"; do
   installed_size=$(wc -c <"$work/data.tar" | tr -d ' ')
   gzip -n -9 <"$work/data.tar" >"$work/ipk/data.tar.gz"
 
-  # Field order as the OpenWRT build system writes it. No Depends: the binary is
-  # static with its own TLS roots, the scripts need only busybox, procd and
-  # base-files, which every image has. Like the SDK's packages, this one names its
+  # Field order as the OpenWRT build system writes it. Depends: ca-bundle alone,
+  # the roots dynup trusts (the router build has none built in); the binary is
+  # static, the scripts need only busybox, procd and base-files. Like the SDK's packages, this one names its
   # licence files (in the source) rather than carrying them onto the router's flash.
   cat >"$work/control/control" <<CONTROL
 Package: dynup
 Version: $package_version
+Depends: ca-bundle
 SourceName: dynup
 License: $license
 LicenseFiles: $license_files
