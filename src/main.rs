@@ -7,6 +7,7 @@ mod clock;
 mod compat;
 mod config;
 mod connector;
+mod ddns;
 mod dns;
 mod exit;
 mod file;
@@ -41,6 +42,9 @@ fn main() -> ExitCode {
         return ExitCode::from(exit.code());
     }
     if let Some(exit) = registered::dispatch(&argv) {
+        return ExitCode::from(exit.code());
+    }
+    if let Some(exit) = ddns::dispatch(&argv) {
         return ExitCode::from(exit.code());
     }
     let plain = Out::plain();
