@@ -19,7 +19,7 @@ use crate::output::Out;
 use crate::uci::Section;
 
 const USAGE: &str =
-    "usage: dynup ddns [--config FILE] [--rundir DIR] [--logdir DIR] [-v] [--once] SECTION
+    "usage: dynup ddns [--config FILE] [--rundir DIR] [--logdir DIR] [-v] [--once] SECTION [-- FLAGS]
        dynup ddns --check [--config FILE] [SECTION...]
        dynup ddns services [--json-dir DIR]
 Runs a `config service` section of /etc/config/ddns as ddns-scripts does.
@@ -39,6 +39,8 @@ pub struct Options {
     pub once: bool,
     pub check: bool,
     pub sections: Vec<String>,
+    /// dynup's own flags after `--`, on top of each section's (`-- --dry-run`).
+    pub extra: Vec<OsString>,
 }
 
 /// `dynup ddns ...`, or `None` for any other command line.
@@ -89,6 +91,10 @@ fn parse(argv: &[OsString]) -> Result<Option<Options>, String> {
             "-v" | "--verbose" => options.verbose = true,
             "--once" => options.once = true,
             "--check" => options.check = true,
+            "--" => {
+                options.extra = words.by_ref().cloned().collect();
+                break;
+            }
             flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
             name => options.sections.push(name.to_string()),
         }
@@ -181,7 +187,10 @@ fn check(options: &Options, out: &Out) -> Exit {
                 plan.warnings.iter().for_each(|w| out.warn(w));
                 // What the run would resolve, with a placeholder address when a
                 // script gives it.
-                let mut args = plan.args.clone();
+                let Ok(mut args) = runner::with_extra(plan.args.clone(), &options.extra) else {
+                    out.error("ddns: the flags after -- do not parse (see dynup --help)");
+                    return Exit::Usage;
+                };
                 if plan.script.is_some() {
                     let placeholder = if plan.ipv6 {
                         "2001:db8::1"

@@ -109,10 +109,22 @@ fn state_stamp(job: &Job) -> Option<SystemTime> {
         .max()
 }
 
+/// `args` with dynup's flags from after `--` on top.
+pub fn with_extra(args: Args, extra: &[std::ffi::OsString]) -> Result<Args, ()> {
+    match crate::cli::parse_onto(args, extra.iter().cloned()) {
+        Ok(crate::cli::Command::Run(args)) => Ok(*args),
+        _ => Err(()),
+    }
+}
+
 /// One check (and update when needed): its exit and whether a request was sent.
-fn check_once(name: &str, plan: &Plan, force: bool, verbose: bool) -> (Exit, bool) {
-    let mut args = plan.args.clone();
-    args.force = force;
+fn check_once(name: &str, plan: &Plan, options: &Options, force: bool) -> (Exit, bool) {
+    let verbose = options.verbose;
+    let Ok(mut args) = with_extra(plan.args.clone(), &options.extra) else {
+        Out::plain().error("ddns: the flags after -- do not parse (see dynup --help)");
+        return (Exit::Usage, false);
+    };
+    args.force |= force;
     args.verbose |= verbose;
     if let Some(command) = &plan.script {
         match script_address(command, plan.ipv6) {
@@ -242,7 +254,7 @@ fn lifecycle(files: &Files, plan: &Plan, options: &Options, name: &str) -> Exit 
     loop {
         let force_due = plan.force_secs > 0
             && last_update.is_some_and(|at| uptime().saturating_sub(at) >= plan.force_secs);
-        let (exit, sent) = check_once(name, plan, force_due, options.verbose);
+        let (exit, sent) = check_once(name, plan, options, force_due);
         write_registered(files, plan);
         if exit == Exit::Ok {
             retries = 0;

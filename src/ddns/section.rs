@@ -186,10 +186,13 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
         }
         push("-p", "template");
         push("--url", &url);
-        ans.to_string()
+        (ans.to_string(), !url.contains("{ip}"))
     };
+    let mut url_without_ip = false;
     if let Some(url) = value(s, "update_url") {
-        answer = Some(template(url, "", &mut push));
+        let (a, no_ip) = template(url, "", &mut push);
+        answer = Some(a);
+        url_without_ip = no_ip;
     } else {
         let name = value(s, "service_name")
             .ok_or_else(|| blame(ctx, s, None, "neither service_name nor update_url is set"))?;
@@ -209,7 +212,9 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
                 .map_err(|e| refuse(&format!("{}: {e}", path.display())))?;
             match entry {
                 Some(e) if e.url.starts_with("http") => {
-                    answer = Some(template(&e.url, &e.answer, &mut push));
+                    let (a, no_ip) = template(&e.url, &e.answer, &mut push);
+                    answer = Some(a);
+                    url_without_ip = no_ip;
                     served = true;
                 }
                 Some(_) if builtin.is_some() => {}
@@ -237,7 +242,9 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
                             &format!("service '{name}' has no IPv6 update"),
                         ));
                     }
-                    answer = Some(template(url, ans, &mut push));
+                    let (a, no_ip) = template(url, ans, &mut push);
+                    answer = Some(a);
+                    url_without_ip = no_ip;
                 }
                 Some(Route::Dyndns2(server)) => {
                     push("-p", "dyndns2");
@@ -290,7 +297,13 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
     }
     let family = if ipv6 { "--ipv6" } else { "--ipv4" };
     let mut script = None;
-    match value(s, "ip_source").unwrap_or("network") {
+    // A URL without [IP]: the provider takes the connection's address.
+    let source = match url_without_ip {
+        true => "auto",
+        false => value(s, "ip_source").unwrap_or("network"),
+    };
+    match source {
+        "auto" => push(family, "auto"),
         "network" => {
             let network = value(s, "ip_network").unwrap_or("wan");
             let device = if ctx.live {
