@@ -482,3 +482,30 @@ fn the_loop_runs_once_with_force_0_and_stops_on_sigterm() {
     assert_eq!(status.code(), Some(0));
     assert!(d.run_file("long", "pid").is_none());
 }
+
+/// bind-nsupdate against a real BIND on loopback: the record does not exist yet
+/// (NXDOMAIN), which means "update", not a retry; then SECTION.ip holds it.
+#[test]
+fn bind_nsupdate_creates_a_new_record_after_nxdomain() {
+    use support::named::{Named, TsigKey, Zone};
+    let key = TsigKey::new("ddns-key.example.test", "hmac-sha256");
+    let named = Named::start(&[Zone::new("example.test", std::slice::from_ref(&key))]);
+    let server = format!("127.0.0.1:{}", named.port);
+    let d = Ddns::new(&format!(
+        "config service 'nsupdate'\n\toption service_name 'bind-nsupdate'\n\
+         \toption domain 'new.example.test'\n\toption username 'hmac-sha256:{}'\n\
+         \toption password '{}'\n\toption dns_server '{server}'\n\
+         \toption ip_source 'script'\n\toption ip_script 'echo 203.0.113.9'\n",
+        key.name, key.secret
+    ));
+    assert!(named.dig("new.example.test", "A").is_empty());
+    let run = d.ddns(&["--once", "nsupdate"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stderr.contains(&key.secret), "{run:?}");
+    assert_eq!(named.dig("new.example.test", "A"), ["203.0.113.9"]);
+    assert_eq!(
+        d.run_file("nsupdate", "ip").as_deref(),
+        Some("203.0.113.9\n")
+    );
+    assert_uptime_line(d.run_file("nsupdate", "update"));
+}
