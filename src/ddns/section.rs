@@ -406,3 +406,82 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
         warnings,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::uci;
+    use std::path::PathBuf;
+
+    fn planned(text: &str) -> Result<Plan, String> {
+        let sections = uci::parse(text).unwrap();
+        let file = FileName(PathBuf::from("/etc/config/ddns"));
+        let ctx = Context {
+            file: &file,
+            share_dir: Path::new("/nonexistent"),
+            live: false,
+        };
+        plan(&ctx, &sections[0]).map_err(|f| f.message)
+    }
+
+    #[test]
+    fn options_become_dynup_flags() {
+        let p = planned(
+            "config service 'v6'\n\toption service_name 'dynv6.com'\n\toption use_ipv6 '1'\n\
+             \toption domain 'h.dynv6.net'\n\toption password 'tok'\n\
+             \toption lookup_host 'other.dynv6.net'\n\toption dns_server '192.0.2.53'\n\
+             \toption force_dnstcp '1'\n\toption upd_privateip '1'\n\
+             \toption ip_source 'interface'\n\toption ip_interface 'br-lan'\n\
+             \toption bind_network 'wan6'\n\toption check_interval '30'\n\
+             \toption check_unit 'seconds'\n\toption force_interval '2'\n\
+             \toption force_unit 'days'\n\toption retry_count '3'\n\
+             \toption use_logfile '0'\n\toption use_syslog '1'\n",
+        )
+        .unwrap();
+        let a = &p.args;
+        assert_eq!(a.provider.as_deref(), Some("dynv6"));
+        assert_eq!(a.token.as_deref(), Some("tok"));
+        assert_eq!(a.password, None);
+        assert_eq!(a.ipv6.as_deref(), Some("if:br-lan"));
+        assert_eq!(a.ipv4.as_deref(), Some("none"));
+        assert_eq!(a.lookup_host.as_deref(), Some("other.dynv6.net"));
+        assert_eq!(a.dns_server.as_deref(), Some("192.0.2.53"));
+        assert!(a.dns_tcp && a.allow_private && a.allow_ula && a.syslog);
+        assert_eq!(a.bind.as_deref(), Some("wan6"));
+        assert_eq!(a.hostnames, ["h.dynv6.net"]);
+        assert!(p.ipv6 && !p.use_logfile && p.warnings.is_empty());
+        assert_eq!((p.check_secs, p.force_secs, p.retry_max), (30, 172800, 3));
+        assert_eq!(p.retry_secs, 60);
+    }
+
+    #[test]
+    fn problems_name_the_option() {
+        let base = "config service 's'\n\toption domain 'h.example.org'\n";
+        let err = |extra: &str| planned(&format!("{base}{extra}")).err().unwrap();
+        assert!(
+            err("\toption service_name '3322.org'\n\toption use_ipv6 '1'\n").contains(
+                ":4: service 's': option use_ipv6: service '3322.org' has no IPv6 update"
+            )
+        );
+        assert!(
+            err("\toption service_name 'dyn.com'\n\toption check_unit 'weeks'\n")
+                .contains("option check_unit: expected seconds")
+        );
+        assert!(
+            err("\toption service_name 'dyn.com'\n\toption ip_source 'magic'\n")
+                .contains("option ip_source: 'magic'")
+        );
+        assert!(err("\toption service_name 'nosuch.example'\n").contains("unknown service"));
+        assert!(err(
+            "\toption service_name 'bind-nsupdate'\n\toption dns_server 'ns'\n\
+                     \toption username 'k'\n\toption password 'c2VjcmV0'\n"
+        )
+        .contains("option username: write ALG:NAME"));
+        assert!(
+            planned("config service 's'\n\toption service_name 'dyn.com'\n")
+                .err()
+                .unwrap()
+                .contains("option domain is missing")
+        );
+    }
+}
