@@ -232,7 +232,7 @@ fn list_services(argv: &[OsString], out: &Out) -> Exit {
     };
     let mut text = String::new();
     for (name, route) in services::SERVICES {
-        if matches!(route, services::Route::Refused(_)) {
+        if !services::served(route) {
             continue;
         }
         text.push_str(name);

@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use std::path::Path;
 
 use super::definition;
-use super::services::{self, Route};
+use super::services::{self, Route, Shape};
 use crate::cli::{self, Args, Command};
 use crate::exit::Failure;
 use crate::jobs::FileName;
@@ -175,6 +175,8 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
         argv.push(v.into());
     };
     let mut answer = None;
+    let mut api_host: Option<String> = None;
+    let mut api_user_used = false;
     let mut tsig_key = None;
     let mut token = None;
     let template = |url: &str, ans: &str, push: &mut dyn FnMut(&str, &str)| {
@@ -246,6 +248,36 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
                     answer = Some(a);
                     url_without_ip = no_ip;
                 }
+                Some(Route::Api(preset, shape)) => {
+                    if presets::preset(preset).is_none() {
+                        return Err(refuse(services::API_17));
+                    }
+                    push("-p", preset);
+                    let api = api_options(shape, domain, user, value(s, "lookup_host"))
+                        .map_err(|(opt, why)| fail(opt, why))?;
+                    api_host = Some(api.host);
+                    if let Some(zone) = &api.zone {
+                        push("--zone", zone);
+                    }
+                    if let Some(u) = api.user {
+                        push("--user", u);
+                    }
+                    if let Some(key) = api.token_from_user {
+                        token = Some(key.to_string());
+                    } else if api.password_is_token {
+                        token = password.map(str::to_string);
+                    }
+                    api_user_used = true;
+                    if preset == "powerdns" {
+                        if param_opt.is_empty() {
+                            return Err(fail(
+                                "param_opt",
+                                "pdns needs the API's URL in param_opt (http://host:8081)",
+                            ));
+                        }
+                        push("--server", param_opt);
+                    }
+                }
                 Some(Route::Dyndns2(server)) => {
                     push("-p", "dyndns2");
                     push("--server", server);
@@ -292,7 +324,7 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
         }
     }
     let tsig = tsig_key.is_some();
-    if let (Some(u), false) = (user, tsig) {
+    if let (Some(u), false) = (user, tsig || api_user_used) {
         push("--user", u);
     }
     let family = if ipv6 { "--ipv6" } else { "--ipv4" };
@@ -374,11 +406,11 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
         Ok(_) => return Err(blame(ctx, s, None, "does not make a run")),
         Err(e) => return Err(blame(ctx, s, None, &e.to_string())),
     };
-    args.hostnames = vec![domain.to_string()];
-    args.password = if token.is_some() {
-        None
-    } else {
-        password.map(str::to_string)
+    args.hostnames = vec![api_host.unwrap_or_else(|| domain.to_string())];
+    // A password that became the token is not also the password.
+    args.password = match token.as_deref() == password {
+        true => None,
+        false => password.map(str::to_string),
     };
     args.token = token;
     if tsig {
@@ -404,6 +436,104 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
         retry_secs: seconds(ctx, s, "retry", 60, "seconds")?,
         use_logfile: flag_on(s, "use_logfile", true),
         warnings,
+    })
+}
+
+/// An API service's options in dynup's terms.
+struct ApiOptions<'a> {
+    host: String,
+    zone: Option<String>,
+    /// `--user` (an account name that goes with a key).
+    user: Option<&'a str>,
+    /// The username is the API key: dynup's token (the password its secret).
+    token_from_user: Option<&'a str>,
+    /// The password is the API token.
+    password_is_token: bool,
+}
+
+/// `host@zone` as host.zone (`@zone` the apex), with the zone; a FQDN as is.
+fn host_at_zone(domain: &str) -> (String, Option<String>) {
+    match domain.split_once('@') {
+        Some(("", zone)) => (zone.to_string(), Some(zone.to_string())),
+        Some((host, zone)) => (format!("{host}.{zone}"), Some(zone.to_string())),
+        None => (domain.to_string(), None),
+    }
+}
+
+/// A label under a zone (`@` or none: the apex).
+fn label_in(label: Option<&str>, zone: &str) -> String {
+    match label {
+        None | Some("@") => zone.to_string(),
+        Some(label) => format!("{label}.{zone}"),
+    }
+}
+
+/// The options of an API service script, by its documented shape; `Err` names
+/// the option that is missing.
+fn api_options<'a>(
+    shape: Shape,
+    domain: &str,
+    user: Option<&'a str>,
+    lookup_host: Option<&str>,
+) -> Result<ApiOptions<'a>, (&'static str, &'static str)> {
+    let none = ApiOptions {
+        host: String::new(),
+        zone: None,
+        user: None,
+        token_from_user: None,
+        password_is_token: false,
+    };
+    Ok(match shape {
+        Shape::HostAtZone => {
+            let (host, zone) = host_at_zone(domain);
+            let bearer = user.is_none_or(|u| u.eq_ignore_ascii_case("bearer"));
+            ApiOptions {
+                host,
+                zone,
+                user: if bearer { None } else { user },
+                password_is_token: bearer,
+                ..none
+            }
+        }
+        Shape::KeySecret => {
+            let (host, zone) = host_at_zone(domain);
+            let key = user.ok_or(("username", "holds the API key for this service"))?;
+            ApiOptions {
+                host,
+                zone,
+                token_from_user: Some(key),
+                ..none
+            }
+        }
+        Shape::ZoneLabel => ApiOptions {
+            host: label_in(user, domain),
+            zone: Some(domain.to_string()),
+            password_is_token: true,
+            ..none
+        },
+        Shape::LabelZone => {
+            let zone = user.ok_or(("username", "holds the zone for this service"))?;
+            let host = match domain.ends_with(zone) {
+                true => domain.to_string(),
+                false => label_in(Some(domain), zone),
+            };
+            ApiOptions {
+                host,
+                zone: Some(zone.to_string()),
+                password_is_token: true,
+                ..none
+            }
+        }
+        Shape::ZoneLookup => {
+            let key = user.ok_or(("username", "holds the access key ID for this service"))?;
+            let host = lookup_host.ok_or(("lookup_host", "names the record for route53-v1"))?;
+            ApiOptions {
+                host: host.to_string(),
+                zone: Some(domain.to_string()),
+                token_from_user: Some(key),
+                ..none
+            }
+        }
     })
 }
 
@@ -483,5 +613,58 @@ mod tests {
                 .unwrap()
                 .contains("option domain is missing")
         );
+    }
+}
+
+#[cfg(test)]
+mod api_tests {
+    use super::*;
+
+    #[test]
+    fn each_script_shape_names_host_zone_and_credentials() {
+        let o = api_options(Shape::HostAtZone, "www@example.com", Some("Bearer"), None).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone.as_deref()),
+            ("www.example.com", Some("example.com"))
+        );
+        assert!(o.password_is_token && o.user.is_none());
+        let o = api_options(
+            Shape::HostAtZone,
+            "@example.com",
+            Some("me@mail.example"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(o.host, "example.com");
+        assert_eq!(o.user, Some("me@mail.example"));
+        assert!(!o.password_is_token);
+        let o = api_options(Shape::KeySecret, "h.example.com", Some("pk1_key"), None).unwrap();
+        assert_eq!((o.host.as_str(), o.zone), ("h.example.com", None));
+        assert_eq!(o.token_from_user, Some("pk1_key"));
+        let o = api_options(Shape::ZoneLabel, "example.com", Some("home"), None).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone.as_deref()),
+            ("home.example.com", Some("example.com"))
+        );
+        let o = api_options(Shape::ZoneLabel, "example.com", Some("@"), None).unwrap();
+        assert_eq!(o.host, "example.com");
+        let o = api_options(Shape::LabelZone, "home", Some("example.com"), None).unwrap();
+        assert_eq!(o.host, "home.example.com");
+        let o = api_options(
+            Shape::ZoneLookup,
+            "Z123",
+            Some("AKIA"),
+            Some("h.example.com"),
+        )
+        .unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone.as_deref()),
+            ("h.example.com", Some("Z123"))
+        );
+        assert_eq!(
+            api_options(Shape::ZoneLookup, "Z123", Some("AKIA"), None).err(),
+            Some(("lookup_host", "names the record for route53-v1"))
+        );
+        assert!(api_options(Shape::KeySecret, "h.example.com", None, None).is_err());
     }
 }

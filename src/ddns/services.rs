@@ -13,8 +13,30 @@ pub enum Route {
     Dyndns2(&'static str),
     /// IPv4 URL, IPv6 URL ("" when the service has none), answer regex ("" for any).
     Url(&'static str, &'static str, &'static str),
+    /// A native API preset of dynup, and how the script took its options.
+    Api(&'static str, Shape),
     /// Refused: why.
     Refused(&'static str),
+}
+
+/// How a service script reads `domain`, `username` and `password` (from each
+/// script's documented options), for the API preset of the same provider.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Shape {
+    /// `domain` host@zone (or a FQDN); `username` `Bearer` for an API token in
+    /// `password`, else an account name with its key (cloudflare.com-v4).
+    HostAtZone,
+    /// `username` the API key (dynup's token), `password` the secret; `domain`
+    /// host@zone or a FQDN (porkbun, godaddy).
+    KeySecret,
+    /// `domain` the zone, `username` the record's label, `password` the token
+    /// (hetzner.cloud, gandi.net, digitalocean.com-v2, pdns with param_opt its URL).
+    ZoneLabel,
+    /// `username` the zone, `domain` the record, `password` the token (scaleway.com).
+    LabelZone,
+    /// `username` the access key, `password` the secret, `domain` the hosted
+    /// zone, `lookup_host` the record (route53-v1).
+    ZoneLookup,
 }
 
 use Route::{Dyndns2 as D, Preset as P, Refused as R, Url as U};
@@ -22,7 +44,7 @@ use Route::{Dyndns2 as D, Preset as P, Refused as R, Url as U};
 const NO_API: &str = "not supported: dynup does not speak its API yet";
 const PANEL: &str = "not supported: its script logs into a web panel, there is no API";
 /// Issue 17's APIs: served once they are in this build.
-const API_17: &str = "not supported in this build: needs dynup's native API (issue 17)";
+pub const API_17: &str = "not supported in this build: needs dynup's native API (issue 17)";
 
 /// Every service of ddns-scripts' default/ directory, sorted by name.
 pub const SERVICES: &[(&str, Route)] = &[
@@ -31,7 +53,7 @@ pub const SERVICES: &[(&str, Route)] = &[
     ("afraid.org-keyauth", P("freedns")),
     ("afraid.org-v2-basic", U("https://sync.afraid.org/u/?h=[DOMAIN]&ip=[IP]", "https://v6.sync.afraid.org/u/?h=[DOMAIN]&ip=[IP]", "")),
     ("afraid.org-v2-token", U("https://sync.afraid.org/u/[PASSWORD]/?address=[IP]", "https://v6.sync.afraid.org/u/[PASSWORD]/?address=[IP]", "")),
-    ("aliyun.com", R(API_17)),
+    ("aliyun.com", R(NO_API)),
     ("all-inkl.com", U("https://dyndns.kasserver.com/?myip=[IP]", "https://dyndns.kasserver.com/?myip=[IP]", "")),
     ("apertodns.com", D("https://api.apertodns.com")),
     ("apertodns.com-token", U("https://api.apertodns.com/nic/update?hostname=[DOMAIN]&myip=[IP]", "https://api.apertodns.com/nic/update?hostname=[DOMAIN]&myip=[IP]", "good|nochg")),
@@ -40,14 +62,14 @@ pub const SERVICES: &[(&str, Route)] = &[
     ("blazingfast.io", R(NO_API)),
     ("changeip.com", U("https://nic.changeip.com/nic/update?u=[USERNAME]&p=[PASSWORD]&cmd=update&hostname=[DOMAIN]&ip=[IP]", "", "Successful")),
     ("cloud.google.com-v1", R(NO_API)),
-    ("cloudflare.com-v4", R(API_17)),
+    ("cloudflare.com-v4", Route::Api("cloudflare", Shape::HostAtZone)),
     ("cnkuai.cn", R(PANEL)),
     ("core-networks.de", U("https://dyndns.core-networks.de/?hostname=[DOMAIN]&myip=[IP]&keepipv6=1", "https://dyndns.core-networks.de/?hostname=[DOMAIN]&myip=[IP]&keepipv4=1", "good")),
     ("ddnss.de", U("https://ip4.ddnss.de/upd.php?user=[USERNAME]&pwd=[PASSWORD]&host=[DOMAIN]&ip=[IP]", "", "Updated|No change")),
     ("ddo.jp", U("https://free.ddo.jp/dnsupdate.php?dn=[DOMAIN]&pw=[PASSWORD]&ip=[IP]", "", "")),
     ("desec.io", P("desec")),
     ("dhis.org", R("not supported: its URL carries neither host nor address and DHIS speaks its own UDP protocol; unchecked")),
-    ("digitalocean.com-v2", R(API_17)),
+    ("digitalocean.com-v2", Route::Api("digitalocean", Shape::ZoneLabel)),
     ("dnsdynamic.org", U("https://www.dnsdynamic.org/api/?hostname=[DOMAIN]&myip=[IP]", "", "good|nochg")),
     ("dnsever.com", U("https://dyna.dnsever.com/update.php?host[[DOMAIN]]", "", "")),
     ("dnsexit.com", U("https://update.dnsexit.com/RemoteUpdate.sv?login=[USERNAME]&password=[PASSWORD]&host=[DOMAIN]&myip=[IP]", "", "")),
@@ -57,7 +79,7 @@ pub const SERVICES: &[(&str, Route)] = &[
     ("dnsomatic.com", P("dnsomatic")),
     ("dnspark.com", U("https://control.dnspark.com/api/dynamic/update.php?hostname=[DOMAIN]&ip=[IP]", "", "ok|nochange")),
     ("dnspod.cn", R("not supported: the legacy dnsapi.cn API; dnspod.cn-v3 is API 3.0")),
-    ("dnspod.cn-v3", R(API_17)),
+    ("dnspod.cn-v3", R(NO_API)),
     ("do.de", U("https://ddns.do.de/?myip=[IP]&hostname=[DOMAIN]&username=[USERNAME]&password=[PASSWORD]", "https://ddns.do.de/?myip=[IP]&hostname=[DOMAIN]&username=[USERNAME]&password=[PASSWORD]", "good|nochg")),
     ("domopoli.de", D("https://dyndns.domopoli.de")),
     ("dondominio.com", U("https://dondns.dondominio.com/plain/?user=[USERNAME]&password=[PASSWORD]&host=[DOMAIN]&ip=[IP]", "", "OK")),
@@ -72,12 +94,12 @@ pub const SERVICES: &[(&str, Route)] = &[
     ("easydns.com", U("https://api.cp.easydns.com/dyn/generic.php?hostname=[DOMAIN]&myip=[IP]", "https://api.cp.easydns.com/dyn/generic.php?hostname=[DOMAIN]&myip=[IP]", "OK|NOERROR")),
     ("eurodns.com", U("https://update.eurodyndns.org/update/?hostname=[DOMAIN]&myip=[IP]", "https://update.eurodyndns.org/update/?hostname=[DOMAIN]&myip=[IP]", "good|nochg")),
     ("freedns.42.pl", R("not supported: its XML-RPC API is not in dynup yet")),
-    ("gandi.net", R(API_17)),
-    ("godaddy.com-v1", R(API_17)),
+    ("gandi.net", Route::Api("gandi", Shape::ZoneLabel)),
+    ("godaddy.com-v1", Route::Api("godaddy", Shape::KeySecret)),
     ("goip.de", U("https://www.goip.de/setip?username=[USERNAME]&password=[PASSWORD]&subdomain=[DOMAIN]&ip=[IP]", "https://www.goip.de/setip?username=[USERNAME]&password=[PASSWORD]&subdomain=[DOMAIN]&ip6=[IP]", "")),
     ("google.com", R("dead: Google Domains and its Dynamic DNS ended (moved to Squarespace in 2023)")),
     ("he.net", P("he.net")),
-    ("hetzner.cloud", R(API_17)),
+    ("hetzner.cloud", Route::Api("hetzner", Shape::ZoneLabel)),
     ("hosting.de", D("https://ddns.hosting.de")),
     ("huaweicloud.com", R(NO_API)),
     ("infomaniak.com", D("https://infomaniak.com")),
@@ -93,8 +115,8 @@ pub const SERVICES: &[(&str, Route)] = &[
     ("mythic-beasts.com", U("http://dnsapi4.mythic-beasts.com/?domain=[USERNAME]&password=[PASSWORD]&command=REPLACE%20[DOMAIN]%2060%20A%20DYNAMIC_IP&origin=.", "http://dnsapi6.mythic-beasts.com/?domain=[USERNAME]&password=[PASSWORD]&command=REPLACE%20[DOMAIN]%2060%20AAAA%20DYNAMIC_IP&origin=.", "")),
     ("mythic-beasts.com-v2", U("https://ipv4.api.mythic-beasts.com/dns/v2/dynamic/[DOMAIN]", "https://ipv6.api.mythic-beasts.com/dns/v2/dynamic/[DOMAIN]", "")),
     ("namecheap.com", U("https://dynamicdns.park-your-domain.com/update?host=[USERNAME]&domain=[DOMAIN]&password=[PASSWORD]&ip=[IP]", "", "")),
-    ("namesilo.com-v1", R(API_17)),
-    ("netcup.com", R(API_17)),
+    ("namesilo.com-v1", R(NO_API)),
+    ("netcup.com", R(NO_API)),
     ("njal.la", U("https://njal.la/update/?h=[DOMAIN]&k=[PASSWORD]&a=[IP]", "https://njal.la/update/?h=[DOMAIN]&k=[PASSWORD]&aaaa=[IP]", "")),
     ("no-ip.com", P("noip")),
     ("no-ip.pl", U("https://update.no-ip.pl/?hostname=[DOMAIN]", "https://update.no-ip.pl/?hostname=[DOMAIN]", "")),
@@ -105,11 +127,11 @@ pub const SERVICES: &[(&str, Route)] = &[
     ("opendns.com", D("https://updates.opendns.com")),
     ("oray.com", U("https://ddns.oray.com/ph/update?hostname=[DOMAIN]&myip=[IP]", "", "")),
     ("ovh.com", D("https://dns.eu.ovhapis.com")),
-    ("pdns", R(API_17)),
-    ("porkbun.com-v3", R(API_17)),
+    ("pdns", Route::Api("powerdns", Shape::ZoneLabel)),
+    ("porkbun.com-v3", Route::Api("porkbun", Shape::KeySecret)),
     ("regfish.de", U("https://dyndns.regfish.de/?fqdn=[DOMAIN]&forcehost=1&authtype=secure&token=[PASSWORD]&ipv4=[IP]", "https://dyndns.regfish.de/?fqdn=[DOMAIN]&forcehost=1&authtype=secure&token=[PASSWORD]&ipv6=[IP]", "success|100|101")),
-    ("route53-v1", R(API_17)),
-    ("scaleway.com", R(API_17)),
+    ("route53-v1", Route::Api("route53", Shape::ZoneLookup)),
+    ("scaleway.com", Route::Api("scaleway", Shape::LabelZone)),
     ("schokokeks.org", U("https://dyndns.schokokeks.org/nic/update?myip=[IP]", "", "good|nochg")),
     ("selfhost.de", P("selfhost")),
     ("servercow.de", R(NO_API)),
@@ -127,6 +149,15 @@ pub const SERVICES: &[(&str, Route)] = &[
     ("ydns.io", U("https://ydns.io/api/v1/update/?host=[DOMAIN]&ip=[IP]", "https://ydns.io/api/v1/update/?host=[DOMAIN]&ip=[IP]", "good|nochg")),
     ("zoneedit.com", U("https://dynamic.zoneedit.com/auth/dynamic.html?host=[DOMAIN]&dnsto=[IP]", "", "")),
 ];
+
+/// Whether this build serves the route (an API preset may be missing).
+pub fn served(route: &Route) -> bool {
+    match route {
+        Route::Refused(_) => false,
+        Route::Api(p, _) => super::super::provider::presets::preset(p).is_some(),
+        _ => true,
+    }
+}
 
 /// The built-in route of a service name.
 pub fn route(name: &str) -> Option<Route> {
@@ -158,6 +189,7 @@ pub fn has_ipv6(name: &str, route: &Route) -> bool {
         Route::Preset(p) => super::super::provider::presets::preset(p).is_some_and(|p| p.ipv6),
         Route::Dyndns2(_) => !DYNDNS2_V4_ONLY.contains(&name),
         Route::Url(_, v6, _) => !v6.is_empty(),
+        Route::Api(p, _) => super::super::provider::presets::preset(p).is_some_and(|p| p.ipv6),
         Route::Refused(_) => false,
     }
 }
