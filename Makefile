@@ -33,7 +33,8 @@ build:
 cross:
 	sh cross/setup.sh
 	sh cross/build.sh
-	DYNUP_CROSS_DIST=target/cross/no-builtin-roots DYNUP_CROSS_CARGO_ARGS=--no-default-features \
+	DYNUP_CROSS_DIST=target/cross/no-builtin-roots \
+	  DYNUP_CROSS_CARGO_ARGS="--no-default-features --features api-providers" \
 	  sh cross/build.sh mips_24kc
 	@sh cross/size.sh
 
@@ -71,7 +72,7 @@ test-deps:
 # package checks (.ipk and .apk) reuse them.
 test: lint test-deps
 	$(CARGO) test --locked --all-targets
-	$(CARGO) test --locked --no-default-features --bin dynup
+	$(CARGO) test --locked --no-default-features --features api-providers --bin dynup
 	$(MAKE) cross
 	$(MAKE) ipk
 	$(MAKE) apk

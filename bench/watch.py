@@ -56,7 +56,8 @@ def proc_numbers(pid):
 def job(name, args, host, ipv6_source):
     cacert = "\toption cacert '%s'\n" % args.ca if args.ca else ""
     return (
-        "config job '%s'\n\toption enabled '1'\n\toption server '%s'\n%s"
+        "config job '%s'\n\toption enabled '1'\n\toption provider 'dynv6'\n"
+        "\toption server '%s'\n%s"
         "\toption token_file '%s'\n\tlist hostname '%s'\n\toption ipv4 'none'\n"
         "\toption ipv6 '%s'\n\n" % (name, args.server, cacert, args.token_file, host, ipv6_source)
     )

@@ -39,6 +39,7 @@ pub struct Args {
     pub quiet: bool,
     pub syslog: bool,
     pub zone: Option<String>,
+    pub zone_id: Option<String>,
     pub ttl: Option<String>,
     pub by_path: bool,
     pub delete: bool,
@@ -205,6 +206,7 @@ fn parse_args(argv: Vec<OsString>, mut args: Args) -> Result<Command, lexopt::Er
             Short('q') | Long("quiet") => args.quiet = true,
             Long("syslog") => args.syslog = true,
             Long("zone") => args.zone = Some(parser.value()?.string()?),
+            Long("zone-id") => args.zone_id = Some(parser.value()?.string()?),
             Long("ttl") => args.ttl = Some(parser.value()?.string()?),
             Long("by-path") => args.by_path = true,
             Long("delete") => args.delete = true,
@@ -342,6 +344,16 @@ DNS UPDATE (rfc2136, dynv6-rfc2136):
       --tcp                use TCP only (default: UDP, TCP when the reply is
                            truncated). Addresses must be given: a DNS server
                            publishes no address it sees, so 'auto' is refused.
+
+API providers (cloudflare porkbun hetzner gandi digitalocean godaddy linode
+  desec-api powerdns namecheap scaleway route53): each host's A/AAAA record is
+  read, and written (its value only) when it differs; a missing one is
+  created. Addresses come from --ipv4/--ipv6 ADDRESS, if[:IFACE] or web, or
+  -i IFACE; by default from the web check ('auto' is refused).
+      --zone ZONE          the zone of the hosts (default: found through the
+                           API)
+      --zone-id ID         cloudflare: the zone's ID (no zone lookup)
+      --ttl SECONDS        TTL of a created record (default: the provider's)
 
 Addresses:
   -4, -6                   only this address family (the other is not sent)

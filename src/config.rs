@@ -12,7 +12,7 @@ use crate::clock;
 use crate::dns::key::{self, TsigKey};
 use crate::exit::Failure;
 use crate::http::{self, CaBundle, Family};
-use crate::provider::{self, names, rfc2136, template, Credentials, Preset, Protocol};
+use crate::provider::{self, api, names, rfc2136, template, Credentials, Preset, Protocol};
 use crate::secret::{self, Redactor, Secret};
 use crate::url::Server;
 
@@ -47,6 +47,10 @@ pub struct Job {
     pub warnings: Vec<String>,
     /// The DNS zone the hosts are records of (dyndns-server's `zone_name`).
     pub zone: Option<String>,
+    /// `--zone-id`: the API's own ID of that zone (no lookup).
+    pub zone_id: Option<String>,
+    /// The secret half of an API key + secret pair (Porkbun, GoDaddy).
+    pub key_secret: Option<Secret>,
     /// TTL of the records, where the protocol takes one.
     pub ttl: Option<u32>,
     /// dyndns-server: `/update-by-path/...` instead of `/update-by-query`.
@@ -135,6 +139,12 @@ impl Job {
         if let Some(ttl) = self.ttl {
             text.push_str(&format!("\nttl {ttl}"));
         }
+        if let Some(id) = &self.zone_id {
+            text.push_str(&format!("\nzone-id {id}"));
+        }
+        if let Some(secret) = &self.key_secret {
+            text.push_str(&format!("\nkey-secret {}", secret.expose()));
+        }
         if self.by_path {
             text.push_str("\nby-path");
         }
@@ -187,6 +197,10 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
     };
 
     let dns = matches!(preset.protocol, Protocol::Rfc2136 { .. });
+    let is_api = matches!(preset.protocol, Protocol::Api(_));
+    if is_api {
+        api::default_sources(&mut args);
+    }
     let parse_server = if dns {
         Server::parse_dns
     } else {
@@ -233,6 +247,10 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
         &mut warnings,
     )?;
     let (secret, user) = (creds.secret, creds.user);
+    let key_secret = match preset.credentials {
+        Credentials::KeySecret => creds.password.clone(),
+        _ => None,
+    };
     let zone = match &args.zone {
         Some(text) => Some(parse_zone(text)?),
         None => None,
@@ -241,20 +259,32 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
         Some(text) => Some(parse_ttl(text)?),
         None => None,
     };
+    let zone_id = match &args.zone_id {
+        Some(id) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => {
+            Some(id.clone())
+        }
+        Some(id) => {
+            return Err(Failure::usage(format!(
+                "--zone-id '{id}': expected the zone's ID as the provider shows it (letters, digits, '-')"
+            )))
+        }
+        None => None,
+    };
     let server_side = preset.protocol == Protocol::DyndnsServer;
     for (given, flag, allowed, owner) in [
         (
             zone.is_some(),
             "--zone",
-            server_side || dns,
-            "a dyndns-server and rfc2136",
+            server_side || dns || is_api,
+            "a dyndns-server, rfc2136 and API-provider",
         ),
         (
             ttl.is_some(),
             "--ttl",
-            server_side || dns,
-            "a dyndns-server and rfc2136",
+            server_side || dns || is_api,
+            "a dyndns-server, rfc2136 and API-provider",
         ),
+        (zone_id.is_some(), "--zone-id", is_api, "an API-provider"),
         (args.by_path, "--by-path", server_side, "a dyndns-server"),
         (args.delete, "--delete", server_side, "a dyndns-server"),
         (args.tcp, "--tcp", dns, "an rfc2136"),
@@ -420,6 +450,8 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
         redactor,
         warnings,
         zone,
+        zone_id,
+        key_secret,
         ttl,
         by_path: args.by_path,
         // A deletion is asked for explicitly: no state decides it away.
@@ -437,6 +469,9 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
     };
     if dns {
         rfc2136::check(&job)?;
+    }
+    if is_api {
+        api::check(&job)?;
     }
     Ok(job)
 }
@@ -784,6 +819,37 @@ fn credentials(
             .clone()
             .or(token.clone())
             .unwrap_or_else(|| Secret::new(String::new())),
+        Credentials::TokenOrUserKey => match (&args.user, &token, &password) {
+            (None, Some(token), _) => token.clone(),
+            (Some(_), _, Some(key)) => key.clone(),
+            (Some(_), _, None) => {
+                return Err(Failure::usage(format!(
+                    "{name}: --user E-MAIL goes with the global API key: --password-file FILE \
+                     or DYNUP_PASSWORD (or drop --user and give an API token)"
+                )))
+            }
+            (None, None, _) => {
+                return Err(Failure::usage(format!(
+                    "{name} needs an API token: --token-file FILE or DYNUP_TOKEN \
+                     (or --user E-MAIL with the global API key as password)"
+                )))
+            }
+        },
+        Credentials::KeySecret => {
+            if args.user.is_some() {
+                warnings.push(format!("--user is not used by {name}; ignored"));
+            }
+            if password.is_none() {
+                return Err(Failure::usage(format!(
+                    "{name} needs the API secret: --password-file FILE or DYNUP_PASSWORD"
+                )));
+            }
+            token.clone().ok_or_else(|| {
+                Failure::usage(format!(
+                    "{name} needs the API key: --token-file FILE or DYNUP_TOKEN"
+                ))
+            })?
+        }
     };
     // A TSIG key's identity holds its name and algorithm, which are printed: only
     // its secret part is masked (added with the key).
@@ -793,6 +859,7 @@ fn credentials(
         .flatten()
     {
         redactor.add(each);
+        api::mask_json_forms(redactor, each);
         if let Some(user) = &args.user {
             redactor.add_basic_auth(user, each);
         }

@@ -28,6 +28,44 @@ pub const SYSTEM_BUNDLE: &str = "/etc/ssl/certs/ca-certificates.crt";
 /// Answers are a line or two; anything past this is cut, never held in memory.
 pub const MAX_ANSWER: usize = 4096;
 
+/// API answers (a zone list, a record list) are JSON of a few kilobytes; this
+/// bounds what one may hold in memory.
+pub const MAX_API_ANSWER: usize = 256 * 1024;
+
+/// The methods of the JSON/REST APIs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+        }
+    }
+}
+
+/// One request of a JSON/REST API. Secrets ride in `headers` or `body` (never in
+/// `url` where the API takes a header); everything printed of it goes through the
+/// job's redactor.
+#[derive(Clone, Debug)]
+pub struct ApiCall {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(&'static str, String)>,
+    /// Sent with `Content-Type: content_type`.
+    pub body: Option<String>,
+    /// `application/json`, or what else the API reads (Route 53: `text/xml`).
+    pub content_type: &'static str,
+}
+
 /// Which address family a connection may use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Family {
@@ -191,9 +229,51 @@ impl<'a> Client<'a> {
             let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
             call = call.header("Authorization", format!("Basic {encoded}"));
         }
-        let mut response = call
+        let response = call
             .call()
             .map_err(|e| self.failure(e, request.family, &request.url))?;
+        self.read_answer(response, request.family, &request.url, MAX_ANSWER)
+    }
+
+    /// Sends one request of a JSON/REST API (method, headers, body).
+    pub fn call(&self, call: &ApiCall) -> Result<Answer, Failure> {
+        let agent = self.agent(Family::Any, call.url.starts_with("https://"))?;
+        let url = call.url.as_str();
+        let fail = |e| self.failure(e, Family::Any, url);
+        let response = match call.method {
+            Method::Get => {
+                let mut builder = agent.get(url);
+                for (name, value) in &call.headers {
+                    builder = builder.header(*name, value.as_str());
+                }
+                builder.call().map_err(fail)?
+            }
+            Method::Post | Method::Put | Method::Patch => {
+                let mut builder = match call.method {
+                    Method::Post => agent.post(url),
+                    Method::Put => agent.put(url),
+                    _ => agent.patch(url),
+                };
+                for (name, value) in &call.headers {
+                    builder = builder.header(*name, value.as_str());
+                }
+                let body = call.body.as_deref().unwrap_or("");
+                builder
+                    .header("Content-Type", call.content_type)
+                    .send(body.as_bytes())
+                    .map_err(fail)?
+            }
+        };
+        self.read_answer(response, Family::Any, url, MAX_API_ANSWER)
+    }
+
+    fn read_answer(
+        &self,
+        mut response: ureq::http::Response<ureq::Body>,
+        family: Family,
+        url: &str,
+        cap: usize,
+    ) -> Result<Answer, Failure> {
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -209,9 +289,9 @@ impl<'a> Client<'a> {
         response
             .body_mut()
             .as_reader()
-            .take(MAX_ANSWER as u64)
+            .take(cap as u64)
             .read_to_end(&mut body)
-            .map_err(|e| self.failure(ureq::Error::from(e), request.family, &request.url))?;
+            .map_err(|e| self.failure(ureq::Error::from(e), family, url))?;
         Ok(Answer {
             status,
             body: String::from_utf8_lossy(&body).into_owned(),

@@ -8,7 +8,7 @@ use crate::exit::{Exit, Failure};
 use crate::hooks::HostReport;
 use crate::http::{Client, Family, MAX_ANSWER};
 use crate::output::Out;
-use crate::provider::{self, rfc2136, Protocol, Publish, Verdict};
+use crate::provider::{self, api, rfc2136, Protocol, Publish, Verdict};
 use crate::registered;
 use crate::state::{self, Decision, Entry, Hold, HostState, Kind, Store};
 use crate::url::Scheme;
@@ -372,6 +372,13 @@ fn send_all(job: &Job, out: &Out, to_send: &[usize], publish: &Publish, hosts: &
     if matches!(job.preset.protocol, Protocol::Rfc2136 { .. }) {
         for (host, verdict) in rfc2136::send(job, out, to_send, publish) {
             hosts[host].results.push((publish.clone(), verdict, None));
+        }
+        return;
+    }
+    // An API reads each record and writes it when it differs: one verdict per record.
+    if matches!(job.preset.protocol, Protocol::Api(_)) {
+        for (host, carried, verdict, retry_after) in api::send(job, out, to_send, publish) {
+            hosts[host].results.push((carried, verdict, retry_after));
         }
         return;
     }

@@ -129,9 +129,11 @@ impl Redactor {
 
     fn add_form(&mut self, form: String) {
         if !form.is_empty() && !self.forms.contains(&form) {
-            self.forms.push(form);
-            // Longest first, so that an encoded form is not half-replaced by a shorter one.
-            self.forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+            // Longest first, so that an encoded form is not half-replaced by a shorter
+            // one; after those of its length, as a stable sort would put it, and
+            // without linking a sort for Strings.
+            let at = self.forms.partition_point(|f| f.len() >= form.len());
+            self.forms.insert(at, form);
         }
     }
 
@@ -202,9 +204,11 @@ fn replace_pieces(text: &str, form: &str) -> String {
     out
 }
 
-/// Replaces the occurrences of `form` that no letter or digit touches.
+/// Replaces the occurrences of `form` that no ASCII letter or digit touches.
 fn replace_standalone(text: &str, form: &str) -> String {
-    let word_char = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());
+    // ASCII only: Unicode's letter tables cost 2.5 KB, and a non-ASCII letter next
+    // to a form then leaves it masked, which errs on the safe side.
+    let word_char = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut before: Option<char> = None;

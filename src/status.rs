@@ -150,7 +150,7 @@ fn found_files(args: &Args) -> Result<(PathBuf, Vec<Found>), Failure> {
             )))
         }
     };
-    for entry in entries.flatten() {
+    for entry in entries.filter_map(Result::ok) {
         let Some(file) = parse_name(&entry.path()) else {
             continue;
         };

@@ -117,7 +117,8 @@ impl fmt::Display for Server {
 fn bracket_hint(scheme: &str, authority: &str) -> String {
     let example = match authority.rsplit_once(':') {
         Some((addr, port))
-            if addr.parse::<std::net::Ipv6Addr>().is_ok() && port.parse::<u16>().is_ok() =>
+            if addr.parse::<std::net::Ipv6Addr>().is_ok()
+                && port.parse::<u32>().is_ok_and(|p| p <= 0xffff) =>
         {
             format!("[{addr}]:{port}")
         }
@@ -153,7 +154,9 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
     let port = match port {
         None => None,
         Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) => {
-            Some(p.parse::<u16>().ok().filter(|&p| p != 0)?)
+            // u32's parser, linked anyway, rather than a u16 one of its own.
+            let p = p.parse::<u32>().ok().and_then(|p| u16::try_from(p).ok());
+            Some(p.filter(|&p| p != 0)?)
         }
         Some(_) => return None,
     };

@@ -162,6 +162,9 @@ struct Lab {
     dir: TempDir,
     /// Every run's state files end up here too, for `dynup status`/`release`.
     history: PathBuf,
+    /// The API fakes are HTTPS only, as the APIs are: their CA, and its PEM file.
+    ca: TestCa,
+    ca_pem: PathBuf,
 }
 
 impl Lab {
@@ -203,26 +206,31 @@ impl Lab {
         let dir = TempDir::new("readme");
         let history = dir.join("history");
         fs::create_dir(&history).expect("history");
+        let ca = TestCa::new();
+        let ca_pem = ca.write_pem(dir.path());
         Lab {
             ns,
             checkip,
             checkip6,
             dir,
             history,
+            ca,
+            ca_pem,
         }
     }
 
-    /// The secret file a README path stands for (made once).
-    fn secret_file(&self, readme_path: &str, tsig: bool) -> String {
+    /// The secret file a README path stands for (made once): a TSIG key, the
+    /// password the fakes take for a --password-file, else the token.
+    fn secret_file(&self, readme_path: &str, flag: &str) -> String {
         let name = readme_path
             .trim_start_matches("/etc/dynup/")
             .replace('/', "_");
         let path = self.dir.join(&name);
         if !path.exists() {
-            let value = if tsig {
-                "hmac-sha256:k.example:c2VjcmV0c2VjcmV0"
-            } else {
-                TOKEN
+            let value = match flag {
+                "--tsig-key-file" => "hmac-sha256:k.example:c2VjcmV0c2VjcmV0",
+                "--password-file" => PASSWORD,
+                _ => TOKEN,
             };
             write_secret(&self.dir, &name, value);
         }
@@ -233,8 +241,16 @@ impl Lab {
     /// whether the line was given --dry-run here.
     fn run(&self, n: usize, line: &Line) -> (Run, usize, bool) {
         let preset = preset_of(line);
-        let mock = self.ns.inside(Mock::http);
+        // An API preset talks to the fake of its provider's API (tests/support),
+        // over HTTPS as the real ones; the others to a plain mock.
+        let https = API_PRESETS.contains(&preset.as_str());
+        let mock = if https {
+            self.ns.inside(|| Mock::https(&self.ca))
+        } else {
+            self.ns.inside(Mock::http)
+        };
         mock.default_reply(Reply::ok(success_body(&preset)));
+        let api = api_fake(&preset, &mock);
         let dns = preset.contains("rfc2136");
         let cache = self.dir.join(&format!("cache-{n}"));
         let reads_history = matches!(
@@ -253,7 +269,7 @@ impl Lab {
                     mock.url()
                 }
             } else if word.starts_with("/etc/dynup/") {
-                self.secret_file(word, previous == "--tsig-key-file")
+                self.secret_file(word, &previous)
             } else {
                 word.clone()
             };
@@ -269,6 +285,9 @@ impl Lab {
         }
 
         let mut cmd = dynup(state_dir);
+        if https {
+            cmd.env("DYNUP_CACERT", &self.ca_pem);
+        }
         if !dns {
             cmd.env("DYNUP_SERVER", mock.url());
         }
@@ -294,8 +313,93 @@ impl Lab {
                 let _ = fs::copy(entry.path(), self.history.join(entry.file_name()));
             }
         }
+        let mut run = run;
+        if let Some(violations) = api {
+            for violation in violations() {
+                run.stderr.push_str(&format!("\nthe fake API: {violation}"));
+                run.code = run.code.max(100);
+            }
+        }
         (run, mock.count(), dry_run)
     }
+}
+
+/// The presets with their own HTTP API, each with a fake in tests/support.
+const API_PRESETS: [&str; 12] = [
+    "cloudflare",
+    "porkbun",
+    "hetzner",
+    "gandi",
+    "digitalocean",
+    "godaddy",
+    "linode",
+    "desec-api",
+    "powerdns",
+    "namecheap",
+    "scaleway",
+    "route53",
+];
+
+/// The README's API lines update home.example.com: the fake of the preset's API
+/// with the zone example.com on `mock`, and what it found wrong in the requests.
+type Violations = Box<dyn Fn() -> Vec<String>>;
+
+fn api_fake(preset: &str, mock: &Mock) -> Option<Violations> {
+    use support::*;
+    let zone = ["example.com"];
+    Some(match preset {
+        "cloudflare" => {
+            let api = cloudflare::CloudflareApi::on(mock, &[("0123abcd", zone[0])]);
+            Box::new(move || api.violations())
+        }
+        "porkbun" => {
+            let api = porkbun::PorkbunApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "hetzner" => {
+            let api = hetzner::HetznerApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "gandi" => {
+            let api = gandi::GandiApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "digitalocean" => {
+            let api = digitalocean::DigitalOceanApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "godaddy" => {
+            let api = godaddy::GoDaddyApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "linode" => {
+            let api = linode::LinodeApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "desec-api" => {
+            let api = desec_api::DesecApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "powerdns" => {
+            let api = powerdns::PowerDnsApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "namecheap" => {
+            // Namecheap updates only a host that has an A record already.
+            let api = namecheap::NamecheapApi::on(mock, &zone);
+            api.add(zone[0], "home", "192.0.2.1");
+            Box::new(move || api.violations())
+        }
+        "scaleway" => {
+            let api = scaleway::ScalewayApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "route53" => {
+            let api = route53::Route53Api::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        _ => return None,
+    })
 }
 
 /// The provider a line talks to: its -p, the drop-in's, or the host's domain's.

@@ -334,11 +334,14 @@ pub fn network_of(addr: Ipv6Addr, len: u8) -> V6Net {
 }
 
 fn parse_prefix_len(text: &str) -> Option<u8> {
-    // Digits only: u8's parser would also take "+64".
+    // Digits only: the parser would also take "+64". u32's, linked anyway.
     if text.is_empty() || text.len() > 3 || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    text.parse::<u8>().ok().filter(|&len| len <= 128)
+    text.parse::<u32>()
+        .ok()
+        .filter(|&len| len <= 128)
+        .map(|len| len as u8)
 }
 
 #[cfg(test)]

@@ -58,7 +58,8 @@ impl Mac {
             if part.len() != 2 || !part.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(bad());
             }
-            *byte = u8::from_str_radix(part, 16).map_err(|_| bad())?;
+            // Two hex digits (checked above) fit a u8; u32's parser is linked anyway.
+            *byte = u32::from_str_radix(part, 16).map_err(|_| bad())? as u8;
         }
         if parts.next().is_some() {
             return Err(bad());

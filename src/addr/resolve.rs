@@ -285,10 +285,12 @@ impl Finder<'_> {
             let dump = netlink::dump().map_err(|e| Failure::new(Exit::NoAddress, e))?;
             self.dump = Some(dump);
         }
+        // A slice's iterator: smaller than a flattened Option's.
         Ok(self
             .dump
+            .as_deref()
+            .unwrap_or_default()
             .iter()
-            .flatten()
             .filter(|a| a.index == index)
             .cloned()
             .collect())
@@ -351,8 +353,9 @@ impl Finder<'_> {
         };
         let addrs: Vec<IfAddr> = self
             .dump
+            .as_deref()
+            .unwrap_or_default()
             .iter()
-            .flatten()
             .filter(|a| a.index == index)
             .cloned()
             .collect();

@@ -127,9 +127,10 @@ fn netmask(value: Option<String>) -> Result<u8, Failure> {
     let Some(text) = value else {
         return Ok(128);
     };
-    text.parse::<u8>()
+    text.parse::<u32>()
         .ok()
         .filter(|n| (1..=128).contains(n) && text.bytes().all(|b| b.is_ascii_digit()))
+        .map(|n| n as u8)
         .ok_or_else(|| {
             Failure::usage(format!(
                 "netmask: expected a prefix length from 1 to 128, got '{text}'"

@@ -72,7 +72,8 @@ pub fn exchange(
 
 /// A time limit as the user wrote it: `2s`, or `2.4s` when it was stretched.
 fn limit_text(limit: Duration) -> String {
-    let tenths = (limit.as_millis() + 50) / 100;
+    // In u64: u128 arithmetic and formatting would link 4 KB for a few seconds.
+    let tenths = (limit.as_millis() as u64 + 50) / 100;
     match tenths % 10 {
         0 => format!("{}s", tenths / 10),
         frac => format!("{}.{frac}s", tenths / 10),

@@ -1,13 +1,40 @@
 //! The providers: presets (who), protocols (how to ask), and what their answers mean.
 
+pub mod api;
+#[cfg(feature = "cloudflare")]
+pub mod cloudflare;
+#[cfg(feature = "desec-api")]
+pub mod desec_api;
+#[cfg(feature = "digitalocean")]
+pub mod digitalocean;
 pub mod duckdns;
 pub mod dyndns2;
 pub mod dyndns_server;
 pub mod dynv6;
 pub mod freedns;
+#[cfg(feature = "gandi")]
+pub mod gandi;
+#[cfg(feature = "godaddy")]
+pub mod godaddy;
+#[cfg(feature = "hetzner")]
+pub mod hetzner;
+#[cfg(feature = "linode")]
+pub mod linode;
+#[cfg(feature = "namecheap")]
+pub mod namecheap;
 pub mod names;
+#[cfg(feature = "porkbun")]
+pub mod porkbun;
+#[cfg(feature = "powerdns")]
+pub mod powerdns;
 pub mod presets;
 pub mod rfc2136;
+#[cfg(feature = "route53")]
+pub mod route53;
+#[cfg(feature = "scaleway")]
+pub mod scaleway;
+#[cfg(feature = "route53")]
+pub mod sigv4;
 pub mod template;
 #[cfg(test)]
 mod test_answers;
@@ -37,6 +64,8 @@ pub enum Protocol {
     Freedns,
     /// RFC 2136 DNS UPDATE signed with TSIG, over UDP/TCP to port 53, not HTTP.
     Rfc2136 { zone: rfc2136::DefaultZone },
+    /// A provider's own JSON/REST API: read the record, write it when it differs.
+    Api(api::Api),
 }
 
 /// What one request publishes.
@@ -168,8 +197,8 @@ pub fn plan(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Request> {
         Protocol::Template => template::plan(job, hosts, publish),
         Protocol::Duckdns => duckdns::plan(job, hosts, publish),
         Protocol::Freedns => freedns::plan(job, hosts, publish),
-        // Not HTTP: run sends these through rfc2136::send.
-        Protocol::Rfc2136 { .. } => Vec::new(),
+        // Not one GET each: run sends these through rfc2136::send and api::send.
+        Protocol::Rfc2136 { .. } | Protocol::Api(_) => Vec::new(),
     }
 }
 
@@ -182,7 +211,7 @@ pub fn interpret(job: &Job, request: &Request, answer: &Answer) -> Vec<Verdict> 
         Protocol::Template => template::interpret(job, request, answer),
         Protocol::Duckdns => duckdns::interpret(request, answer),
         Protocol::Freedns => freedns::interpret(request, answer),
-        Protocol::Rfc2136 { .. } => Vec::new(),
+        Protocol::Rfc2136 { .. } | Protocol::Api(_) => Vec::new(),
     }
 }
 

@@ -184,6 +184,8 @@ impl Given {
             Credentials::UserPassword => self.user || self.password,
             Credentials::Password | Credentials::Template => false,
             Credentials::TsigKey => self.tsig,
+            Credentials::TokenOrUserKey => self.token || (self.user && self.password),
+            Credentials::KeySecret => self.token && self.password,
         }
     }
 }

@@ -4,6 +4,8 @@
 //! widely used client (ddclient, inadyn, OpenWRT's ddns-scripts service list).
 //! What no source confirmed is marked "unconfirmed".
 
+#[allow(unused_imports)] // unused in a build without any API provider
+use super::api::Api;
 use super::rfc2136::DefaultZone;
 use super::Protocol;
 
@@ -24,6 +26,11 @@ pub enum Credentials {
     Template,
     /// A TSIG key (algorithm, name, secret) from a key file or the environment.
     TsigKey,
+    /// An API token; or, with `--user E-MAIL`, a legacy global key as the password
+    /// (Cloudflare).
+    TokenOrUserKey,
+    /// An API key (the token) and its secret (the password): Porkbun, GoDaddy.
+    KeySecret,
 }
 
 /// How a dyndns2-style server takes the addresses.
@@ -95,7 +102,7 @@ const DYNDNS2: Preset = Preset {
     secret_note: "--user + password",
 };
 
-pub static PRESETS: [Preset; 22] = [
+pub static PRESETS: &[Preset] = &[
     // dynv6 Update API: https://dynv6.com/docs/apis (seeds 000, 001).
     Preset {
         name: "dynv6",
@@ -354,6 +361,188 @@ pub static PRESETS: [Preset; 22] = [
         secret_note: "TSIG key as dynv6 shows it (--tsig-key-file or DYNUP_TSIG_KEY)",
         ..DYNDNS2
     },
+    // Cloudflare API v4, from Cloudflare's pages (the mock in tests/support/cloudflare.rs
+    // follows them): zones https://developers.cloudflare.com/api/resources/zones/methods/list/,
+    // records https://developers.cloudflare.com/api/resources/dns/subresources/records/methods/list/
+    // (and .../edit/, .../create/), rate limit and Retry-After
+    // https://developers.cloudflare.com/fundamentals/api/reference/limits/. Cross-checked
+    // with ddns-scripts' update_cloudflare_com_v4.sh (zones?name=, dns_records?name=&type=,
+    // PATCH {"content":..}, Bearer token or X-Auth-Email + X-Auth-Key).
+    #[cfg(feature = "cloudflare")]
+    Preset {
+        name: "cloudflare",
+        protocol: Protocol::Api(Api::Cloudflare),
+        host: Some("api.cloudflare.com"),
+        path: "/client/v4",
+        credentials: Credentials::TokenOrUserKey,
+        ipv6_auto: false,
+        secret_note: "API token (Zone.DNS edit); or --user E-MAIL + global API key as password",
+        ..DYNDNS2
+    },
+    // Porkbun API v3, https://porkbun.com/api/json/v3/documentation (the mock in
+    // tests/support/porkbun.rs follows it): every call a POST to api.porkbun.com with
+    // apikey + secretapikey in the JSON body; domain/listAll, dns/retrieveByNameType,
+    // dns/editByNameType, dns/create; answers {"status":"SUCCESS"|"ERROR","message":..}.
+    #[cfg(feature = "porkbun")]
+    Preset {
+        name: "porkbun",
+        protocol: Protocol::Api(Api::Porkbun),
+        host: Some("api.porkbun.com"),
+        path: "/api/json/v3",
+        credentials: Credentials::KeySecret,
+        ipv6_auto: false,
+        secret_note: "API key as the token + secret API key as the password",
+        ..DYNDNS2
+    },
+    // Hetzner DNS in the Cloud API (the successor of dns.hetzner.com),
+    // https://docs.hetzner.cloud/reference/cloud (Zones, Zone RRSets, Errors; the mock
+    // in tests/support/hetzner.rs follows it): Bearer token of the project,
+    // /v1/zones/{zone}/rrsets/{name}/{type} and its actions/set_records.
+    #[cfg(feature = "hetzner")]
+    Preset {
+        name: "hetzner",
+        protocol: Protocol::Api(Api::Hetzner),
+        host: Some("api.hetzner.cloud"),
+        path: "/v1",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "Cloud API token of the project (read & write)",
+        ..DYNDNS2
+    },
+    // Gandi LiveDNS, https://api.gandi.net/docs/livedns/ and
+    // https://api.gandi.net/docs/authentication/ (the mock in tests/support/gandi.rs
+    // follows them): a personal access token as Bearer, /v5/livedns/domains/{fqdn}/
+    // records/{name}/{type}, PUT to replace the values, POST to create.
+    #[cfg(feature = "gandi")]
+    Preset {
+        name: "gandi",
+        protocol: Protocol::Api(Api::Gandi),
+        host: Some("api.gandi.net"),
+        path: "/v5",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "personal access token (Manage domain name technical configurations)",
+        ..DYNDNS2
+    },
+    // DigitalOcean API v2, https://docs.digitalocean.com/reference/api/digitalocean/
+    // (Domains, Domain Records; the mock in tests/support/digitalocean.rs follows it):
+    // Bearer token, records filtered by type and name, PATCH {"data":..}.
+    #[cfg(feature = "digitalocean")]
+    Preset {
+        name: "digitalocean",
+        protocol: Protocol::Api(Api::DigitalOcean),
+        host: Some("api.digitalocean.com"),
+        path: "/v2",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "personal access token (domain read + update, or write scope)",
+        ..DYNDNS2
+    },
+    // GoDaddy Domains API v1, https://developer.godaddy.com/doc/endpoint/domains and
+    // https://developer.godaddy.com/getstarted (the mock in tests/support/godaddy.rs
+    // follows them): `Authorization: sso-key KEY:SECRET`, GET and PUT
+    // /v1/domains/{domain}/records/{type}/{name}; 403 ACCESS_DENIED for accounts
+    // without API access.
+    #[cfg(feature = "godaddy")]
+    Preset {
+        name: "godaddy",
+        protocol: Protocol::Api(Api::GoDaddy),
+        host: Some("api.godaddy.com"),
+        path: "/v1",
+        credentials: Credentials::KeySecret,
+        ipv6_auto: false,
+        secret_note: "API key as the token + API secret as the password (production keys)",
+        ..DYNDNS2
+    },
+    // Linode (Akamai) API v4, https://techdocs.akamai.com/linode-api/reference/api
+    // (Domains; the mock in tests/support/linode.rs follows it): Bearer token,
+    // /v4/domains/{id}/records, PUT {"target":..}.
+    #[cfg(feature = "linode")]
+    Preset {
+        name: "linode",
+        protocol: Protocol::Api(Api::Linode),
+        host: Some("api.linode.com"),
+        path: "/v4",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "personal access token (Domains: read/write)",
+        ..DYNDNS2
+    },
+    // deSEC's REST API, https://desec.readthedocs.io/en/latest/dns/rrsets.html (and
+    // .../dns/domains.html, .../rate-limits.html; the mock in tests/support/desec_api.rs
+    // follows them): `Authorization: Token`, PATCH of an RRset's records. The
+    // dyndns2 preset `desec` stays the simple choice; this one creates records.
+    #[cfg(feature = "desec-api")]
+    Preset {
+        name: "desec-api",
+        protocol: Protocol::Api(Api::Desec),
+        host: Some("desec.io"),
+        path: "/api/v1",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "token (Authorization: Token)",
+        ..DYNDNS2
+    },
+    // PowerDNS Authoritative's HTTP API on the user's server,
+    // https://doc.powerdns.com/authoritative/http-api/zone.html (the mock in
+    // tests/support/powerdns.rs follows it): X-API-Key, PATCH of one RRset with
+    // changetype REPLACE.
+    #[cfg(feature = "powerdns")]
+    Preset {
+        name: "powerdns",
+        protocol: Protocol::Api(Api::PowerDns),
+        host: None,
+        path: "/api/v1/servers/localhost",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "the server's API key (X-API-Key)",
+        ..DYNDNS2
+    },
+    // Namecheap dynamic DNS, https://www.namecheap.com/support/knowledgebase/article.aspx/29/11/how-to-dynamically-update-the-hosts-ip-with-an-http-request/
+    // (the mock in tests/support/namecheap.rs follows it): GET /update with host,
+    // domain, the domain's Dynamic DNS password and ip; XML answer; A records only.
+    #[cfg(feature = "namecheap")]
+    Preset {
+        name: "namecheap",
+        protocol: Protocol::Api(Api::Namecheap),
+        host: Some("dynamicdns.park-your-domain.com"),
+        path: "",
+        credentials: Credentials::Password,
+        ipv6: false,
+        ipv6_auto: false,
+        secret_note: "the domain's Dynamic DNS password",
+        ..DYNDNS2
+    },
+    // Scaleway Domains and DNS API v2beta1,
+    // https://www.scaleway.com/en/developers/api/domains-and-dns/ (the mock in
+    // tests/support/scaleway.rs follows it): X-Auth-Token with the API key's secret,
+    // PATCH /dns-zones/{zone}/records with `set` (by record ID) or `add` changes.
+    #[cfg(feature = "scaleway")]
+    Preset {
+        name: "scaleway",
+        protocol: Protocol::Api(Api::Scaleway),
+        host: Some("api.scaleway.com"),
+        path: "/domain/v2beta1",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "the API key's secret key (DomainsDNSFullAccess)",
+        ..DYNDNS2
+    },
+    // Amazon Route 53, https://docs.aws.amazon.com/Route53/latest/APIReference/
+    // (ListHostedZones, ListResourceRecordSets, ChangeResourceRecordSets with UPSERT;
+    // the mock in tests/support/route53.rs follows it and checks the signature),
+    // signed with Signature V4 (region us-east-1, service route53).
+    #[cfg(feature = "route53")]
+    Preset {
+        name: "route53",
+        protocol: Protocol::Api(Api::Route53),
+        host: Some("route53.amazonaws.com"),
+        path: "/2013-04-01",
+        credentials: Credentials::KeySecret,
+        ipv6_auto: false,
+        secret_note: "access key ID as the token + secret access key as the password",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {
@@ -371,6 +560,7 @@ impl Preset {
             Protocol::Duckdns => "duckdns",
             Protocol::Freedns => "freedns",
             Protocol::Rfc2136 { .. } => "rfc2136",
+            Protocol::Api(api) => api.protocol_name(),
         }
     }
 

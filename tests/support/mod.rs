@@ -32,9 +32,22 @@ use rcgen::{
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+pub mod cloudflare;
+pub mod desec_api;
+pub mod digitalocean;
 pub mod dns_peers;
 pub mod dyndns_server;
+pub mod gandi;
+pub mod godaddy;
+pub mod hetzner;
+pub mod linode;
+pub mod namecheap;
 pub mod named;
+pub mod porkbun;
+pub mod powerdns;
+pub mod rest;
+pub mod route53;
+pub mod scaleway;
 
 /// Limit on the request head (request line + headers).
 pub const MAX_HEAD: usize = 16 * 1024;
@@ -481,8 +494,12 @@ fn parse_head(raw: &[u8]) -> Option<Head> {
 // The mock server
 // ---------------------------------------------------------------------------
 
+/// Answers a request from what it asks (a stateful API model): see [`Mock::handler`].
+pub type Handler = Box<dyn FnMut(&Recorded) -> Reply + Send>;
+
 struct Shared {
     queue: Mutex<VecDeque<Reply>>,
+    handler: Mutex<Option<Handler>>,
     default: Mutex<Reply>,
     requests: Mutex<Vec<Recorded>>,
     tls_failed: AtomicUsize,
@@ -495,9 +512,12 @@ impl Shared {
         self.stop.load(Ordering::SeqCst)
     }
 
-    fn next_reply(&self) -> Reply {
+    fn next_reply(&self, request: &Recorded) -> Reply {
         if let Some(r) = lock(&self.queue).pop_front() {
             return r;
+        }
+        if let Some(handler) = lock(&self.handler).as_mut() {
+            return handler(request);
         }
         lock(&self.default).clone()
     }
@@ -559,6 +579,7 @@ impl Mock {
         let addr = listener.local_addr().expect("mock: local_addr");
         let shared = Arc::new(Shared {
             queue: Mutex::new(VecDeque::new()),
+            handler: Mutex::new(None),
             default: Mutex::new(Reply::ok("good")),
             requests: Mutex::new(Vec::new()),
             tls_failed: AtomicUsize::new(0),
@@ -608,6 +629,12 @@ impl Mock {
     /// Queues a reply for the next request (FIFO).
     pub fn reply(&self, r: Reply) {
         lock(&self.shared.queue).push_back(r);
+    }
+
+    /// Answers every request the queue does not (queued replies still go first,
+    /// so a test can put an error in front of a model's answers).
+    pub fn handler(&self, handler: Handler) {
+        *lock(&self.shared.handler) = Some(handler);
     }
 
     /// The reply used when the queue is empty (initially 200 "good").
@@ -987,9 +1014,9 @@ fn handle_connection(
         version: head.version,
         body: String::from_utf8_lossy(&body).into_owned(),
     };
-    let reply = shared.next_reply().for_request(&recorded);
     // Record before replying, so a client that has its answer sees it.
-    lock(&shared.requests).push(recorded);
+    lock(&shared.requests).push(recorded.clone());
+    let reply = shared.next_reply(&recorded).for_request(&recorded);
     respond(conn, shared, &reply, is_head);
 }
 

@@ -1,0 +1,93 @@
+//! What every provider with its own HTTP API shares, seen from outside: listed by
+//! --list-providers with its endpoint, documented in --help, and refusing the
+//! `auto` address it cannot see before anything is sent. (That the web check is
+//! their default source is a unit test of provider::api: a test here would
+//! reach the internet.)
+// With every API provider built in (the default).
+#![cfg(feature = "api-providers")]
+
+mod support;
+
+use support::*;
+
+/// Each API preset and the endpoint --list-providers shows for it.
+const PRESETS: [(&str, &str); 12] = [
+    ("cloudflare", "https://api.cloudflare.com/client/v4"),
+    ("porkbun", "https://api.porkbun.com/api/json/v3"),
+    ("hetzner", "https://api.hetzner.cloud/v1"),
+    ("gandi", "https://api.gandi.net/v5"),
+    ("digitalocean", "https://api.digitalocean.com/v2"),
+    ("godaddy", "https://api.godaddy.com/v1"),
+    ("linode", "https://api.linode.com/v4"),
+    ("desec-api", "https://desec.io/api/v1"),
+    ("powerdns", "--server URL"),
+    ("namecheap", "https://dynamicdns.park-your-domain.com"),
+    ("scaleway", "https://api.scaleway.com/domain/v2beta1"),
+    ("route53", "https://route53.amazonaws.com/2013-04-01"),
+];
+
+#[test]
+fn list_providers_names_every_api_preset_with_its_endpoint() {
+    let dir = TempDir::new("api-list");
+    let run = run_clean(dynup(dir.path()).arg("--list-providers"));
+    assert_eq!(run.code, 0, "{run:?}");
+    for (name, endpoint) in PRESETS {
+        let line = run
+            .stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(name))
+            .unwrap_or_else(|| panic!("{name} missing: {}", run.stdout));
+        assert!(line.contains(endpoint), "{line}");
+    }
+}
+
+#[test]
+fn help_documents_the_api_options_and_names_the_presets() {
+    let dir = TempDir::new("api-help");
+    let run = run_clean(dynup(dir.path()).arg("--help"));
+    assert_eq!(run.code, 0, "{run:?}");
+    for text in ["--zone-id ID", "API providers"] {
+        assert!(run.stdout.contains(text), "--help lacks {text}");
+    }
+    for (name, _) in PRESETS {
+        assert!(run.stdout.contains(name), "--help lacks {name}");
+    }
+}
+
+#[test]
+fn auto_is_refused_and_a_given_address_dry_runs() {
+    let fx = Fixture::https();
+    for (name, _) in PRESETS {
+        let creds = [
+            "--token",
+            "tok-SECRET-8f3a1c",
+            "--password",
+            "pw-SECRET-77e0b2",
+        ];
+        let server: &[&str] = if name == "powerdns" {
+            &["--server", "https://127.0.0.1:1"]
+        } else {
+            &[]
+        };
+        let mut cmd = dynup(&fx.cache());
+        cmd.args(["-p", name]).args(server).args(creds);
+        let refused = run_clean(cmd.args(["--ipv4", "auto", "h.example.com"]));
+        assert_eq!(refused.code, 2, "{name}: {refused:?}");
+        assert!(
+            refused.stderr.contains("'auto' has no meaning"),
+            "{name}: {refused:?}"
+        );
+
+        // A given address passes, and a dry run says what it would do, sending nothing.
+        let mut cmd = dynup(&fx.cache());
+        cmd.args(["-p", name]).args(server).args(creds);
+        let dry = run_clean(cmd.args(["-n", "-4", "--ipv4", "192.0.2.1", "h.example.com"]));
+        assert_eq!(dry.code, 0, "{name}: {dry:?}");
+        assert!(dry.stdout.starts_with("would send: "), "{name}: {dry:?}");
+    }
+    assert_eq!(
+        fx.mock.count(),
+        0,
+        "a usage error or a dry run sent something"
+    );
+}
