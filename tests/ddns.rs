@@ -130,7 +130,10 @@ struct Ddns {
 
 impl Ddns {
     fn new(sections: &str) -> Ddns {
-        let fx = Fixture::http();
+        Ddns::with(Fixture::http(), sections)
+    }
+
+    fn with(fx: Fixture, sections: &str) -> Ddns {
         let config = fx.dir.join("ddns");
         let share = fx.dir.join("share");
         fs::create_dir_all(share.join("custom")).unwrap();
@@ -166,10 +169,16 @@ impl Ddns {
         run
     }
 
-    /// `--once SECTION -- --server MOCK`: the section's request goes to the mock.
+    /// `--once SECTION -- --server MOCK`: the section's request goes to the mock
+    /// (whose CA is trusted when it speaks TLS).
     fn once_at_mock(&self, section: &str) -> Run {
         let url = self.fx.mock.url();
-        self.ddns(&["--once", section, "--", "--server", &url])
+        let mut args = vec!["--once", section, "--", "--server", &url];
+        let pem = self.fx.ca_pem.as_ref().map(|p| p.display().to_string());
+        if let Some(pem) = &pem {
+            args.extend(["--cacert", pem]);
+        }
+        self.ddns(&args)
     }
 
     fn run_file(&self, section: &str, ext: &str) -> Option<String> {
@@ -266,10 +275,12 @@ fn every_service_name_is_served_or_refused_with_why() {
     let mut text = String::new();
     for (i, name) in ALL_SERVICES.iter().enumerate() {
         // bind-nsupdate's TSIG key name is written ALG:NAME.
-        let extra = if *name == "bind-nsupdate" {
-            "\toption username 'hmac-sha256:key'\n\toption password 'c2VjcmV0'"
-        } else {
-            ""
+        let extra = match *name {
+            "bind-nsupdate" => "\toption username 'hmac-sha256:key'\n\toption password 'c2VjcmV0'",
+            // The API's URL; the record's name (domain is the hosted zone).
+            "pdns" => "\toption param_opt 'http://127.0.0.1:8081'",
+            "route53-v1" => "\toption lookup_host 'h.example.org'",
+            _ => "",
         };
         text.push_str(&section(&format!("s{i}"), name, extra));
     }
@@ -508,4 +519,33 @@ fn bind_nsupdate_creates_a_new_record_after_nxdomain() {
         Some("203.0.113.9\n")
     );
     assert_uptime_line(d.run_file("nsupdate", "update"));
+}
+
+/// An API script service (hetzner.cloud: `domain` the zone, `username` the
+/// record's label, `password` the API token) through dynup's Hetzner API.
+#[cfg(feature = "hetzner")]
+#[test]
+fn hetzner_cloud_sets_the_record_named_by_username_in_the_zone_of_domain() {
+    let fx = Fixture::https();
+    let api = support::hetzner::HetznerApi::on(&fx.mock, &["example.com"]);
+    let d = Ddns::with(
+        fx,
+        &format!(
+            "config service 'hetzner'\n\toption service_name 'hetzner.cloud'\n\
+             \toption domain 'example.com'\n\toption username 'home'\n\
+             \toption password '{TOKEN}'\n\toption ip_source 'script'\n\
+             \toption ip_script 'echo 203.0.113.7'\n\toption dns_server '{NO_DNS}'\n"
+        ),
+    );
+    let run = d.once_at_mock("hetzner");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(api.violations(), Vec::<String>::new());
+    let rrset = api.rrset("example.com", "home", "A").expect("rrset");
+    assert_eq!(rrset.records[0].0, "203.0.113.7");
+    for r in d.fx.mock.requests() {
+        assert_eq!(
+            r.header("authorization"),
+            Some(format!("Bearer {TOKEN}").as_str())
+        );
+    }
 }
