@@ -268,6 +268,13 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
                         token = password.map(str::to_string);
                     }
                     api_user_used = true;
+                    // cloudflare.com-v4's param_opt: `zone_id=ID` (the record ID is looked up).
+                    let zone_id = param_opt
+                        .split_whitespace()
+                        .find_map(|w| w.strip_prefix("zone_id="));
+                    if let (Shape::HostAtZone, Some(id)) = (shape, zone_id) {
+                        push("--zone-id", id);
+                    }
                     if preset == "powerdns" {
                         if param_opt.is_empty() {
                             return Err(fail(
@@ -666,5 +673,34 @@ mod api_tests {
             Some(("lookup_host", "names the record for route53-v1"))
         );
         assert!(api_options(Shape::KeySecret, "h.example.com", None, None).is_err());
+    }
+
+    #[test]
+    fn cloudflare_takes_the_zone_id_of_param_opt() {
+        let sections = crate::uci::parse(
+            "config service 'cf'\n\toption service_name 'cloudflare.com-v4'\n\
+             \toption domain 'www@example.com'\n\toption username 'Bearer'\n\
+             \toption password 'tok'\n\toption param_opt 'zone_id=abc123 dns_record_id=9'\n",
+        )
+        .unwrap();
+        let file = FileName(std::path::PathBuf::from("/etc/config/ddns"));
+        let ctx = Context {
+            file: &file,
+            share_dir: Path::new("/nonexistent"),
+            live: false,
+        };
+        let p = plan(&ctx, &sections[0]).map_err(|f| f.message).unwrap();
+        assert_eq!(p.args.provider.as_deref(), Some("cloudflare"));
+        assert_eq!(p.args.zone_id.as_deref(), Some("abc123"));
+        assert_eq!(p.args.zone.as_deref(), Some("example.com"));
+        assert_eq!(p.args.hostnames, ["www.example.com"]);
+        assert_eq!(
+            (
+                p.args.token.as_deref(),
+                p.args.password.as_deref(),
+                p.args.user.as_deref()
+            ),
+            (Some("tok"), None, None)
+        );
     }
 }
