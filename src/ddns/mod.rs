@@ -4,6 +4,7 @@
 //! files in definition.rs, their answer regex in ere.rs), and runs a section as
 //! dynamic_dns_updater.sh does, with its run files (runner.rs).
 
+mod api;
 mod definition;
 pub mod ere;
 mod runner;

@@ -6,6 +6,7 @@
 use std::ffi::OsString;
 use std::path::Path;
 
+use super::api::api_options;
 use super::definition;
 use super::services::{self, Route, Shape};
 use crate::cli::{self, Args, Command};
@@ -394,7 +395,9 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
         Some(path) => push("--cacert", path),
         None => {}
     }
-    push("--lookup-host", value(s, "lookup_host").unwrap_or(domain));
+    // ddns-scripts' default lookup_host is domain: for host@zone, the record's name.
+    let record = api_host.clone().unwrap_or_else(|| domain.to_string());
+    push("--lookup-host", value(s, "lookup_host").unwrap_or(&record));
     if let Some(server) = value(s, "dns_server") {
         push("--dns-server", server);
     }
@@ -443,104 +446,6 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
         retry_secs: seconds(ctx, s, "retry", 60, "seconds")?,
         use_logfile: flag_on(s, "use_logfile", true),
         warnings,
-    })
-}
-
-/// An API service's options in dynup's terms.
-struct ApiOptions<'a> {
-    host: String,
-    zone: Option<String>,
-    /// `--user` (an account name that goes with a key).
-    user: Option<&'a str>,
-    /// The username is the API key: dynup's token (the password its secret).
-    token_from_user: Option<&'a str>,
-    /// The password is the API token.
-    password_is_token: bool,
-}
-
-/// `host@zone` as host.zone (`@zone` the apex), with the zone; a FQDN as is.
-fn host_at_zone(domain: &str) -> (String, Option<String>) {
-    match domain.split_once('@') {
-        Some(("", zone)) => (zone.to_string(), Some(zone.to_string())),
-        Some((host, zone)) => (format!("{host}.{zone}"), Some(zone.to_string())),
-        None => (domain.to_string(), None),
-    }
-}
-
-/// A label under a zone (`@` or none: the apex).
-fn label_in(label: Option<&str>, zone: &str) -> String {
-    match label {
-        None | Some("@") => zone.to_string(),
-        Some(label) => format!("{label}.{zone}"),
-    }
-}
-
-/// The options of an API service script, by its documented shape; `Err` names
-/// the option that is missing.
-fn api_options<'a>(
-    shape: Shape,
-    domain: &str,
-    user: Option<&'a str>,
-    lookup_host: Option<&str>,
-) -> Result<ApiOptions<'a>, (&'static str, &'static str)> {
-    let none = ApiOptions {
-        host: String::new(),
-        zone: None,
-        user: None,
-        token_from_user: None,
-        password_is_token: false,
-    };
-    Ok(match shape {
-        Shape::HostAtZone => {
-            let (host, zone) = host_at_zone(domain);
-            let bearer = user.is_none_or(|u| u.eq_ignore_ascii_case("bearer"));
-            ApiOptions {
-                host,
-                zone,
-                user: if bearer { None } else { user },
-                password_is_token: bearer,
-                ..none
-            }
-        }
-        Shape::KeySecret => {
-            let (host, zone) = host_at_zone(domain);
-            let key = user.ok_or(("username", "holds the API key for this service"))?;
-            ApiOptions {
-                host,
-                zone,
-                token_from_user: Some(key),
-                ..none
-            }
-        }
-        Shape::ZoneLabel => ApiOptions {
-            host: label_in(user, domain),
-            zone: Some(domain.to_string()),
-            password_is_token: true,
-            ..none
-        },
-        Shape::LabelZone => {
-            let zone = user.ok_or(("username", "holds the zone for this service"))?;
-            let host = match domain.ends_with(zone) {
-                true => domain.to_string(),
-                false => label_in(Some(domain), zone),
-            };
-            ApiOptions {
-                host,
-                zone: Some(zone.to_string()),
-                password_is_token: true,
-                ..none
-            }
-        }
-        Shape::ZoneLookup => {
-            let key = user.ok_or(("username", "holds the access key ID for this service"))?;
-            let host = lookup_host.ok_or(("lookup_host", "names the record for route53-v1"))?;
-            ApiOptions {
-                host: host.to_string(),
-                zone: Some(domain.to_string()),
-                token_from_user: Some(key),
-                ..none
-            }
-        }
     })
 }
 
@@ -621,59 +526,6 @@ mod tests {
                 .contains("option domain is missing")
         );
     }
-}
-
-#[cfg(test)]
-mod api_tests {
-    use super::*;
-
-    #[test]
-    fn each_script_shape_names_host_zone_and_credentials() {
-        let o = api_options(Shape::HostAtZone, "www@example.com", Some("Bearer"), None).unwrap();
-        assert_eq!(
-            (o.host.as_str(), o.zone.as_deref()),
-            ("www.example.com", Some("example.com"))
-        );
-        assert!(o.password_is_token && o.user.is_none());
-        let o = api_options(
-            Shape::HostAtZone,
-            "@example.com",
-            Some("me@mail.example"),
-            None,
-        )
-        .unwrap();
-        assert_eq!(o.host, "example.com");
-        assert_eq!(o.user, Some("me@mail.example"));
-        assert!(!o.password_is_token);
-        let o = api_options(Shape::KeySecret, "h.example.com", Some("pk1_key"), None).unwrap();
-        assert_eq!((o.host.as_str(), o.zone), ("h.example.com", None));
-        assert_eq!(o.token_from_user, Some("pk1_key"));
-        let o = api_options(Shape::ZoneLabel, "example.com", Some("home"), None).unwrap();
-        assert_eq!(
-            (o.host.as_str(), o.zone.as_deref()),
-            ("home.example.com", Some("example.com"))
-        );
-        let o = api_options(Shape::ZoneLabel, "example.com", Some("@"), None).unwrap();
-        assert_eq!(o.host, "example.com");
-        let o = api_options(Shape::LabelZone, "home", Some("example.com"), None).unwrap();
-        assert_eq!(o.host, "home.example.com");
-        let o = api_options(
-            Shape::ZoneLookup,
-            "Z123",
-            Some("AKIA"),
-            Some("h.example.com"),
-        )
-        .unwrap();
-        assert_eq!(
-            (o.host.as_str(), o.zone.as_deref()),
-            ("h.example.com", Some("Z123"))
-        );
-        assert_eq!(
-            api_options(Shape::ZoneLookup, "Z123", Some("AKIA"), None).err(),
-            Some(("lookup_host", "names the record for route53-v1"))
-        );
-        assert!(api_options(Shape::KeySecret, "h.example.com", None, None).is_err());
-    }
 
     #[test]
     fn cloudflare_takes_the_zone_id_of_param_opt() {
@@ -694,6 +546,7 @@ mod api_tests {
         assert_eq!(p.args.zone_id.as_deref(), Some("abc123"));
         assert_eq!(p.args.zone.as_deref(), Some("example.com"));
         assert_eq!(p.args.hostnames, ["www.example.com"]);
+        assert_eq!(p.args.lookup_host.as_deref(), Some("www.example.com"));
         assert_eq!(
             (
                 p.args.token.as_deref(),
