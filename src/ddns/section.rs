@@ -238,13 +238,12 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
                 None => return Err(refuse("unknown service (see dynup ddns services)")),
                 Some(Route::Refused(why)) => return Err(refuse(why)),
                 Some(Route::Url(v4, v6, ans)) => {
-                    let url = if ipv6 { v6 } else { v4 };
-                    if url.is_empty() {
+                    let Some(url) = services::url_for(v4, v6, ipv6) else {
                         return Err(fail(
                             "use_ipv6",
                             &format!("service '{name}' has no IPv6 update"),
                         ));
-                    }
+                    };
                     let (a, no_ip) = template(url, ans, &mut push);
                     answer = Some(a);
                     url_without_ip = no_ip;

@@ -11,7 +11,8 @@ pub enum Route {
     Preset(&'static str),
     /// `-p dyndns2 --server URL`.
     Dyndns2(&'static str),
-    /// IPv4 URL, IPv6 URL ("" when the service has none), answer regex ("" for any).
+    /// IPv4 URL, IPv6 URL ("" when the service has none, "=" when the same),
+    /// answer regex ("" for any).
     Url(&'static str, &'static str, &'static str),
     /// A native API preset of dynup, and how the script took its options.
     Api(&'static str, Shape),
@@ -54,9 +55,9 @@ pub const SERVICES: &[(&str, Route)] = &[
     ("afraid.org-v2-basic", U("https://sync.afraid.org/u/?h=[DOMAIN]&ip=[IP]", "https://v6.sync.afraid.org/u/?h=[DOMAIN]&ip=[IP]", "")),
     ("afraid.org-v2-token", U("https://sync.afraid.org/u/[PASSWORD]/?address=[IP]", "https://v6.sync.afraid.org/u/[PASSWORD]/?address=[IP]", "")),
     ("aliyun.com", R(NO_API)),
-    ("all-inkl.com", U("https://dyndns.kasserver.com/?myip=[IP]", "https://dyndns.kasserver.com/?myip=[IP]", "")),
+    ("all-inkl.com", U("https://dyndns.kasserver.com/?myip=[IP]", "=", "")),
     ("apertodns.com", D("https://api.apertodns.com")),
-    ("apertodns.com-token", U("https://api.apertodns.com/nic/update?hostname=[DOMAIN]&myip=[IP]", "https://api.apertodns.com/nic/update?hostname=[DOMAIN]&myip=[IP]", "good|nochg")),
+    ("apertodns.com-token", U("https://api.apertodns.com/nic/update?hostname=[DOMAIN]&myip=[IP]", "=", "good|nochg")),
     ("beget.com", R(NO_API)),
     ("bind-nsupdate", P("rfc2136")),
     ("blazingfast.io", R(NO_API)),
@@ -80,7 +81,7 @@ pub const SERVICES: &[(&str, Route)] = &[
     ("dnspark.com", U("https://control.dnspark.com/api/dynamic/update.php?hostname=[DOMAIN]&ip=[IP]", "", "ok|nochange")),
     ("dnspod.cn", R("not supported: the legacy dnsapi.cn API; dnspod.cn-v3 is API 3.0")),
     ("dnspod.cn-v3", R(NO_API)),
-    ("do.de", U("https://ddns.do.de/?myip=[IP]&hostname=[DOMAIN]&username=[USERNAME]&password=[PASSWORD]", "https://ddns.do.de/?myip=[IP]&hostname=[DOMAIN]&username=[USERNAME]&password=[PASSWORD]", "good|nochg")),
+    ("do.de", U("https://ddns.do.de/?myip=[IP]&hostname=[DOMAIN]&username=[USERNAME]&password=[PASSWORD]", "=", "good|nochg")),
     ("domopoli.de", D("https://dyndns.domopoli.de")),
     ("dondominio.com", U("https://dondns.dondominio.com/plain/?user=[USERNAME]&password=[PASSWORD]&host=[DOMAIN]&ip=[IP]", "", "OK")),
     ("duckdns.org", P("duckdns")),
@@ -91,8 +92,8 @@ pub const SERVICES: &[(&str, Route)] = &[
     ("dyndns.org", P("dyn")),
     ("dynu.com", P("dynu")),
     ("dynv6.com", P("dynv6")),
-    ("easydns.com", U("https://api.cp.easydns.com/dyn/generic.php?hostname=[DOMAIN]&myip=[IP]", "https://api.cp.easydns.com/dyn/generic.php?hostname=[DOMAIN]&myip=[IP]", "OK|NOERROR")),
-    ("eurodns.com", U("https://update.eurodyndns.org/update/?hostname=[DOMAIN]&myip=[IP]", "https://update.eurodyndns.org/update/?hostname=[DOMAIN]&myip=[IP]", "good|nochg")),
+    ("easydns.com", U("https://api.cp.easydns.com/dyn/generic.php?hostname=[DOMAIN]&myip=[IP]", "=", "OK|NOERROR")),
+    ("eurodns.com", U("https://update.eurodyndns.org/update/?hostname=[DOMAIN]&myip=[IP]", "=", "good|nochg")),
     ("freedns.42.pl", R("not supported: its XML-RPC API is not in dynup yet")),
     ("gandi.net", Route::Api("gandi", Shape::ZoneLabel)),
     ("godaddy.com-v1", Route::Api("godaddy", Shape::KeySecret)),
@@ -106,8 +107,8 @@ pub const SERVICES: &[(&str, Route)] = &[
     ("inwx.de", P("inwx")),
     ("ipnodns.ru", U("https://ipnodns.ru/cgi-bin/dyndns.cgi?login=[USERNAME]&secret=[PASSWORD]", "", "ok")),
     ("ipv64.net", P("ipv64")),
-    ("joker.com", U("https://svc.joker.com/nic/update?username=[USERNAME]&password=[PASSWORD]&myip=[IP]&hostname=[DOMAIN]", "https://svc.joker.com/nic/update?username=[USERNAME]&password=[PASSWORD]&myip=[IP]&hostname=[DOMAIN]", "good|nochg")),
-    ("loopia.se", U("https://dns.loopia.se/XDynDNSServer/XDynDNS.php?system=custom&hostname=[DOMAIN]&myip=[IP]", "https://dns.loopia.se/XDynDNSServer/XDynDNS.php?system=custom&hostname=[DOMAIN]&myip=[IP]", "good|nochg")),
+    ("joker.com", U("https://svc.joker.com/nic/update?username=[USERNAME]&password=[PASSWORD]&myip=[IP]&hostname=[DOMAIN]", "=", "good|nochg")),
+    ("loopia.se", U("https://dns.loopia.se/XDynDNSServer/XDynDNS.php?system=custom&hostname=[DOMAIN]&myip=[IP]", "=", "good|nochg")),
     ("luadns.com-v1", R(NO_API)),
     ("moniker.com", U("https://dynamicdns.key-systems.net/update.php?hostname=[DOMAIN]&password=[PASSWORD]&ip=[IP]", "", "success")),
     ("mydns.jp", U("https://www.mydns.jp/directip.html?MID=[USERNAME]&PWD=[PASSWORD]&IPV4ADDR=[IP]", "https://www.mydns.jp/directip.html?MID=[USERNAME]&PWD=[PASSWORD]&IPV6ADDR=[IP]", "")),
@@ -119,8 +120,8 @@ pub const SERVICES: &[(&str, Route)] = &[
     ("netcup.com", R(NO_API)),
     ("njal.la", U("https://njal.la/update/?h=[DOMAIN]&k=[PASSWORD]&a=[IP]", "https://njal.la/update/?h=[DOMAIN]&k=[PASSWORD]&aaaa=[IP]", "")),
     ("no-ip.com", P("noip")),
-    ("no-ip.pl", U("https://update.no-ip.pl/?hostname=[DOMAIN]", "https://update.no-ip.pl/?hostname=[DOMAIN]", "")),
-    ("now-dns.com", U("https://now-dns.com/update?hostname=[DOMAIN]", "https://now-dns.com/update?hostname=[DOMAIN]", "good|nochg")),
+    ("no-ip.pl", U("https://update.no-ip.pl/?hostname=[DOMAIN]", "=", "")),
+    ("now-dns.com", U("https://now-dns.com/update?hostname=[DOMAIN]", "=", "good|nochg")),
     ("ns1.com", R(NO_API)),
     ("nsupdate.info", P("nsupdate.info")),
     ("one.com", R(PANEL)),
@@ -135,7 +136,7 @@ pub const SERVICES: &[(&str, Route)] = &[
     ("schokokeks.org", U("https://dyndns.schokokeks.org/nic/update?myip=[IP]", "", "good|nochg")),
     ("selfhost.de", P("selfhost")),
     ("servercow.de", R(NO_API)),
-    ("simply.com", U("https://api.simply.com/2/ddns/?hostname=[DOMAIN]&myip=[IP]", "https://api.simply.com/2/ddns/?hostname=[DOMAIN]&myip=[IP]", "good|nochg")),
+    ("simply.com", U("https://api.simply.com/2/ddns/?hostname=[DOMAIN]&myip=[IP]", "=", "good|nochg")),
     ("sitelutions.com", U("https://dnsup.sitelutions.com/dnsup?user=[USERNAME]&pass=[PASSWORD]&id=[DOMAIN]&ip=[IP]", "", "success")),
     ("spdyn.de", P("spdyn")),
     ("strato.com", P("strato")),
@@ -143,10 +144,10 @@ pub const SERVICES: &[(&str, Route)] = &[
     ("thatip.com", U("https://update.dnsmax.com/update/?username=[USERNAME]&password=[PASSWORD]&resellerid=2&clientname=openwrt&clientversion=8.09&protocolversion=2.0&updatehostname=[DOMAIN]&ip=[IP]", "", "")),
     ("transip.nl", R(NO_API)),
     ("twodns.de", U("https://update.twodns.de/update?hostname=[DOMAIN]&ip=[IP]", "", "")),
-    ("udmedia.de", U("https://www.udmedia.de/nic/update?myip=[IP]", "https://www.udmedia.de/nic/update?myip=[IP]", "")),
+    ("udmedia.de", U("https://www.udmedia.de/nic/update?myip=[IP]", "=", "")),
     ("variomedia.de", D("https://dyndns.variomedia.de")),
     ("xlhost.de", D("https://nsupdate.xlhost.de")),
-    ("ydns.io", U("https://ydns.io/api/v1/update/?host=[DOMAIN]&ip=[IP]", "https://ydns.io/api/v1/update/?host=[DOMAIN]&ip=[IP]", "good|nochg")),
+    ("ydns.io", U("https://ydns.io/api/v1/update/?host=[DOMAIN]&ip=[IP]", "=", "good|nochg")),
     ("zoneedit.com", U("https://dynamic.zoneedit.com/auth/dynamic.html?host=[DOMAIN]&dnsto=[IP]", "", "")),
 ];
 
@@ -156,6 +157,16 @@ pub fn served(route: &Route) -> bool {
         Route::Refused(_) => false,
         Route::Api(p, _) => super::super::provider::presets::preset(p).is_some(),
         _ => true,
+    }
+}
+
+/// The URL of a `Url` route for one family; `None` when it has none.
+pub fn url_for(v4: &'static str, v6: &'static str, ipv6: bool) -> Option<&'static str> {
+    match (ipv6, v6) {
+        (false, _) => Some(v4),
+        (true, "") => None,
+        (true, "=") => Some(v4),
+        (true, v6) => Some(v6),
     }
 }
 
@@ -219,6 +230,17 @@ mod tests {
         }
         assert_eq!(route("dyn.com"), Some(Route::Preset("dyn")));
         assert_eq!(route("nosuch.example"), None);
+        let Some(Route::Url(v4, v6, _)) = route("all-inkl.com") else {
+            panic!("all-inkl.com is a URL service");
+        };
+        assert_eq!(url_for(v4, v6, true), Some(v4));
+        let Some(Route::Url(v4, v6, _)) = route("3322.org") else {
+            panic!("3322.org is a URL service");
+        };
+        assert_eq!(
+            (url_for(v4, v6, false), url_for(v4, v6, true)),
+            (Some(v4), None)
+        );
     }
 
     #[test]
