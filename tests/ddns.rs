@@ -455,8 +455,15 @@ fn the_loop_runs_once_with_force_0_and_stops_on_sigterm() {
     ));
     d.fx.mock.reply(Reply::ok("good 203.0.113.7"));
     let url = d.fx.mock.url();
+    // A file others can read is used, with a warning (LuCI writes it as it is).
+    fs::set_permissions(&d.config, fs::Permissions::from_mode(0o644)).unwrap();
     let run = d.ddns(&["once", "--", "--server", &url]);
     assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("holds a password but other users can read it"),
+        "{run:?}"
+    );
     assert_eq!(d.fx.mock.requests().len(), 1);
 
     d.fx.mock.reply(Reply::ok("good 203.0.113.7"));

@@ -212,6 +212,12 @@ pub fn run(options: &Options, out: &Out) -> Exit {
         }
     };
     plan.warnings.iter().for_each(|w| out.warn(w));
+    let exposed = std::fs::File::open(&file.0).is_ok_and(|f| crate::secret::readable_by_others(&f));
+    if exposed && section.option("password").is_some() {
+        out.warn(&format!(
+            "{file}: holds a password but other users can read it; chmod 600 {file}"
+        ));
+    }
     let rundir = options
         .rundir
         .clone()

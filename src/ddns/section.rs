@@ -407,7 +407,8 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
         argv.push("--allow-private".into());
         argv.push("--allow-ula".into());
     }
-    if flag_on(s, "use_syslog", false) {
+    // ddns-scripts' use_syslog is a level, 1 (info) to 4 (errors only); 0 is off.
+    if value(s, "use_syslog").is_some_and(|v| matches!(v, "1" | "2" | "3" | "4")) {
         argv.push("--syslog".into());
     }
     let mut args = match cli::parse_onto(Args::default(), argv) {
@@ -476,7 +477,7 @@ mod tests {
              \toption bind_network 'wan6'\n\toption check_interval '30'\n\
              \toption check_unit 'seconds'\n\toption force_interval '2'\n\
              \toption force_unit 'days'\n\toption retry_count '3'\n\
-             \toption use_logfile '0'\n\toption use_syslog '1'\n",
+             \toption use_logfile '0'\n\toption use_syslog '3'\n",
         )
         .unwrap();
         let a = &p.args;
