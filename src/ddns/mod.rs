@@ -232,14 +232,14 @@ fn list_services(argv: &[OsString], out: &Out) -> Exit {
         }
     };
     let mut text = String::new();
-    for (name, route) in services::SERVICES {
-        if !services::served(route) {
+    for (name, route) in services::all() {
+        if !services::served(&route) {
             continue;
         }
         text.push_str(name);
         text.push('\n');
         if let Some(dir) = &dir {
-            let body = services::definition_json(name, route);
+            let body = services::definition_json(name, &route);
             if let Err(e) = std::fs::write(dir.join(format!("{name}.json")), body) {
                 out.error(&format!("--json-dir {}: {e}", dir.display()));
                 return Exit::State;

@@ -40,116 +40,158 @@ pub enum Shape {
     ZoneLookup,
 }
 
-use Route::{Dyndns2 as D, Preset as P, Refused as R, Url as U};
-
 const NO_API: &str = "not supported: dynup does not speak its API yet";
 const PANEL: &str = "not supported: its script logs into a web panel, there is no API";
 /// Issue 17's APIs: served once they are in this build.
 pub const API_17: &str = "not supported in this build: needs dynup's native API (issue 17)";
 
-/// Every service of ddns-scripts' default/ directory, sorted by name.
-pub const SERVICES: &[(&str, Route)] = &[
-    ("3322.org", U("https://members.3322.org/dyndns/update?system=dyndns&hostname=[DOMAIN]&myip=[IP]", "", "")),
-    ("afraid.org-basicauth", D("https://freedns.afraid.org")),
-    ("afraid.org-keyauth", P("freedns")),
-    ("afraid.org-v2-basic", U("https://sync.afraid.org/u/?h=[DOMAIN]&ip=[IP]", "https://v6.sync.afraid.org/u/?h=[DOMAIN]&ip=[IP]", "")),
-    ("afraid.org-v2-token", U("https://sync.afraid.org/u/[PASSWORD]/?address=[IP]", "https://v6.sync.afraid.org/u/[PASSWORD]/?address=[IP]", "")),
-    ("aliyun.com", R(NO_API)),
-    ("all-inkl.com", U("https://dyndns.kasserver.com/?myip=[IP]", "=", "")),
-    ("apertodns.com", D("https://api.apertodns.com")),
-    ("apertodns.com-token", U("https://api.apertodns.com/nic/update?hostname=[DOMAIN]&myip=[IP]", "=", "good|nochg")),
-    ("beget.com", R(NO_API)),
-    ("bind-nsupdate", P("rfc2136")),
-    ("blazingfast.io", R(NO_API)),
-    ("changeip.com", U("https://nic.changeip.com/nic/update?u=[USERNAME]&p=[PASSWORD]&cmd=update&hostname=[DOMAIN]&ip=[IP]", "", "Successful")),
-    ("cloud.google.com-v1", R(NO_API)),
-    ("cloudflare.com-v4", Route::Api("cloudflare", Shape::HostAtZone)),
-    ("cnkuai.cn", R(PANEL)),
-    ("core-networks.de", U("https://dyndns.core-networks.de/?hostname=[DOMAIN]&myip=[IP]&keepipv6=1", "https://dyndns.core-networks.de/?hostname=[DOMAIN]&myip=[IP]&keepipv4=1", "good")),
-    ("ddnss.de", U("https://ip4.ddnss.de/upd.php?user=[USERNAME]&pwd=[PASSWORD]&host=[DOMAIN]&ip=[IP]", "", "Updated|No change")),
-    ("ddo.jp", U("https://free.ddo.jp/dnsupdate.php?dn=[DOMAIN]&pw=[PASSWORD]&ip=[IP]", "", "")),
-    ("desec.io", P("desec")),
-    ("dhis.org", R("not supported: its URL carries neither host nor address and DHIS speaks its own UDP protocol; unchecked")),
-    ("digitalocean.com-v2", Route::Api("digitalocean", Shape::ZoneLabel)),
-    ("dnsdynamic.org", U("https://www.dnsdynamic.org/api/?hostname=[DOMAIN]&myip=[IP]", "", "good|nochg")),
-    ("dnsever.com", U("https://dyna.dnsever.com/update.php?host[[DOMAIN]]", "", "")),
-    ("dnsexit.com", U("https://update.dnsexit.com/RemoteUpdate.sv?login=[USERNAME]&password=[PASSWORD]&host=[DOMAIN]&myip=[IP]", "", "")),
-    ("dnshome.de", U("https://www.dnshome.de/dyndns.php?hostname=[DOMAIN]&ip=[IP]", "https://www.dnshome.de/dyndns.php?hostname=[DOMAIN]&ip6=[IP]", "")),
-    ("dnsmadeeasy.com", U("https://cp.dnsmadeeasy.com/servlet/updateip?username=[USERNAME]&password=[PASSWORD]&id=[DOMAIN]&ip=[IP]", "", "success|ip-same")),
-    ("dnsmax.com", U("https://update.dnsmax.com/update/?username=[USERNAME]&password=[PASSWORD]&resellerid=1&clientname=openwrt&clientversion=8.09&protocolversion=2.0&updatehostname=[DOMAIN]&ip=[IP]", "", "")),
-    ("dnsomatic.com", P("dnsomatic")),
-    ("dnspark.com", U("https://control.dnspark.com/api/dynamic/update.php?hostname=[DOMAIN]&ip=[IP]", "", "ok|nochange")),
-    ("dnspod.cn", R("not supported: the legacy dnsapi.cn API; dnspod.cn-v3 is API 3.0")),
-    ("dnspod.cn-v3", R(NO_API)),
-    ("do.de", U("https://ddns.do.de/?myip=[IP]&hostname=[DOMAIN]&username=[USERNAME]&password=[PASSWORD]", "=", "good|nochg")),
-    ("domopoli.de", D("https://dyndns.domopoli.de")),
-    ("dondominio.com", U("https://dondns.dondominio.com/plain/?user=[USERNAME]&password=[PASSWORD]&host=[DOMAIN]&ip=[IP]", "", "OK")),
-    ("duckdns.org", P("duckdns")),
-    ("duiadns.net", U("https://ip.duiadns.net/dynamic.duia?host=[DOMAIN]&password=[PASSWORD]&ip4=[IP]", "https://ip.duiadns.net/dynamic.duia?host=[DOMAIN]&password=[PASSWORD]&ip6=[IP]", "")),
-    ("dy.fi", D("https://www.dy.fi")),
-    ("dyn.com", P("dyn")),
-    ("dyndns.it", D("https://update.dyndns.it")),
-    ("dyndns.org", P("dyn")),
-    ("dynu.com", P("dynu")),
-    ("dynv6.com", P("dynv6")),
-    ("easydns.com", U("https://api.cp.easydns.com/dyn/generic.php?hostname=[DOMAIN]&myip=[IP]", "=", "OK|NOERROR")),
-    ("eurodns.com", U("https://update.eurodyndns.org/update/?hostname=[DOMAIN]&myip=[IP]", "=", "good|nochg")),
-    ("freedns.42.pl", R("not supported: its XML-RPC API is not in dynup yet")),
-    ("gandi.net", Route::Api("gandi", Shape::ZoneLabel)),
-    ("godaddy.com-v1", Route::Api("godaddy", Shape::KeySecret)),
-    ("goip.de", U("https://www.goip.de/setip?username=[USERNAME]&password=[PASSWORD]&subdomain=[DOMAIN]&ip=[IP]", "https://www.goip.de/setip?username=[USERNAME]&password=[PASSWORD]&subdomain=[DOMAIN]&ip6=[IP]", "")),
-    ("google.com", R("dead: Google Domains and its Dynamic DNS ended (moved to Squarespace in 2023)")),
-    ("he.net", P("he.net")),
-    ("hetzner.cloud", Route::Api("hetzner", Shape::ZoneLabel)),
-    ("hosting.de", D("https://ddns.hosting.de")),
-    ("huaweicloud.com", R(NO_API)),
-    ("infomaniak.com", D("https://infomaniak.com")),
-    ("inwx.de", P("inwx")),
-    ("ipnodns.ru", U("https://ipnodns.ru/cgi-bin/dyndns.cgi?login=[USERNAME]&secret=[PASSWORD]", "", "ok")),
-    ("ipv64.net", P("ipv64")),
-    ("joker.com", U("https://svc.joker.com/nic/update?username=[USERNAME]&password=[PASSWORD]&myip=[IP]&hostname=[DOMAIN]", "=", "good|nochg")),
-    ("loopia.se", U("https://dns.loopia.se/XDynDNSServer/XDynDNS.php?system=custom&hostname=[DOMAIN]&myip=[IP]", "=", "good|nochg")),
-    ("luadns.com-v1", R(NO_API)),
-    ("moniker.com", U("https://dynamicdns.key-systems.net/update.php?hostname=[DOMAIN]&password=[PASSWORD]&ip=[IP]", "", "success")),
-    ("mydns.jp", U("https://www.mydns.jp/directip.html?MID=[USERNAME]&PWD=[PASSWORD]&IPV4ADDR=[IP]", "https://www.mydns.jp/directip.html?MID=[USERNAME]&PWD=[PASSWORD]&IPV6ADDR=[IP]", "")),
-    ("myonlineportal.net", U("https://myonlineportal.net/updateddns?hostname=[DOMAIN]&ip=[IP]&username=[USERNAME]&password=[PASSWORD]", "https://myonlineportal.net/updateddns?hostname=[DOMAIN]&ip6=[IP]&username=[USERNAME]&password=[PASSWORD]", "good|nochg")),
-    ("mythic-beasts.com", U("http://dnsapi4.mythic-beasts.com/?domain=[USERNAME]&password=[PASSWORD]&command=REPLACE%20[DOMAIN]%2060%20A%20DYNAMIC_IP&origin=.", "http://dnsapi6.mythic-beasts.com/?domain=[USERNAME]&password=[PASSWORD]&command=REPLACE%20[DOMAIN]%2060%20AAAA%20DYNAMIC_IP&origin=.", "")),
-    ("mythic-beasts.com-v2", U("https://ipv4.api.mythic-beasts.com/dns/v2/dynamic/[DOMAIN]", "https://ipv6.api.mythic-beasts.com/dns/v2/dynamic/[DOMAIN]", "")),
-    ("namecheap.com", U("https://dynamicdns.park-your-domain.com/update?host=[USERNAME]&domain=[DOMAIN]&password=[PASSWORD]&ip=[IP]", "", "")),
-    ("namesilo.com-v1", R(NO_API)),
-    ("netcup.com", R(NO_API)),
-    ("njal.la", U("https://njal.la/update/?h=[DOMAIN]&k=[PASSWORD]&a=[IP]", "https://njal.la/update/?h=[DOMAIN]&k=[PASSWORD]&aaaa=[IP]", "")),
-    ("no-ip.com", P("noip")),
-    ("no-ip.pl", U("https://update.no-ip.pl/?hostname=[DOMAIN]", "=", "")),
-    ("now-dns.com", U("https://now-dns.com/update?hostname=[DOMAIN]", "=", "good|nochg")),
-    ("ns1.com", R(NO_API)),
-    ("nsupdate.info", P("nsupdate.info")),
-    ("one.com", R(PANEL)),
-    ("opendns.com", D("https://updates.opendns.com")),
-    ("oray.com", U("https://ddns.oray.com/ph/update?hostname=[DOMAIN]&myip=[IP]", "", "")),
-    ("ovh.com", D("https://dns.eu.ovhapis.com")),
-    ("pdns", Route::Api("powerdns", Shape::ZoneLabel)),
-    ("porkbun.com-v3", Route::Api("porkbun", Shape::KeySecret)),
-    ("regfish.de", U("https://dyndns.regfish.de/?fqdn=[DOMAIN]&forcehost=1&authtype=secure&token=[PASSWORD]&ipv4=[IP]", "https://dyndns.regfish.de/?fqdn=[DOMAIN]&forcehost=1&authtype=secure&token=[PASSWORD]&ipv6=[IP]", "success|100|101")),
-    ("route53-v1", Route::Api("route53", Shape::ZoneLookup)),
-    ("scaleway.com", Route::Api("scaleway", Shape::LabelZone)),
-    ("schokokeks.org", U("https://dyndns.schokokeks.org/nic/update?myip=[IP]", "", "good|nochg")),
-    ("selfhost.de", P("selfhost")),
-    ("servercow.de", R(NO_API)),
-    ("simply.com", U("https://api.simply.com/2/ddns/?hostname=[DOMAIN]&myip=[IP]", "=", "good|nochg")),
-    ("sitelutions.com", U("https://dnsup.sitelutions.com/dnsup?user=[USERNAME]&pass=[PASSWORD]&id=[DOMAIN]&ip=[IP]", "", "success")),
-    ("spdyn.de", P("spdyn")),
-    ("strato.com", P("strato")),
-    ("system-ns.com", U("https://system-ns.com/api?type=dynamic&command=set&domain=[DOMAIN]&token=[PASSWORD]&ip=[IP]", "", "0")),
-    ("thatip.com", U("https://update.dnsmax.com/update/?username=[USERNAME]&password=[PASSWORD]&resellerid=2&clientname=openwrt&clientversion=8.09&protocolversion=2.0&updatehostname=[DOMAIN]&ip=[IP]", "", "")),
-    ("transip.nl", R(NO_API)),
-    ("twodns.de", U("https://update.twodns.de/update?hostname=[DOMAIN]&ip=[IP]", "", "")),
-    ("udmedia.de", U("https://www.udmedia.de/nic/update?myip=[IP]", "=", "")),
-    ("variomedia.de", D("https://dyndns.variomedia.de")),
-    ("xlhost.de", D("https://nsupdate.xlhost.de")),
-    ("ydns.io", U("https://ydns.io/api/v1/update/?host=[DOMAIN]&ip=[IP]", "=", "good|nochg")),
-    ("zoneedit.com", U("https://dynamic.zoneedit.com/auth/dynamic.html?host=[DOMAIN]&dnsto=[IP]", "", "")),
+/// Every service of ddns-scripts' default/ directory, sorted by name, one line
+/// each (one string per line is the smallest table in flash): `NAME KIND DATA`
+/// with KIND `P` preset, `D` dyndns2 server, `U` IPv4-URL IPv6-URL ANSWER (`-`
+/// none, `=` as IPv4), `A` preset shape (see `Shape`), `R` why (`api`, `panel`).
+#[rustfmt::skip]
+const SERVICES: [&str; 100] = [
+    "3322.org U https://members.3322.org/dyndns/update?system=dyndns&hostname=[DOMAIN]&myip=[IP] - -",
+    "afraid.org-basicauth D https://freedns.afraid.org",
+    "afraid.org-keyauth P freedns",
+    "afraid.org-v2-basic U https://sync.afraid.org/u/?h=[DOMAIN]&ip=[IP] https://v6.sync.afraid.org/u/?h=[DOMAIN]&ip=[IP] -",
+    "afraid.org-v2-token U https://sync.afraid.org/u/[PASSWORD]/?address=[IP] https://v6.sync.afraid.org/u/[PASSWORD]/?address=[IP] -",
+    "aliyun.com R api",
+    "all-inkl.com U https://dyndns.kasserver.com/?myip=[IP] = -",
+    "apertodns.com D https://api.apertodns.com",
+    "apertodns.com-token U https://api.apertodns.com/nic/update?hostname=[DOMAIN]&myip=[IP] = good|nochg",
+    "beget.com R api",
+    "bind-nsupdate P rfc2136",
+    "blazingfast.io R api",
+    "changeip.com U https://nic.changeip.com/nic/update?u=[USERNAME]&p=[PASSWORD]&cmd=update&hostname=[DOMAIN]&ip=[IP] - Successful",
+    "cloud.google.com-v1 R api",
+    "cloudflare.com-v4 A cloudflare H",
+    "cnkuai.cn R panel",
+    "core-networks.de U https://dyndns.core-networks.de/?hostname=[DOMAIN]&myip=[IP]&keepipv6=1 https://dyndns.core-networks.de/?hostname=[DOMAIN]&myip=[IP]&keepipv4=1 good",
+    "ddnss.de U https://ip4.ddnss.de/upd.php?user=[USERNAME]&pwd=[PASSWORD]&host=[DOMAIN]&ip=[IP] - Updated|No change",
+    "ddo.jp U https://free.ddo.jp/dnsupdate.php?dn=[DOMAIN]&pw=[PASSWORD]&ip=[IP] - -",
+    "desec.io P desec",
+    "dhis.org R not supported: its URL carries neither host nor address and DHIS speaks its own UDP protocol; unchecked",
+    "digitalocean.com-v2 A digitalocean Z",
+    "dnsdynamic.org U https://www.dnsdynamic.org/api/?hostname=[DOMAIN]&myip=[IP] - good|nochg",
+    "dnsever.com U https://dyna.dnsever.com/update.php?host[[DOMAIN]] - -",
+    "dnsexit.com U https://update.dnsexit.com/RemoteUpdate.sv?login=[USERNAME]&password=[PASSWORD]&host=[DOMAIN]&myip=[IP] - -",
+    "dnshome.de U https://www.dnshome.de/dyndns.php?hostname=[DOMAIN]&ip=[IP] https://www.dnshome.de/dyndns.php?hostname=[DOMAIN]&ip6=[IP] -",
+    "dnsmadeeasy.com U https://cp.dnsmadeeasy.com/servlet/updateip?username=[USERNAME]&password=[PASSWORD]&id=[DOMAIN]&ip=[IP] - success|ip-same",
+    "dnsmax.com U https://update.dnsmax.com/update/?username=[USERNAME]&password=[PASSWORD]&resellerid=1&clientname=openwrt&clientversion=8.09&protocolversion=2.0&updatehostname=[DOMAIN]&ip=[IP] - -",
+    "dnsomatic.com P dnsomatic",
+    "dnspark.com U https://control.dnspark.com/api/dynamic/update.php?hostname=[DOMAIN]&ip=[IP] - ok|nochange",
+    "dnspod.cn R not supported: the legacy dnsapi.cn API; dnspod.cn-v3 is API 3.0",
+    "dnspod.cn-v3 R api",
+    "do.de U https://ddns.do.de/?myip=[IP]&hostname=[DOMAIN]&username=[USERNAME]&password=[PASSWORD] = good|nochg",
+    "domopoli.de D https://dyndns.domopoli.de",
+    "dondominio.com U https://dondns.dondominio.com/plain/?user=[USERNAME]&password=[PASSWORD]&host=[DOMAIN]&ip=[IP] - OK",
+    "duckdns.org P duckdns",
+    "duiadns.net U https://ip.duiadns.net/dynamic.duia?host=[DOMAIN]&password=[PASSWORD]&ip4=[IP] https://ip.duiadns.net/dynamic.duia?host=[DOMAIN]&password=[PASSWORD]&ip6=[IP] -",
+    "dy.fi D https://www.dy.fi",
+    "dyn.com P dyn",
+    "dyndns.it D https://update.dyndns.it",
+    "dyndns.org P dyn",
+    "dynu.com P dynu",
+    "dynv6.com P dynv6",
+    "easydns.com U https://api.cp.easydns.com/dyn/generic.php?hostname=[DOMAIN]&myip=[IP] = OK|NOERROR",
+    "eurodns.com U https://update.eurodyndns.org/update/?hostname=[DOMAIN]&myip=[IP] = good|nochg",
+    "freedns.42.pl R not supported: its XML-RPC API is not in dynup yet",
+    "gandi.net A gandi Z",
+    "godaddy.com-v1 A godaddy K",
+    "goip.de U https://www.goip.de/setip?username=[USERNAME]&password=[PASSWORD]&subdomain=[DOMAIN]&ip=[IP] https://www.goip.de/setip?username=[USERNAME]&password=[PASSWORD]&subdomain=[DOMAIN]&ip6=[IP] -",
+    "google.com R dead: Google Domains and its Dynamic DNS ended (moved to Squarespace in 2023)",
+    "he.net P he.net",
+    "hetzner.cloud A hetzner Z",
+    "hosting.de D https://ddns.hosting.de",
+    "huaweicloud.com R api",
+    "infomaniak.com D https://infomaniak.com",
+    "inwx.de P inwx",
+    "ipnodns.ru U https://ipnodns.ru/cgi-bin/dyndns.cgi?login=[USERNAME]&secret=[PASSWORD] - ok",
+    "ipv64.net P ipv64",
+    "joker.com U https://svc.joker.com/nic/update?username=[USERNAME]&password=[PASSWORD]&myip=[IP]&hostname=[DOMAIN] = good|nochg",
+    "loopia.se U https://dns.loopia.se/XDynDNSServer/XDynDNS.php?system=custom&hostname=[DOMAIN]&myip=[IP] = good|nochg",
+    "luadns.com-v1 R api",
+    "moniker.com U https://dynamicdns.key-systems.net/update.php?hostname=[DOMAIN]&password=[PASSWORD]&ip=[IP] - success",
+    "mydns.jp U https://www.mydns.jp/directip.html?MID=[USERNAME]&PWD=[PASSWORD]&IPV4ADDR=[IP] https://www.mydns.jp/directip.html?MID=[USERNAME]&PWD=[PASSWORD]&IPV6ADDR=[IP] -",
+    "myonlineportal.net U https://myonlineportal.net/updateddns?hostname=[DOMAIN]&ip=[IP]&username=[USERNAME]&password=[PASSWORD] https://myonlineportal.net/updateddns?hostname=[DOMAIN]&ip6=[IP]&username=[USERNAME]&password=[PASSWORD] good|nochg",
+    "mythic-beasts.com U http://dnsapi4.mythic-beasts.com/?domain=[USERNAME]&password=[PASSWORD]&command=REPLACE%20[DOMAIN]%2060%20A%20DYNAMIC_IP&origin=. http://dnsapi6.mythic-beasts.com/?domain=[USERNAME]&password=[PASSWORD]&command=REPLACE%20[DOMAIN]%2060%20AAAA%20DYNAMIC_IP&origin=. -",
+    "mythic-beasts.com-v2 U https://ipv4.api.mythic-beasts.com/dns/v2/dynamic/[DOMAIN] https://ipv6.api.mythic-beasts.com/dns/v2/dynamic/[DOMAIN] -",
+    "namecheap.com U https://dynamicdns.park-your-domain.com/update?host=[USERNAME]&domain=[DOMAIN]&password=[PASSWORD]&ip=[IP] - -",
+    "namesilo.com-v1 R api",
+    "netcup.com R api",
+    "njal.la U https://njal.la/update/?h=[DOMAIN]&k=[PASSWORD]&a=[IP] https://njal.la/update/?h=[DOMAIN]&k=[PASSWORD]&aaaa=[IP] -",
+    "no-ip.com P noip",
+    "no-ip.pl U https://update.no-ip.pl/?hostname=[DOMAIN] = -",
+    "now-dns.com U https://now-dns.com/update?hostname=[DOMAIN] = good|nochg",
+    "ns1.com R api",
+    "nsupdate.info P nsupdate.info",
+    "one.com R panel",
+    "opendns.com D https://updates.opendns.com",
+    "oray.com U https://ddns.oray.com/ph/update?hostname=[DOMAIN]&myip=[IP] - -",
+    "ovh.com D https://dns.eu.ovhapis.com",
+    "pdns A powerdns Z",
+    "porkbun.com-v3 A porkbun K",
+    "regfish.de U https://dyndns.regfish.de/?fqdn=[DOMAIN]&forcehost=1&authtype=secure&token=[PASSWORD]&ipv4=[IP] https://dyndns.regfish.de/?fqdn=[DOMAIN]&forcehost=1&authtype=secure&token=[PASSWORD]&ipv6=[IP] success|100|101",
+    "route53-v1 A route53 R",
+    "scaleway.com A scaleway L",
+    "schokokeks.org U https://dyndns.schokokeks.org/nic/update?myip=[IP] - good|nochg",
+    "selfhost.de P selfhost",
+    "servercow.de R api",
+    "simply.com U https://api.simply.com/2/ddns/?hostname=[DOMAIN]&myip=[IP] = good|nochg",
+    "sitelutions.com U https://dnsup.sitelutions.com/dnsup?user=[USERNAME]&pass=[PASSWORD]&id=[DOMAIN]&ip=[IP] - success",
+    "spdyn.de P spdyn",
+    "strato.com P strato",
+    "system-ns.com U https://system-ns.com/api?type=dynamic&command=set&domain=[DOMAIN]&token=[PASSWORD]&ip=[IP] - 0",
+    "thatip.com U https://update.dnsmax.com/update/?username=[USERNAME]&password=[PASSWORD]&resellerid=2&clientname=openwrt&clientversion=8.09&protocolversion=2.0&updatehostname=[DOMAIN]&ip=[IP] - -",
+    "transip.nl R api",
+    "twodns.de U https://update.twodns.de/update?hostname=[DOMAIN]&ip=[IP] - -",
+    "udmedia.de U https://www.udmedia.de/nic/update?myip=[IP] = -",
+    "variomedia.de D https://dyndns.variomedia.de",
+    "xlhost.de D https://nsupdate.xlhost.de",
+    "ydns.io U https://ydns.io/api/v1/update/?host=[DOMAIN]&ip=[IP] = good|nochg",
+    "zoneedit.com U https://dynamic.zoneedit.com/auth/dynamic.html?host=[DOMAIN]&dnsto=[IP] - -",
 ];
+
+/// One line of the table as its name and route.
+fn parse(line: &'static str) -> (&'static str, Route) {
+    let (name, rest) = line.split_once(' ').unwrap_or((line, ""));
+    let (kind, data) = rest.split_once(' ').unwrap_or((rest, ""));
+    let dash = |s: &'static str| if s == "-" { "" } else { s };
+    let route = match kind {
+        "P" => Route::Preset(data),
+        "D" => Route::Dyndns2(data),
+        "U" => {
+            let mut parts = data.splitn(3, ' ');
+            let mut next = || dash(parts.next().unwrap_or("-"));
+            Route::Url(next(), next(), next())
+        }
+        "A" => {
+            let (preset, shape) = data.split_once(' ').unwrap_or((data, ""));
+            Route::Api(
+                preset,
+                match shape {
+                    "H" => Shape::HostAtZone,
+                    "K" => Shape::KeySecret,
+                    "Z" => Shape::ZoneLabel,
+                    "L" => Shape::LabelZone,
+                    _ => Shape::ZoneLookup,
+                },
+            )
+        }
+        _ => Route::Refused(match data {
+            "api" => NO_API,
+            "panel" => PANEL,
+            why => why,
+        }),
+    };
+    (name, route)
+}
+
+/// Every service name with its route.
+pub fn all() -> impl Iterator<Item = (&'static str, Route)> {
+    SERVICES.iter().map(|line| parse(line))
+}
 
 /// Whether this build serves the route (an API preset may be missing).
 pub fn served(route: &Route) -> bool {
@@ -172,10 +214,7 @@ pub fn url_for(v4: &'static str, v6: &'static str, ipv6: bool) -> Option<&'stati
 
 /// The built-in route of a service name.
 pub fn route(name: &str) -> Option<Route> {
-    SERVICES
-        .binary_search_by(|(n, _)| n.cmp(&name))
-        .ok()
-        .map(|i| SERVICES[i].1)
+    all().find(|(n, _)| *n == name).map(|(_, route)| route)
 }
 
 /// A ddns-scripts URL as a dynup template: credentials before the host are
@@ -223,11 +262,30 @@ mod tests {
 
     #[test]
     fn the_table_is_sorted_so_lookups_find_every_name() {
-        assert!(SERVICES.windows(2).all(|w| w[0].0 < w[1].0));
-        assert_eq!(SERVICES.len(), 100);
-        for (name, r) in SERVICES {
-            assert_eq!(route(name), Some(*r), "{name}");
+        let names: Vec<&str> = all().map(|(n, _)| n).collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(names.len(), 100);
+        for (name, r) in all() {
+            assert_eq!(route(name), Some(r), "{name}");
+            if let Route::Url(v4, _, _) | Route::Dyndns2(v4) = r {
+                assert!(v4.starts_with("http"), "{name}");
+            }
         }
+        assert_eq!(route("no-ip.com"), Some(Route::Preset("noip")));
+        assert_eq!(
+            route("pdns"),
+            Some(Route::Api("powerdns", Shape::ZoneLabel))
+        );
+        assert_eq!(route("one.com"), Some(Route::Refused(PANEL)));
+        assert_eq!(route("ns1.com"), Some(Route::Refused(NO_API)));
+        assert_eq!(
+            route("ddnss.de"),
+            Some(Route::Url(
+                "https://ip4.ddnss.de/upd.php?user=[USERNAME]&pwd=[PASSWORD]&host=[DOMAIN]&ip=[IP]",
+                "",
+                "Updated|No change"
+            ))
+        );
         assert_eq!(route("dyn.com"), Some(Route::Preset("dyn")));
         assert_eq!(route("nosuch.example"), None);
         let Some(Route::Url(v4, v6, _)) = route("all-inkl.com") else {
