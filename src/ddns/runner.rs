@@ -325,7 +325,7 @@ impl Signals {
     /// Sleeps `time`; true when a signal ended the sleep.
     fn wait(&self, time: Duration) -> bool {
         let spec = libc::timespec {
-            tv_sec: time.as_secs().min(i32::MAX as u64) as libc::time_t,
+            tv_sec: time.as_secs().min(i32::MAX as u64) as _,
             tv_nsec: 0,
         };
         // SAFETY: the set and timespec live across the call; no siginfo wanted.
