@@ -14,6 +14,7 @@ mod clock;
 mod compat;
 mod config;
 mod connector;
+mod ddns;
 mod dns;
 mod exit;
 mod file;
@@ -49,6 +50,9 @@ fn main() -> ExitCode {
         return ExitCode::from(exit.code());
     }
     if let Some(exit) = registered::dispatch(&argv) {
+        return ExitCode::from(exit.code());
+    }
+    if let Some(exit) = ddns::dispatch(&argv) {
         return ExitCode::from(exit.code());
     }
     let plain = Out::plain();

@@ -17,7 +17,7 @@ use crate::output::Out;
 use crate::uci::{self, Section};
 use std::time::Duration;
 
-mod netifd;
+pub(crate) mod netifd;
 mod options;
 
 use netifd::{device_of, HotplugEvent};

@@ -51,7 +51,7 @@ impl HotplugEvent {
 
 /// The device of `interface`: itself when the kernel has a device of that name,
 /// else the layer-3 device of the OpenWRT network of that name while it is up.
-pub(super) fn device_of(interface: &str) -> Option<String> {
+pub(crate) fn device_of(interface: &str) -> Option<String> {
     if Path::new("/sys/class/net").join(interface).exists() {
         return Some(interface.to_string());
     }

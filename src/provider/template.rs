@@ -79,6 +79,8 @@ pub struct Spec {
     user: Option<String>,
     password: Option<Secret>,
     token: Option<Secret>,
+    /// A ddns-scripts service's answer pattern (`dynup ddns`): replaces the words.
+    pub answer: Option<crate::ddns::ere::Ere>,
 }
 
 fn usage(message: String) -> Failure {
@@ -145,6 +147,7 @@ impl Spec {
             user: user.map(str::to_string),
             password,
             token,
+            answer: None,
         })
     }
 
@@ -361,6 +364,19 @@ fn verdict(spec: &Spec, answer: &Answer) -> Verdict {
     let first = body.split_whitespace().next().unwrap_or("");
     if FAILURE_WORDS.contains(&first) {
         return super::dyndns2::verdict_for_line(body.lines().next().unwrap_or(""), answer);
+    }
+    if let Some(pattern) = &spec.answer {
+        return match pattern.is_match(body) {
+            true => Verdict::Updated { seen: None },
+            false => Verdict::Failed(Failure::new(
+                Exit::Unexpected,
+                format!(
+                    "the answer does not match the service's pattern: HTTP {} \"{}\"",
+                    answer.status,
+                    super::excerpt(body)
+                ),
+            )),
+        };
     }
     let words = words_of(body);
     for phrase in &spec.success {

@@ -1,0 +1,156 @@
+//! The API script services of ddns-scripts (cloudflare.com-v4, hetzner.cloud,
+//! route53-v1, ...): each script's own reading of `domain`, `username` and
+//! `password`, as the host, zone and credentials of dynup's API preset.
+
+use super::services::Shape;
+
+/// An API service's options in dynup's terms.
+pub struct ApiOptions<'a> {
+    pub host: String,
+    pub zone: Option<String>,
+    /// `--user` (an account name that goes with a key).
+    pub user: Option<&'a str>,
+    /// The username is the API key: dynup's token (the password its secret).
+    pub token_from_user: Option<&'a str>,
+    /// The password is the API token.
+    pub password_is_token: bool,
+}
+
+/// `host@zone` as host.zone (`@zone` the apex), with the zone; a FQDN as is.
+fn host_at_zone(domain: &str) -> (String, Option<String>) {
+    match domain.split_once('@') {
+        Some(("", zone)) => (zone.to_string(), Some(zone.to_string())),
+        Some((host, zone)) => (format!("{host}.{zone}"), Some(zone.to_string())),
+        None => (domain.to_string(), None),
+    }
+}
+
+/// A label under a zone (`@` or none: the apex).
+fn label_in(label: Option<&str>, zone: &str) -> String {
+    match label {
+        None | Some("@") => zone.to_string(),
+        Some(label) => format!("{label}.{zone}"),
+    }
+}
+
+/// The options of an API service script, by its documented shape; `Err` names
+/// the option that is missing.
+pub fn api_options<'a>(
+    shape: Shape,
+    domain: &str,
+    user: Option<&'a str>,
+    lookup_host: Option<&str>,
+) -> Result<ApiOptions<'a>, (&'static str, &'static str)> {
+    let none = ApiOptions {
+        host: String::new(),
+        zone: None,
+        user: None,
+        token_from_user: None,
+        password_is_token: false,
+    };
+    Ok(match shape {
+        Shape::HostAtZone => {
+            let (host, zone) = host_at_zone(domain);
+            let bearer = user.is_none_or(|u| u.eq_ignore_ascii_case("bearer"));
+            ApiOptions {
+                host,
+                zone,
+                user: if bearer { None } else { user },
+                password_is_token: bearer,
+                ..none
+            }
+        }
+        Shape::KeySecret => {
+            let (host, zone) = host_at_zone(domain);
+            let key = user.ok_or(("username", "holds the API key for this service"))?;
+            ApiOptions {
+                host,
+                zone,
+                token_from_user: Some(key),
+                ..none
+            }
+        }
+        Shape::ZoneLabel => ApiOptions {
+            host: label_in(user, domain),
+            zone: Some(domain.to_string()),
+            password_is_token: true,
+            ..none
+        },
+        Shape::LabelZone => {
+            let zone = user.ok_or(("username", "holds the zone for this service"))?;
+            let host = match domain.ends_with(zone) {
+                true => domain.to_string(),
+                false => label_in(Some(domain), zone),
+            };
+            ApiOptions {
+                host,
+                zone: Some(zone.to_string()),
+                password_is_token: true,
+                ..none
+            }
+        }
+        Shape::ZoneLookup => {
+            let key = user.ok_or(("username", "holds the access key ID for this service"))?;
+            let host = lookup_host.ok_or(("lookup_host", "names the record for route53-v1"))?;
+            // domain is the hosted zone's ID; dynup finds the zone by the name.
+            ApiOptions {
+                host: host.to_string(),
+                token_from_user: Some(key),
+                ..none
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_script_shape_names_host_zone_and_credentials() {
+        let o = api_options(Shape::HostAtZone, "www@example.com", Some("Bearer"), None).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone.as_deref()),
+            ("www.example.com", Some("example.com"))
+        );
+        assert!(o.password_is_token && o.user.is_none());
+        let o = api_options(
+            Shape::HostAtZone,
+            "@example.com",
+            Some("me@mail.example"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(o.host, "example.com");
+        assert_eq!(o.user, Some("me@mail.example"));
+        assert!(!o.password_is_token);
+        let o = api_options(Shape::KeySecret, "h.example.com", Some("pk1_key"), None).unwrap();
+        assert_eq!((o.host.as_str(), o.zone), ("h.example.com", None));
+        assert_eq!(o.token_from_user, Some("pk1_key"));
+        let o = api_options(Shape::ZoneLabel, "example.com", Some("home"), None).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone.as_deref()),
+            ("home.example.com", Some("example.com"))
+        );
+        let o = api_options(Shape::ZoneLabel, "example.com", Some("@"), None).unwrap();
+        assert_eq!(o.host, "example.com");
+        let o = api_options(Shape::LabelZone, "home", Some("example.com"), None).unwrap();
+        assert_eq!(o.host, "home.example.com");
+        let o = api_options(
+            Shape::ZoneLookup,
+            "Z123",
+            Some("AKIA"),
+            Some("h.example.com"),
+        )
+        .unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone.as_deref()),
+            ("h.example.com", None)
+        );
+        assert_eq!(
+            api_options(Shape::ZoneLookup, "Z123", Some("AKIA"), None).err(),
+            Some(("lookup_host", "names the record for route53-v1"))
+        );
+        assert!(api_options(Shape::KeySecret, "h.example.com", None, None).is_err());
+    }
+}
