@@ -174,7 +174,7 @@ fn apk_packages_hold_the_payload_lists_and_scripts_with_openwrts_metadata() {
             .info
             .dependencies
             .iter()
-            .map(|(k, v)| (k.as_ref(), v.as_slice()))
+            .map(|(k, v)| (*k, v.as_slice()))
             .collect();
         assert_eq!(deps, [("depends", &["ca-bundle".to_string()][..])], "{arch}");
 
