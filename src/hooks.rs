@@ -79,7 +79,7 @@ impl Hooks {
             ("DYNUP_IPV4", report.ipv4.clone().unwrap_or_default()),
             ("DYNUP_IPV6", report.ipv6.clone().unwrap_or_default()),
             ("DYNUP_EXIT", report.exit.code().to_string()),
-            ("DYNUP_MESSAGE", redactor.apply(&report.message)),
+            ("DYNUP_MESSAGE", redactor.apply_output(&report.message)),
         ] {
             env.push((name.into(), value.into()));
         }

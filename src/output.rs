@@ -79,13 +79,13 @@ impl Out {
 
     /// Text asked for (help, version): printed whatever `--quiet` says.
     pub fn text(&self, text: &str) {
-        let _ = std::io::stdout().write_all(self.redactor.apply(text).as_bytes());
+        let _ = std::io::stdout().write_all(self.redactor.apply_output(text).as_bytes());
     }
 
     /// A result line (`host: updated A 203.0.113.7`), silenced by `--quiet`.
     pub fn result(&self, line: &str) {
         if !self.quiet {
-            let line = self.redactor.apply(line);
+            let line = self.redactor.apply_output(line);
             let _ = writeln!(std::io::stdout(), "{line}");
             self.log(Severity::Info, &line);
         }
@@ -93,7 +93,7 @@ impl Out {
 
     /// An error: always said.
     pub fn error(&self, line: &str) {
-        let line = self.redactor.apply(&self.in_job_terms(line));
+        let line = self.redactor.apply_output(&self.in_job_terms(line));
         let _ = writeln!(std::io::stderr(), "dynup: {line}");
         self.log(Severity::Error, &line);
     }
@@ -102,7 +102,7 @@ impl Out {
     /// earlier answer), silenced by `--quiet`: the exit code still tells.
     pub fn note(&self, line: &str) {
         if !self.quiet {
-            let line = self.redactor.apply(&self.in_job_terms(line));
+            let line = self.redactor.apply_output(&self.in_job_terms(line));
             let _ = writeln!(std::io::stderr(), "dynup: {line}");
             self.log(Severity::Warning, &line);
         }
@@ -110,7 +110,7 @@ impl Out {
 
     pub fn warn(&self, line: &str) {
         if !self.quiet {
-            let line = self.redactor.apply(&self.in_job_terms(line));
+            let line = self.redactor.apply_output(&self.in_job_terms(line));
             let _ = writeln!(std::io::stderr(), "dynup: warning: {line}");
             self.log(Severity::Warning, &line);
         }
@@ -119,7 +119,7 @@ impl Out {
     /// Detail for `--verbose`: requests, answers, decisions.
     pub fn detail(&self, line: &str) {
         if self.verbose {
-            let line = self.redactor.apply(line);
+            let line = self.redactor.apply_output(line);
             let _ = writeln!(std::io::stderr(), "dynup: {line}");
             self.log(Severity::Debug, &line);
         }

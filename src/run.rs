@@ -554,7 +554,7 @@ fn finish_host(
             }
         }
         Some((failure, retry_after)) => {
-            let reason = job.redactor.apply(&failure.message);
+            let reason = job.redactor.apply_output(&failure.message);
             if failure.exit.is_fatal() {
                 next.hold = Some(Hold {
                     exit: failure.exit,

@@ -138,8 +138,22 @@ impl Redactor {
     }
 
     pub fn apply(&self, text: &str) -> String {
+        self.apply_from(text, 0)
+    }
+
+    /// `apply` for a line dynup writes (stderr, syslog, a hold's reason, a hook's
+    /// message): what came from outside in it (a URL, an answer, a request) was
+    /// masked where it came in, so forms shorter than `MIN_PIECE` are left to that.
+    /// Masking them here again would hit dynup's own words and so tell the secret:
+    /// with the token `bad`, "bad credentials" became "*** credentials".
+    pub fn apply_output(&self, text: &str) -> String {
+        self.apply_from(text, MIN_PIECE)
+    }
+
+    /// Masks every form of at least `shortest` bytes, and long pieces.
+    fn apply_from(&self, text: &str, shortest: usize) -> String {
         let mut out = text.to_string();
-        for form in &self.forms {
+        for form in self.forms.iter().filter(|f| f.len() >= shortest) {
             if !out.contains(form.as_str()) {
                 continue;
             }

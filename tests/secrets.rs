@@ -283,3 +283,40 @@ fn a_shortened_echo_of_the_token_is_masked() {
     assert!(run.stderr.contains("invalid token '***...'"), "{run:?}");
     assert!(!fx.state_text().contains(shortened));
 }
+
+/// A short token that is also a word of dynup's own messages: its messages stay
+/// as written, since masking "bad" in "bad credentials" would tell the token;
+/// where the token itself would show (the URL of a dry run) it is still masked.
+#[test]
+fn a_short_token_does_not_mask_dynups_own_words() {
+    let fx = Fixture::http();
+    let token = write_secret(&fx.dir, "word", "bad");
+    let token = token.display().to_string();
+    fx.mock
+        .reply(Reply::status(401, "invalid authentication token"));
+    let run = run_clean(&mut fx.cmd(&[
+        "--token-file",
+        &token,
+        "--ipv4",
+        "203.0.113.7",
+        "h.dynv6.net",
+    ]));
+    assert_eq!(run.code, 10, "{run:?}");
+    assert!(
+        run.one_error_line()
+            .contains("h.dynv6.net: bad credentials: HTTP 401"),
+        "{run:?}"
+    );
+    assert!(!fx.state_text().contains("***"), "{}", fx.state_text());
+    let dry = run_clean(&mut fx.cmd(&[
+        "-n",
+        "--force",
+        "--token-file",
+        &token,
+        "--ipv4",
+        "203.0.113.7",
+        "h.dynv6.net",
+    ]));
+    assert!(dry.stdout.contains("token=***"), "{dry:?}");
+    assert!(!dry.stdout.contains("token=bad"), "{dry:?}");
+}

@@ -200,7 +200,9 @@ impl Session<'_> {
 
     /// Sends `call`, saying it (masked) with `-v`, and its answer.
     pub fn send(&self, call: &ApiCall) -> Result<Answer, Fail> {
-        self.out.detail(&describe(call));
+        // Masked here, whole: the line is the request, the output masks only
+        // long forms (see Redactor::apply_output).
+        self.out.detail(&self.job.redactor.apply(&describe(call)));
         let answer = self.client.call(call)?;
         let cut = if answer.body.len() >= MAX_API_ANSWER {
             " (cut)"
