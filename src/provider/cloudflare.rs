@@ -31,7 +31,7 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
             ("X-Auth-Email", email.clone()),
             ("X-Auth-Key", session.token().to_string()),
         ],
-        None => vec![("Authorization", format!("Bearer {}", session.token()))],
+        None => api::token_header(session, "Authorization", "Bearer "),
     }
 }
 

@@ -18,7 +18,7 @@ use crate::url::{encode_keeping, percent_encode};
 const DEFAULT_TTL: u32 = 3600;
 
 fn auth(session: &Session) -> Vec<(&'static str, String)> {
-    vec![("Authorization", format!("Token {}", session.token()))]
+    api::token_header(session, "Authorization", "Token ")
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {

@@ -16,7 +16,7 @@ use crate::json::{self, Value};
 use crate::url::percent_encode;
 
 fn auth(session: &Session) -> Vec<(&'static str, String)> {
-    vec![("Authorization", format!("Bearer {}", session.token()))]
+    api::token_header(session, "Authorization", "Bearer ")
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {

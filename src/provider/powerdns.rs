@@ -19,7 +19,7 @@ use crate::url::percent_encode;
 const DEFAULT_TTL: u64 = 3600;
 
 fn auth(session: &Session) -> Vec<(&'static str, String)> {
-    vec![("X-API-Key", session.token().to_string())]
+    api::token_header(session, "X-API-Key", "")
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {

@@ -19,7 +19,7 @@ use crate::url::{encode_query_value, percent_encode};
 const DEFAULT_TTL: u64 = 3600;
 
 fn auth(session: &Session) -> Vec<(&'static str, String)> {
-    vec![("X-Auth-Token", session.token().to_string())]
+    api::token_header(session, "X-Auth-Token", "")
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {

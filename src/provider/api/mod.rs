@@ -237,6 +237,19 @@ impl Session<'_> {
     }
 }
 
+/// The one header most APIs authenticate with: `NAME: PREFIXTOKEN`. Shared, so
+/// each request calls it rather than carrying its own copy of the building.
+#[inline(never)]
+pub fn token_header(
+    session: &Session,
+    name: &'static str,
+    prefix: &str,
+) -> Vec<(&'static str, String)> {
+    let mut value = prefix.to_string();
+    value.push_str(session.token());
+    vec![(name, value)]
+}
+
 /// `PATCH https://... {"content":"..."} (Authorization: ***)`: header values are
 /// shown whole and masked by the output's redactor, like everything else.
 fn describe(call: &ApiCall) -> String {
