@@ -89,12 +89,8 @@ fn zones(session: &Session) -> Result<Vec<Zone>, Fail> {
             Some(zone) => format!("name={}", percent_encode(zone)),
             None => format!("per_page={ZONES_PER_PAGE}&page={page}"),
         };
-        let answer = session.send(&session.call(
-            Method::Get,
-            &format!("/zones?{query}"),
-            auth(session),
-            None,
-        ))?;
+        let answer =
+            session.request(Method::Get, &format!("/zones?{query}"), auth(session), None)?;
         let value = success(&answer, "looking up the zone")?;
         let result = value.get("result").map(Value::as_array).unwrap_or(&[]);
         for zone in result {
@@ -125,7 +121,7 @@ fn zones(session: &Session) -> Result<Vec<Zone>, Fail> {
 /// Reads the record, and writes it only when it differs or is missing.
 fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change, Fail> {
     let records_path = format!("/zones/{}/dns_records", percent_encode(&zone.id));
-    let answer = session.send(&session.call(
+    let answer = session.request(
         Method::Get,
         &format!(
             "{records_path}?type={}&name={}",
@@ -134,7 +130,7 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
         ),
         auth(session),
         None,
-    ))?;
+    )?;
     let value = success(&answer, "reading the record")?;
     // The filter is the server's; matching again costs nothing and guards it.
     let records: Vec<&Value> = value
@@ -160,23 +156,18 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
                 ("ttl", ttl.to_string()),
                 ("proxied", "false".to_string()),
             ]);
-            let answer = session.send(&session.call(
-                Method::Post,
-                &records_path,
-                auth(session),
-                Some(body),
-            ))?;
+            let answer = session.request(Method::Post, &records_path, auth(session), Some(body))?;
             success(&answer, "creating the record")?;
             Ok(Change::Created)
         }
         Step::Update(record) => {
             let id = record.str_of("id").unwrap_or_default();
-            let answer = session.send(&session.call(
+            let answer = session.request(
                 Method::Patch,
                 &format!("{records_path}/{}", percent_encode(id)),
                 auth(session),
                 Some(json::object(&[("content", content)])),
-            ))?;
+            )?;
             success(&answer, "updating the record")?;
             Ok(Change::Updated)
         }

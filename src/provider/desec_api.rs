@@ -43,7 +43,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         encode_keeping(if subname.is_empty() { "@" } else { subname }, b"@"),
         target.kind
     );
-    let answer = session.send(&session.call(Method::Get, &rrset_path, auth(session), None))?;
+    let answer = session.request(Method::Get, &rrset_path, auth(session), None)?;
     // A missing RRset is a 404 (the domain was found above).
     let records = if answer.status == 404 {
         Vec::new()
@@ -79,7 +79,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
                 Change::Updated,
             ),
         };
-    let answer = session.send(&session.call(method, path, auth(session), Some(body)))?;
+    let answer = session.request(method, path, auth(session), Some(body))?;
     success(&answer, doing)?;
     Ok(change)
 }

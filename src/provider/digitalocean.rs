@@ -36,7 +36,7 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
 
 fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, Fail> {
     let records_path = format!("/domains/{}/records", percent_encode(zone));
-    let answer = session.send(&session.call(
+    let answer = session.request(
         Method::Get,
         &format!(
             "{records_path}?type={}&name={}",
@@ -45,7 +45,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         ),
         auth(session),
         None,
-    ))?;
+    )?;
     let value = success(&answer, "reading the record")?;
     let records = value
         .get("domain_records")
@@ -65,12 +65,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
                 members.push(("ttl", ttl.to_string()));
             }
             let body = json::object(&members);
-            let answer = session.send(&session.call(
-                Method::Post,
-                &records_path,
-                auth(session),
-                Some(body),
-            ))?;
+            let answer = session.request(Method::Post, &records_path, auth(session), Some(body))?;
             success(&answer, "creating the record")?;
             Ok(Change::Created)
         }
@@ -79,12 +74,12 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
                 .get("id")
                 .and_then(Value::as_text)
                 .unwrap_or_default();
-            let answer = session.send(&session.call(
+            let answer = session.request(
                 Method::Patch,
                 &format!("{records_path}/{}", percent_encode(id)),
                 auth(session),
                 Some(json::object(&[("data", data)])),
-            ))?;
+            )?;
             success(&answer, "updating the record")?;
             Ok(Change::Updated)
         }

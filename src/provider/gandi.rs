@@ -41,7 +41,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         encode_keeping(name, b"@"),
         target.kind
     );
-    let answer = session.send(&session.call(Method::Get, &path, auth(session), None))?;
+    let answer = session.request(Method::Get, &path, auth(session), None)?;
     // A missing record set is a 404 (the domain was found above).
     let (values, ttl) = if answer.status == 404 {
         (Vec::new(), None)
@@ -80,7 +80,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
             Change::Updated,
         ),
     };
-    let answer = session.send(&session.call(method, &path, auth(session), Some(body)))?;
+    let answer = session.request(method, &path, auth(session), Some(body))?;
     success(&answer, doing)?;
     Ok(change)
 }

@@ -53,7 +53,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         target.kind,
         encode_keeping(name, b"@")
     );
-    let answer = session.send(&session.call(Method::Get, &path, auth(session), None))?;
+    let answer = session.request(Method::Get, &path, auth(session), None)?;
     let value = success(&answer, "reading the record")?;
     let records = value.as_array();
     let (ttl, change) = match api::step("godaddy", target, records, |r| r.str_of("data"))? {
@@ -71,7 +71,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
             ("ttl", ttl.to_string()),
         ])
     );
-    let answer = session.send(&session.call(Method::Put, &path, auth(session), Some(body)))?;
+    let answer = session.request(Method::Put, &path, auth(session), Some(body))?;
     success(&answer, "setting the record")?;
     Ok(change)
 }

@@ -42,7 +42,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
     let zone_path = format!("/zones/{}/rrsets", percent_encode(zone));
     // `@` is a plain path character (RFC 3986 pchar): sent as it is documented.
     let rrset_path = format!("{zone_path}/{}/{}", encode_keeping(name, b"@"), target.kind);
-    let answer = session.send(&session.call(Method::Get, &rrset_path, auth(session), None))?;
+    let answer = session.request(Method::Get, &rrset_path, auth(session), None)?;
     // A missing RRSet is a 404 (the zone was found above).
     let records = if answer.status == 404 {
         Vec::new()
@@ -72,23 +72,23 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
                 members.push(("ttl", ttl.to_string()));
             }
             members.push(("records", value(None)));
-            let answer = session.send(&session.call(
+            let answer = session.request(
                 Method::Post,
                 &zone_path,
                 auth(session),
                 Some(json::object(&members)),
-            ))?;
+            )?;
             success(&answer, "creating the record")?;
             Ok(Change::Created)
         }
         Step::Update(record) => {
             let body = json::object(&[("records", value(record.str_of("comment")))]);
-            let answer = session.send(&session.call(
+            let answer = session.request(
                 Method::Post,
                 &format!("{rrset_path}/actions/set_records"),
                 auth(session),
                 Some(body),
-            ))?;
+            )?;
             success(&answer, "updating the record")?;
             Ok(Change::Updated)
         }

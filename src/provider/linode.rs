@@ -36,12 +36,12 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
 
 fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change, Fail> {
     let records_path = format!("/domains/{}/records", percent_encode(&zone.id));
-    let answer = session.send(&session.call(
+    let answer = session.request(
         Method::Get,
         &format!("{records_path}?page_size=500"),
         auth(session),
         None,
-    ))?;
+    )?;
     let value = success(&answer, "reading the record")?;
     let name = api::relative(&target.name, &zone.name, "");
     let records: Vec<&Value> = value
@@ -64,12 +64,7 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
                 members.push(("ttl_sec", ttl.to_string()));
             }
             let body = json::object(&members);
-            let answer = session.send(&session.call(
-                Method::Post,
-                &records_path,
-                auth(session),
-                Some(body),
-            ))?;
+            let answer = session.request(Method::Post, &records_path, auth(session), Some(body))?;
             success(&answer, "creating the record")?;
             Ok(Change::Created)
         }
@@ -78,12 +73,12 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
                 .get("id")
                 .and_then(Value::as_text)
                 .unwrap_or_default();
-            let answer = session.send(&session.call(
+            let answer = session.request(
                 Method::Put,
                 &format!("{records_path}/{}", percent_encode(id)),
                 auth(session),
                 Some(json::object(&[("target", address)])),
-            ))?;
+            )?;
             success(&answer, "updating the record")?;
             Ok(Change::Updated)
         }

@@ -27,7 +27,7 @@ fn post(session: &Session, path: &str, members: &[(&str, String)]) -> Result<Ans
     ];
     all.extend_from_slice(members);
     let body = json::object(&all);
-    session.send(&session.call(Method::Post, path, Vec::new(), Some(body)))
+    session.request(Method::Post, path, Vec::new(), Some(body))
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {

@@ -215,6 +215,19 @@ impl Session<'_> {
         Ok(answer)
     }
 
+    /// `call` then `send`: the request is built and dropped here, once, rather
+    /// than at each of the providers' requests.
+    #[inline(never)]
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        headers: Vec<(&'static str, String)>,
+        body: Option<String>,
+    ) -> Result<Answer, Fail> {
+        self.send(&self.call(method, path, headers, body))
+    }
+
     /// A request to `base() + path` with the given headers and body.
     pub fn call(
         &self,
