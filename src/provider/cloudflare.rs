@@ -89,9 +89,14 @@ fn zones(session: &Session) -> Result<Vec<Zone>, Fail> {
             Some(zone) => format!("name={}", percent_encode(zone)),
             None => format!("per_page={ZONES_PER_PAGE}&page={page}"),
         };
-        let answer =
-            session.request(Method::Get, &format!("/zones?{query}"), auth(session), None)?;
-        let value = success(&answer, "looking up the zone")?;
+        let value = session.exchange(
+            Method::Get,
+            &format!("/zones?{query}"),
+            auth(session),
+            None,
+            success,
+            "looking up the zone",
+        )?;
         let result = value.get("result").map(Value::as_array).unwrap_or(&[]);
         for zone in result {
             if let (Some(id), Some(name)) = (zone.str_of("id"), zone.str_of("name")) {
@@ -121,7 +126,7 @@ fn zones(session: &Session) -> Result<Vec<Zone>, Fail> {
 /// Reads the record, and writes it only when it differs or is missing.
 fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change, Fail> {
     let records_path = format!("/zones/{}/dns_records", percent_encode(&zone.id));
-    let answer = session.request(
+    let value = session.exchange(
         Method::Get,
         &format!(
             "{records_path}?type={}&name={}",
@@ -130,8 +135,9 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
         ),
         auth(session),
         None,
+        success,
+        "reading the record",
     )?;
-    let value = success(&answer, "reading the record")?;
     // The filter is the server's; matching again costs nothing and guards it.
     let records: Vec<&Value> = value
         .get("result")
@@ -156,19 +162,26 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
                 ("ttl", ttl.to_string()),
                 ("proxied", "false".to_string()),
             ]);
-            let answer = session.request(Method::Post, &records_path, auth(session), Some(body))?;
-            success(&answer, "creating the record")?;
+            session.exchange(
+                Method::Post,
+                &records_path,
+                auth(session),
+                Some(body),
+                success,
+                "creating the record",
+            )?;
             Ok(Change::Created)
         }
         Step::Update(record) => {
             let id = record.str_of("id").unwrap_or_default();
-            let answer = session.request(
+            session.exchange(
                 Method::Patch,
                 &format!("{records_path}/{}", percent_encode(id)),
                 auth(session),
                 Some(json::object(&[("content", content)])),
+                success,
+                "updating the record",
             )?;
-            success(&answer, "updating the record")?;
             Ok(Change::Updated)
         }
     }

@@ -79,8 +79,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
                 Change::Updated,
             ),
         };
-    let answer = session.request(method, path, auth(session), Some(body))?;
-    success(&answer, doing)?;
+    session.exchange(method, path, auth(session), Some(body), success, doing)?;
     Ok(change)
 }
 

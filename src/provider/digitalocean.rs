@@ -36,7 +36,7 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
 
 fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, Fail> {
     let records_path = format!("/domains/{}/records", percent_encode(zone));
-    let answer = session.request(
+    let value = session.exchange(
         Method::Get,
         &format!(
             "{records_path}?type={}&name={}",
@@ -45,8 +45,9 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         ),
         auth(session),
         None,
+        success,
+        "reading the record",
     )?;
-    let value = success(&answer, "reading the record")?;
     let records = value
         .get("domain_records")
         .map(Value::as_array)
@@ -65,8 +66,14 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
                 members.push(("ttl", ttl.to_string()));
             }
             let body = json::object(&members);
-            let answer = session.request(Method::Post, &records_path, auth(session), Some(body))?;
-            success(&answer, "creating the record")?;
+            session.exchange(
+                Method::Post,
+                &records_path,
+                auth(session),
+                Some(body),
+                success,
+                "creating the record",
+            )?;
             Ok(Change::Created)
         }
         Step::Update(record) => {
@@ -74,13 +81,14 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
                 .get("id")
                 .and_then(Value::as_text)
                 .unwrap_or_default();
-            let answer = session.request(
+            session.exchange(
                 Method::Patch,
                 &format!("{records_path}/{}", percent_encode(id)),
                 auth(session),
                 Some(json::object(&[("data", data)])),
+                success,
+                "updating the record",
             )?;
-            success(&answer, "updating the record")?;
             Ok(Change::Updated)
         }
     }

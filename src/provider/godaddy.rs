@@ -53,8 +53,14 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         target.kind,
         encode_keeping(name, b"@")
     );
-    let answer = session.request(Method::Get, &path, auth(session), None)?;
-    let value = success(&answer, "reading the record")?;
+    let value = session.exchange(
+        Method::Get,
+        &path,
+        auth(session),
+        None,
+        success,
+        "reading the record",
+    )?;
     let records = value.as_array();
     let (ttl, change) = match api::step("godaddy", target, records, |r| r.str_of("data"))? {
         Step::Current => return Ok(Change::Current),
@@ -71,8 +77,14 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
             ("ttl", ttl.to_string()),
         ])
     );
-    let answer = session.request(Method::Put, &path, auth(session), Some(body))?;
-    success(&answer, "setting the record")?;
+    session.exchange(
+        Method::Put,
+        &path,
+        auth(session),
+        Some(body),
+        success,
+        "setting the record",
+    )?;
     Ok(change)
 }
 

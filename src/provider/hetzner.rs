@@ -72,24 +72,26 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
                 members.push(("ttl", ttl.to_string()));
             }
             members.push(("records", value(None)));
-            let answer = session.request(
+            session.exchange(
                 Method::Post,
                 &zone_path,
                 auth(session),
                 Some(json::object(&members)),
+                success,
+                "creating the record",
             )?;
-            success(&answer, "creating the record")?;
             Ok(Change::Created)
         }
         Step::Update(record) => {
             let body = json::object(&[("records", value(record.str_of("comment")))]);
-            let answer = session.request(
+            session.exchange(
                 Method::Post,
                 &format!("{rrset_path}/actions/set_records"),
                 auth(session),
                 Some(body),
+                success,
+                "updating the record",
             )?;
-            success(&answer, "updating the record")?;
             Ok(Change::Updated)
         }
     }

@@ -36,13 +36,14 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
 
 fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change, Fail> {
     let records_path = format!("/domains/{}/records", percent_encode(&zone.id));
-    let answer = session.request(
+    let value = session.exchange(
         Method::Get,
         &format!("{records_path}?page_size=500"),
         auth(session),
         None,
+        success,
+        "reading the record",
     )?;
-    let value = success(&answer, "reading the record")?;
     let name = api::relative(&target.name, &zone.name, "");
     let records: Vec<&Value> = value
         .get("data")
@@ -64,8 +65,14 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
                 members.push(("ttl_sec", ttl.to_string()));
             }
             let body = json::object(&members);
-            let answer = session.request(Method::Post, &records_path, auth(session), Some(body))?;
-            success(&answer, "creating the record")?;
+            session.exchange(
+                Method::Post,
+                &records_path,
+                auth(session),
+                Some(body),
+                success,
+                "creating the record",
+            )?;
             Ok(Change::Created)
         }
         Step::Update(record) => {
@@ -73,13 +80,14 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
                 .get("id")
                 .and_then(Value::as_text)
                 .unwrap_or_default();
-            let answer = session.request(
+            session.exchange(
                 Method::Put,
                 &format!("{records_path}/{}", percent_encode(id)),
                 auth(session),
                 Some(json::object(&[("target", address)])),
+                success,
+                "updating the record",
             )?;
-            success(&answer, "updating the record")?;
             Ok(Change::Updated)
         }
     }

@@ -39,7 +39,7 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
 fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change, Fail> {
     let zone_path = format!("/zones/{}", percent_encode(&zone.id));
     let absolute = format!("{}.", target.name);
-    let answer = session.request(
+    let value = session.exchange(
         Method::Get,
         &format!(
             "{zone_path}?rrsets=true&rrset_name={}&rrset_type={}",
@@ -48,8 +48,9 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
         ),
         auth(session),
         None,
+        success,
+        "reading the record",
     )?;
-    let value = success(&answer, "reading the record")?;
     let rrset = value
         .get("rrsets")
         .map(Value::as_array)
@@ -86,8 +87,14 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
         ("records", format!("[{record}]")),
     ]);
     let body = json::object(&[("rrsets", format!("[{rrset}]"))]);
-    let answer = session.request(Method::Patch, &zone_path, auth(session), Some(body))?;
-    success(&answer, "setting the record")?;
+    session.exchange(
+        Method::Patch,
+        &zone_path,
+        auth(session),
+        Some(body),
+        success,
+        "setting the record",
+    )?;
     Ok(change)
 }
 

@@ -31,8 +31,14 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
 /// The zones: a zone is `subdomain.domain`, or the domain when `subdomain` is
 /// empty; `--zone` keeps its own.
 fn zones(session: &Session) -> Result<Vec<Zone>, Fail> {
-    let answer = session.request(Method::Get, "/dns-zones?page_size=100", auth(session), None)?;
-    let value = success(&answer, "looking up the zone")?;
+    let value = session.exchange(
+        Method::Get,
+        "/dns-zones?page_size=100",
+        auth(session),
+        None,
+        success,
+        "looking up the zone",
+    )?;
     let given = session.job.zone.as_deref();
     let zones: Vec<Zone> = value
         .get("dns_zones")
@@ -64,7 +70,7 @@ fn zones(session: &Session) -> Result<Vec<Zone>, Fail> {
 fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, Fail> {
     let name = api::relative(&target.name, zone, "");
     let records_path = format!("/dns-zones/{}/records", percent_encode(zone));
-    let answer = session.request(
+    let value = session.exchange(
         Method::Get,
         &format!(
             "{records_path}?name={}&type={}",
@@ -73,8 +79,9 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         ),
         auth(session),
         None,
+        success,
+        "reading the record",
     )?;
-    let value = success(&answer, "reading the record")?;
     let records: Vec<&Value> = value
         .get("records")
         .map(Value::as_array)
@@ -119,8 +126,14 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         ("changes", format!("[{change_json}]")),
         ("return_all_records", "false".to_string()),
     ]);
-    let answer = session.request(Method::Patch, &records_path, auth(session), Some(body))?;
-    success(&answer, "setting the record")?;
+    session.exchange(
+        Method::Patch,
+        &records_path,
+        auth(session),
+        Some(body),
+        success,
+        "setting the record",
+    )?;
     Ok(change)
 }
 

@@ -228,6 +228,21 @@ impl Session<'_> {
         self.send(&self.call(method, path, headers, body))
     }
 
+    /// `request`, then the provider's `check` of its answer (its JSON or the
+    /// failure it means), in one place for the requests that need no more.
+    #[inline(never)]
+    pub fn exchange(
+        &self,
+        method: Method,
+        path: &str,
+        headers: Vec<(&'static str, String)>,
+        body: Option<String>,
+        check: Check,
+        doing: &str,
+    ) -> Result<Value, Fail> {
+        check(&self.request(method, path, headers, body)?, doing)
+    }
+
     /// A request to `base() + path` with the given headers and body.
     pub fn call(
         &self,
