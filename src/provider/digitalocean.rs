@@ -96,18 +96,5 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
 
 /// The answer's JSON on a 2xx, else the failure its status means.
 fn success(answer: &Answer, doing: &str) -> Result<Value, Fail> {
-    let value = api::json_of(answer)?;
-    if answer.is_success() {
-        return Ok(value);
-    }
-    let exit = api::status_exit(answer.status);
-    let (id, message) = (value.str_of("id"), value.str_of("message"));
-    Err(api::fail(
-        "digitalocean",
-        doing,
-        answer,
-        exit,
-        id.unwrap_or(""),
-        message.unwrap_or(""),
-    ))
+    api::keyed_success("digitalocean", doing, answer, "id", "message")
 }

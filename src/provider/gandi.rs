@@ -86,11 +86,5 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
 
 /// The answer's JSON on a 2xx, else the failure its status means.
 fn success(answer: &Answer, doing: &str) -> Result<Value, Fail> {
-    let value = api::json_of(answer)?;
-    if answer.is_success() {
-        return Ok(value);
-    }
-    let exit = api::status_exit(answer.status);
-    let message = value.str_of("message").unwrap_or("");
-    Err(api::fail("gandi", doing, answer, exit, "", message))
+    api::keyed_success("gandi", doing, answer, "", "message")
 }

@@ -104,11 +104,5 @@ fn success(answer: &Answer, doing: &str) -> Result<Value, Fail> {
     if answer.is_success() && answer.body.trim().is_empty() {
         return Ok(Value::Null);
     }
-    let value = api::json_of(answer)?;
-    if answer.is_success() {
-        return Ok(value);
-    }
-    let error = value.str_of("error").unwrap_or("");
-    let exit = api::status_exit(answer.status);
-    Err(api::fail("powerdns", doing, answer, exit, "", error))
+    api::keyed_success("powerdns", doing, answer, "", "error")
 }

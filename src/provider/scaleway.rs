@@ -140,12 +140,5 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
 /// The answer's JSON on a 2xx, else the failure its status means, with
 /// Scaleway's error type and message.
 fn success(answer: &Answer, doing: &str) -> Result<Value, Fail> {
-    let value = api::json_of(answer)?;
-    if answer.is_success() {
-        return Ok(value);
-    }
-    let kind = value.str_of("type").unwrap_or("");
-    let message = value.str_of("message").unwrap_or("");
-    let exit = api::status_exit(answer.status);
-    Err(api::fail("scaleway", doing, answer, exit, kind, message))
+    api::keyed_success("scaleway", doing, answer, "type", "message")
 }

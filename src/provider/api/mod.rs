@@ -486,6 +486,36 @@ pub fn json_of(answer: &Answer) -> Result<Value, Fail> {
     })
 }
 
+/// The reading most providers share: the answer's JSON on a 2xx, else the
+/// failure its status means, with the error code and message the body holds
+/// under `code_key` and `message_key` (an empty key: none).
+#[inline(never)]
+pub fn keyed_success(
+    provider: &str,
+    doing: &str,
+    answer: &Answer,
+    code_key: &str,
+    message_key: &str,
+) -> Result<Value, Fail> {
+    let value = json_of(answer)?;
+    if answer.is_success() {
+        return Ok(value);
+    }
+    let text = |key: &str| match key {
+        "" => "",
+        key => value.str_of(key).unwrap_or(""),
+    };
+    let exit = status_exit(answer.status);
+    Err(fail(
+        provider,
+        doing,
+        answer,
+        exit,
+        text(code_key),
+        text(message_key),
+    ))
+}
+
 /// A provider's reading of an answer: its JSON when it says success, else the
 /// failure it means; the `&str` says what was being done.
 pub type Check = fn(&Answer, &str) -> Result<Value, Fail>;
