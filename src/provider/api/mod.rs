@@ -286,13 +286,14 @@ fn describe(call: &ApiCall) -> String {
         line.push(' ');
         line.push_str(body);
     }
-    let headers: Vec<String> = call
-        .headers
-        .iter()
-        .map(|(name, value)| format!("{name}: {value}"))
-        .collect();
-    if !headers.is_empty() {
-        line.push_str(&format!(" ({})", headers.join(", ")));
+    for (i, (name, value)) in call.headers.iter().enumerate() {
+        line.push_str(if i == 0 { " (" } else { ", " });
+        line.push_str(name);
+        line.push_str(": ");
+        line.push_str(value);
+    }
+    if !call.headers.is_empty() {
+        line.push(')');
     }
     line
 }
