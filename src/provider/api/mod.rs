@@ -146,17 +146,21 @@ pub fn step<'r, R>(
     match records {
         [] => Ok(Step::Create),
         [record] => Ok(Step::Update(record)),
-        several => Err(Fail::new(
-            Exit::Unexpected,
-            format!(
-                "{provider}: {} {} records named {}; dynup sets one record per name and \
-                 family, remove the others",
-                several.len(),
-                target.kind,
-                target.name
-            ),
-        )),
+        several => Err(several_records(provider, target, several.len())),
     }
+}
+
+/// Kept out of `step`, which is built once per provider's record type.
+#[inline(never)]
+fn several_records(provider: &str, target: &Target, count: usize) -> Fail {
+    Fail::new(
+        Exit::Unexpected,
+        format!(
+            "{provider}: {count} {} records named {}; dynup sets one record per name and \
+             family, remove the others",
+            target.kind, target.name
+        ),
+    )
 }
 
 /// A failure and the `Retry-After` that came with it.
