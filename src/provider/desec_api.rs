@@ -43,21 +43,12 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         encode_keeping(if subname.is_empty() { "@" } else { subname }, b"@"),
         target.kind
     );
-    let answer = session.request(Method::Get, &rrset_path, auth(session), None)?;
     // A missing RRset is a 404 (the domain was found above).
-    let records = if answer.status == 404 {
-        Vec::new()
-    } else {
-        let value = success(&answer, "reading the record")?;
-        value
-            .get("records")
-            .map(Value::as_array)
-            .unwrap_or(&[])
-            .to_vec()
-    };
+    let found = session.read_or_null(&rrset_path, auth(session), success, "reading the record")?;
+    let records = found.get("records").map(Value::as_array).unwrap_or(&[]);
     let records_json = format!("[{}]", json::quote(&target.addr_text()));
     let (method, path, body, doing, change) =
-        match api::step("desec-api", target, &records, Value::as_str)? {
+        match api::step("desec-api", target, records, Value::as_str)? {
             Step::Current => return Ok(Change::Current),
             Step::Create => (
                 Method::Post,

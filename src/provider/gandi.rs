@@ -41,20 +41,13 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         encode_keeping(name, b"@"),
         target.kind
     );
-    let answer = session.request(Method::Get, &path, auth(session), None)?;
     // A missing record set is a 404 (the domain was found above).
-    let (values, ttl) = if answer.status == 404 {
-        (Vec::new(), None)
-    } else {
-        let value = success(&answer, "reading the record")?;
-        let values = value
-            .get("rrset_values")
-            .map(Value::as_array)
-            .unwrap_or(&[])
-            .to_vec();
-        let ttl = value.get("rrset_ttl").and_then(Value::as_u64);
-        (values, ttl)
-    };
+    let found = session.read_or_null(&path, auth(session), success, "reading the record")?;
+    let values = found
+        .get("rrset_values")
+        .map(Value::as_array)
+        .unwrap_or(&[]);
+    let ttl = found.get("rrset_ttl").and_then(Value::as_u64);
     let body = |ttl: Option<u64>| {
         let mut members = vec![(
             "rrset_values",
@@ -65,7 +58,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         }
         json::object(&members)
     };
-    let (method, body, doing, change) = match api::step("gandi", target, &values, Value::as_str)? {
+    let (method, body, doing, change) = match api::step("gandi", target, values, Value::as_str)? {
         Step::Current => return Ok(Change::Current),
         Step::Create => (
             Method::Post,

@@ -42,18 +42,12 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
     let zone_path = format!("/zones/{}/rrsets", percent_encode(zone));
     // `@` is a plain path character (RFC 3986 pchar): sent as it is documented.
     let rrset_path = format!("{zone_path}/{}/{}", encode_keeping(name, b"@"), target.kind);
-    let answer = session.request(Method::Get, &rrset_path, auth(session), None)?;
     // A missing RRSet is a 404 (the zone was found above).
-    let records = if answer.status == 404 {
-        Vec::new()
-    } else {
-        let value = success(&answer, "reading the record")?;
-        value
-            .at(&["rrset", "records"])
-            .map(Value::as_array)
-            .unwrap_or(&[])
-            .to_vec()
-    };
+    let found = session.read_or_null(&rrset_path, auth(session), success, "reading the record")?;
+    let records = found
+        .at(&["rrset", "records"])
+        .map(Value::as_array)
+        .unwrap_or(&[]);
     let value = |comment: Option<&str>| {
         let mut members = vec![("value", json::quote(&target.addr_text()))];
         if let Some(comment) = comment {
@@ -61,7 +55,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         }
         format!("[{}]", json::object(&members))
     };
-    match api::step("hetzner", target, &records, |r| r.str_of("value"))? {
+    match api::step("hetzner", target, records, |r| r.str_of("value"))? {
         Step::Current => Ok(Change::Current),
         Step::Create => {
             let mut members = vec![

@@ -247,6 +247,23 @@ impl Session<'_> {
         check(&self.request(method, path, headers, body)?, doing)
     }
 
+    /// A GET of something whose 404 means it does not exist yet: `Null` then,
+    /// else as `exchange`.
+    #[inline(never)]
+    pub fn read_or_null(
+        &self,
+        path: &str,
+        headers: Vec<(&'static str, String)>,
+        check: Check,
+        doing: &str,
+    ) -> Result<Value, Fail> {
+        let answer = self.request(Method::Get, path, headers, None)?;
+        if answer.status == 404 {
+            return Ok(Value::Null);
+        }
+        check(&answer, doing)
+    }
+
     /// A request to `base() + path` with the given headers and body.
     pub fn call(
         &self,
