@@ -150,7 +150,7 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
                     .is_some_and(|n| n.eq_ignore_ascii_case(&target.name))
         })
         .collect();
-    let content = json::quote(&target.addr_text());
+    let content = target.addr_json();
     match api::step("cloudflare", target, &records, |r| r.str_of("content"))? {
         Step::Current => Ok(Change::Current),
         Step::Create => {

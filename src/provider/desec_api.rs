@@ -46,7 +46,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
     // A missing RRset is a 404 (the domain was found above).
     let found = session.read_or_null(&rrset_path, auth(session), success, "reading the record")?;
     let records = found.get("records").map(Value::as_array).unwrap_or(&[]);
-    let records_json = format!("[{}]", json::quote(&target.addr_text()));
+    let records_json = format!("[{}]", target.addr_json());
     let (method, path, body, doing, change) =
         match api::step("desec-api", target, records, Value::as_str)? {
             Step::Current => return Ok(Change::Current),

@@ -52,7 +52,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         .get("domain_records")
         .map(Value::as_array)
         .unwrap_or(&[]);
-    let data = json::quote(&target.addr_text());
+    let data = target.addr_json();
     match api::step("digitalocean", target, records, |r| r.str_of("data"))? {
         Step::Current => Ok(Change::Current),
         Step::Create => {

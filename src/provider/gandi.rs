@@ -49,10 +49,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         .unwrap_or(&[]);
     let ttl = found.get("rrset_ttl").and_then(Value::as_u64);
     let body = |ttl: Option<u64>| {
-        let mut members = vec![(
-            "rrset_values",
-            format!("[{}]", json::quote(&target.addr_text())),
-        )];
+        let mut members = vec![("rrset_values", format!("[{}]", target.addr_json()))];
         if let Some(ttl) = ttl {
             members.push(("rrset_ttl", ttl.to_string()));
         }

@@ -72,10 +72,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
     };
     let body = format!(
         "[{}]",
-        json::object(&[
-            ("data", json::quote(&target.addr_text())),
-            ("ttl", ttl.to_string()),
-        ])
+        json::object(&[("data", target.addr_json()), ("ttl", ttl.to_string()),])
     );
     session.exchange(
         Method::Put,

@@ -49,7 +49,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         .map(Value::as_array)
         .unwrap_or(&[]);
     let value = |comment: Option<&str>| {
-        let mut members = vec![("value", json::quote(&target.addr_text()))];
+        let mut members = vec![("value", target.addr_json())];
         if let Some(comment) = comment {
             members.push(("comment", json::quote(comment)));
         }

@@ -52,7 +52,7 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
         .iter()
         .filter(|r| r.str_of("type") == Some(target.kind) && r.str_of("name") == Some(name))
         .collect();
-    let address = json::quote(&target.addr_text());
+    let address = target.addr_json();
     match api::step("linode", target, &records, |r| r.str_of("target"))? {
         Step::Current => Ok(Change::Current),
         Step::Create => {

@@ -86,7 +86,7 @@ fn set_record(session: &Session, domain: &str, target: &Target) -> Result<Change
         "reading the record",
     )?;
     let records = value.get("records").map(Value::as_array).unwrap_or(&[]);
-    let content = json::quote(&target.addr_text());
+    let content = target.addr_json();
     match api::step("porkbun", target, records, |r| r.str_of("content"))? {
         Step::Current => Ok(Change::Current),
         Step::Create => {

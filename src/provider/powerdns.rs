@@ -76,7 +76,7 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
         .or(session.job.ttl.map(u64::from))
         .unwrap_or(DEFAULT_TTL);
     let record = json::object(&[
-        ("content", json::quote(&target.addr_text())),
+        ("content", target.addr_json()),
         ("disabled", "false".to_string()),
     ]);
     let rrset = json::object(&[

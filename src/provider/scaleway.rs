@@ -93,7 +93,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         let mut members = vec![
             ("name", json::quote(name)),
             ("type", json::quote(target.kind)),
-            ("data", json::quote(&target.addr_text())),
+            ("data", target.addr_json()),
             ("ttl", ttl.to_string()),
         ];
         if let Some(comment) = comment {

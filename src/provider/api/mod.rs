@@ -106,6 +106,12 @@ impl Target {
     pub fn addr_text(&self) -> String {
         self.addr.to_string()
     }
+
+    /// The address as a JSON string, as most APIs take it.
+    #[inline(never)]
+    pub fn addr_json(&self) -> String {
+        json::quote(&self.addr_text())
+    }
 }
 
 /// What a provider did with a record.
