@@ -31,7 +31,7 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
             ("X-Auth-Email", email.clone()),
             ("X-Auth-Key", session.token().to_string()),
         ],
-        None => vec![("Authorization", format!("Bearer {}", session.token()))],
+        None => api::token_header(session, "Authorization", "Bearer "),
     }
 }
 
@@ -89,13 +89,14 @@ fn zones(session: &Session) -> Result<Vec<Zone>, Fail> {
             Some(zone) => format!("name={}", percent_encode(zone)),
             None => format!("per_page={ZONES_PER_PAGE}&page={page}"),
         };
-        let answer = session.send(&session.call(
+        let value = session.exchange(
             Method::Get,
             &format!("/zones?{query}"),
             auth(session),
             None,
-        ))?;
-        let value = success(&answer, "looking up the zone")?;
+            success,
+            "looking up the zone",
+        )?;
         let result = value.get("result").map(Value::as_array).unwrap_or(&[]);
         for zone in result {
             if let (Some(id), Some(name)) = (zone.str_of("id"), zone.str_of("name")) {
@@ -125,7 +126,7 @@ fn zones(session: &Session) -> Result<Vec<Zone>, Fail> {
 /// Reads the record, and writes it only when it differs or is missing.
 fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change, Fail> {
     let records_path = format!("/zones/{}/dns_records", percent_encode(&zone.id));
-    let answer = session.send(&session.call(
+    let value = session.exchange(
         Method::Get,
         &format!(
             "{records_path}?type={}&name={}",
@@ -134,8 +135,9 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
         ),
         auth(session),
         None,
-    ))?;
-    let value = success(&answer, "reading the record")?;
+        success,
+        "reading the record",
+    )?;
     // The filter is the server's; matching again costs nothing and guards it.
     let records: Vec<&Value> = value
         .get("result")
@@ -148,7 +150,7 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
                     .is_some_and(|n| n.eq_ignore_ascii_case(&target.name))
         })
         .collect();
-    let content = json::quote(&target.addr_text());
+    let content = target.addr_json();
     match api::step("cloudflare", target, &records, |r| r.str_of("content"))? {
         Step::Current => Ok(Change::Current),
         Step::Create => {
@@ -160,24 +162,26 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
                 ("ttl", ttl.to_string()),
                 ("proxied", "false".to_string()),
             ]);
-            let answer = session.send(&session.call(
+            session.exchange(
                 Method::Post,
                 &records_path,
                 auth(session),
                 Some(body),
-            ))?;
-            success(&answer, "creating the record")?;
+                success,
+                "creating the record",
+            )?;
             Ok(Change::Created)
         }
         Step::Update(record) => {
             let id = record.str_of("id").unwrap_or_default();
-            let answer = session.send(&session.call(
+            session.exchange(
                 Method::Patch,
                 &format!("{records_path}/{}", percent_encode(id)),
                 auth(session),
                 Some(json::object(&[("content", content)])),
-            ))?;
-            success(&answer, "updating the record")?;
+                success,
+                "updating the record",
+            )?;
             Ok(Change::Updated)
         }
     }

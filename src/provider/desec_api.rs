@@ -18,7 +18,7 @@ use crate::url::{encode_keeping, percent_encode};
 const DEFAULT_TTL: u32 = 3600;
 
 fn auth(session: &Session) -> Vec<(&'static str, String)> {
-    vec![("Authorization", format!("Token {}", session.token()))]
+    api::token_header(session, "Authorization", "Token ")
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
@@ -43,21 +43,12 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         encode_keeping(if subname.is_empty() { "@" } else { subname }, b"@"),
         target.kind
     );
-    let answer = session.send(&session.call(Method::Get, &rrset_path, auth(session), None))?;
     // A missing RRset is a 404 (the domain was found above).
-    let records = if answer.status == 404 {
-        Vec::new()
-    } else {
-        let value = success(&answer, "reading the record")?;
-        value
-            .get("records")
-            .map(Value::as_array)
-            .unwrap_or(&[])
-            .to_vec()
-    };
-    let records_json = format!("[{}]", json::quote(&target.addr_text()));
+    let found = session.read_or_null(&rrset_path, auth(session), success, "reading the record")?;
+    let records = found.get("records").map(Value::as_array).unwrap_or(&[]);
+    let records_json = format!("[{}]", target.addr_json());
     let (method, path, body, doing, change) =
-        match api::step("desec-api", target, &records, Value::as_str)? {
+        match api::step("desec-api", target, records, Value::as_str)? {
             Step::Current => return Ok(Change::Current),
             Step::Create => (
                 Method::Post,
@@ -79,8 +70,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
                 Change::Updated,
             ),
         };
-    let answer = session.send(&session.call(method, path, auth(session), Some(body)))?;
-    success(&answer, doing)?;
+    session.exchange(method, path, auth(session), Some(body), success, doing)?;
     Ok(change)
 }
 

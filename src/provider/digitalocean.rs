@@ -16,7 +16,7 @@ use crate::json::{self, Value};
 use crate::url::percent_encode;
 
 fn auth(session: &Session) -> Vec<(&'static str, String)> {
-    vec![("Authorization", format!("Bearer {}", session.token()))]
+    api::token_header(session, "Authorization", "Bearer ")
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
@@ -36,7 +36,7 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
 
 fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, Fail> {
     let records_path = format!("/domains/{}/records", percent_encode(zone));
-    let answer = session.send(&session.call(
+    let value = session.exchange(
         Method::Get,
         &format!(
             "{records_path}?type={}&name={}",
@@ -45,13 +45,14 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         ),
         auth(session),
         None,
-    ))?;
-    let value = success(&answer, "reading the record")?;
+        success,
+        "reading the record",
+    )?;
     let records = value
         .get("domain_records")
         .map(Value::as_array)
         .unwrap_or(&[]);
-    let data = json::quote(&target.addr_text());
+    let data = target.addr_json();
     match api::step("digitalocean", target, records, |r| r.str_of("data"))? {
         Step::Current => Ok(Change::Current),
         Step::Create => {
@@ -65,13 +66,14 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
                 members.push(("ttl", ttl.to_string()));
             }
             let body = json::object(&members);
-            let answer = session.send(&session.call(
+            session.exchange(
                 Method::Post,
                 &records_path,
                 auth(session),
                 Some(body),
-            ))?;
-            success(&answer, "creating the record")?;
+                success,
+                "creating the record",
+            )?;
             Ok(Change::Created)
         }
         Step::Update(record) => {
@@ -79,13 +81,14 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
                 .get("id")
                 .and_then(Value::as_text)
                 .unwrap_or_default();
-            let answer = session.send(&session.call(
+            session.exchange(
                 Method::Patch,
                 &format!("{records_path}/{}", percent_encode(id)),
                 auth(session),
                 Some(json::object(&[("data", data)])),
-            ))?;
-            success(&answer, "updating the record")?;
+                success,
+                "updating the record",
+            )?;
             Ok(Change::Updated)
         }
     }
@@ -93,18 +96,5 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
 
 /// The answer's JSON on a 2xx, else the failure its status means.
 fn success(answer: &Answer, doing: &str) -> Result<Value, Fail> {
-    let value = api::json_of(answer)?;
-    if answer.is_success() {
-        return Ok(value);
-    }
-    let exit = api::status_exit(answer.status);
-    let (id, message) = (value.str_of("id"), value.str_of("message"));
-    Err(api::fail(
-        "digitalocean",
-        doing,
-        answer,
-        exit,
-        id.unwrap_or(""),
-        message.unwrap_or(""),
-    ))
+    api::keyed_success("digitalocean", doing, answer, "id", "message")
 }

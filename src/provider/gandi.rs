@@ -16,7 +16,7 @@ use crate::json::{self, Value};
 use crate::url::{encode_keeping, percent_encode};
 
 fn auth(session: &Session) -> Vec<(&'static str, String)> {
-    vec![("Authorization", format!("Bearer {}", session.token()))]
+    api::token_header(session, "Authorization", "Bearer ")
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
@@ -41,31 +41,21 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         encode_keeping(name, b"@"),
         target.kind
     );
-    let answer = session.send(&session.call(Method::Get, &path, auth(session), None))?;
     // A missing record set is a 404 (the domain was found above).
-    let (values, ttl) = if answer.status == 404 {
-        (Vec::new(), None)
-    } else {
-        let value = success(&answer, "reading the record")?;
-        let values = value
-            .get("rrset_values")
-            .map(Value::as_array)
-            .unwrap_or(&[])
-            .to_vec();
-        let ttl = value.get("rrset_ttl").and_then(Value::as_u64);
-        (values, ttl)
-    };
+    let found = session.read_or_null(&path, auth(session), success, "reading the record")?;
+    let values = found
+        .get("rrset_values")
+        .map(Value::as_array)
+        .unwrap_or(&[]);
+    let ttl = found.get("rrset_ttl").and_then(Value::as_u64);
     let body = |ttl: Option<u64>| {
-        let mut members = vec![(
-            "rrset_values",
-            format!("[{}]", json::quote(&target.addr_text())),
-        )];
+        let mut members = vec![("rrset_values", format!("[{}]", target.addr_json()))];
         if let Some(ttl) = ttl {
             members.push(("rrset_ttl", ttl.to_string()));
         }
         json::object(&members)
     };
-    let (method, body, doing, change) = match api::step("gandi", target, &values, Value::as_str)? {
+    let (method, body, doing, change) = match api::step("gandi", target, values, Value::as_str)? {
         Step::Current => return Ok(Change::Current),
         Step::Create => (
             Method::Post,
@@ -80,18 +70,11 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
             Change::Updated,
         ),
     };
-    let answer = session.send(&session.call(method, &path, auth(session), Some(body)))?;
-    success(&answer, doing)?;
+    session.exchange(method, &path, auth(session), Some(body), success, doing)?;
     Ok(change)
 }
 
 /// The answer's JSON on a 2xx, else the failure its status means.
 fn success(answer: &Answer, doing: &str) -> Result<Value, Fail> {
-    let value = api::json_of(answer)?;
-    if answer.is_success() {
-        return Ok(value);
-    }
-    let exit = api::status_exit(answer.status);
-    let message = value.str_of("message").unwrap_or("");
-    Err(api::fail("gandi", doing, answer, exit, "", message))
+    api::keyed_success("gandi", doing, answer, "", "message")
 }

@@ -53,8 +53,14 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         target.kind,
         encode_keeping(name, b"@")
     );
-    let answer = session.send(&session.call(Method::Get, &path, auth(session), None))?;
-    let value = success(&answer, "reading the record")?;
+    let value = session.exchange(
+        Method::Get,
+        &path,
+        auth(session),
+        None,
+        success,
+        "reading the record",
+    )?;
     let records = value.as_array();
     let (ttl, change) = match api::step("godaddy", target, records, |r| r.str_of("data"))? {
         Step::Current => return Ok(Change::Current),
@@ -66,13 +72,16 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
     };
     let body = format!(
         "[{}]",
-        json::object(&[
-            ("data", json::quote(&target.addr_text())),
-            ("ttl", ttl.to_string()),
-        ])
+        json::object(&[("data", target.addr_json()), ("ttl", ttl.to_string()),])
     );
-    let answer = session.send(&session.call(Method::Put, &path, auth(session), Some(body)))?;
-    success(&answer, "setting the record")?;
+    session.exchange(
+        Method::Put,
+        &path,
+        auth(session),
+        Some(body),
+        success,
+        "setting the record",
+    )?;
     Ok(change)
 }
 

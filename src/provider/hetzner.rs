@@ -19,7 +19,7 @@ use crate::json::{self, Value};
 use crate::url::{encode_keeping, percent_encode};
 
 fn auth(session: &Session) -> Vec<(&'static str, String)> {
-    vec![("Authorization", format!("Bearer {}", session.token()))]
+    api::token_header(session, "Authorization", "Bearer ")
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
@@ -42,26 +42,20 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
     let zone_path = format!("/zones/{}/rrsets", percent_encode(zone));
     // `@` is a plain path character (RFC 3986 pchar): sent as it is documented.
     let rrset_path = format!("{zone_path}/{}/{}", encode_keeping(name, b"@"), target.kind);
-    let answer = session.send(&session.call(Method::Get, &rrset_path, auth(session), None))?;
     // A missing RRSet is a 404 (the zone was found above).
-    let records = if answer.status == 404 {
-        Vec::new()
-    } else {
-        let value = success(&answer, "reading the record")?;
-        value
-            .at(&["rrset", "records"])
-            .map(Value::as_array)
-            .unwrap_or(&[])
-            .to_vec()
-    };
+    let found = session.read_or_null(&rrset_path, auth(session), success, "reading the record")?;
+    let records = found
+        .at(&["rrset", "records"])
+        .map(Value::as_array)
+        .unwrap_or(&[]);
     let value = |comment: Option<&str>| {
-        let mut members = vec![("value", json::quote(&target.addr_text()))];
+        let mut members = vec![("value", target.addr_json())];
         if let Some(comment) = comment {
             members.push(("comment", json::quote(comment)));
         }
         format!("[{}]", json::object(&members))
     };
-    match api::step("hetzner", target, &records, |r| r.str_of("value"))? {
+    match api::step("hetzner", target, records, |r| r.str_of("value"))? {
         Step::Current => Ok(Change::Current),
         Step::Create => {
             let mut members = vec![
@@ -72,24 +66,26 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
                 members.push(("ttl", ttl.to_string()));
             }
             members.push(("records", value(None)));
-            let answer = session.send(&session.call(
+            session.exchange(
                 Method::Post,
                 &zone_path,
                 auth(session),
                 Some(json::object(&members)),
-            ))?;
-            success(&answer, "creating the record")?;
+                success,
+                "creating the record",
+            )?;
             Ok(Change::Created)
         }
         Step::Update(record) => {
             let body = json::object(&[("records", value(record.str_of("comment")))]);
-            let answer = session.send(&session.call(
+            session.exchange(
                 Method::Post,
                 &format!("{rrset_path}/actions/set_records"),
                 auth(session),
                 Some(body),
-            ))?;
-            success(&answer, "updating the record")?;
+                success,
+                "updating the record",
+            )?;
             Ok(Change::Updated)
         }
     }

@@ -16,7 +16,7 @@ use crate::json::{self, Value};
 use crate::url::percent_encode;
 
 fn auth(session: &Session) -> Vec<(&'static str, String)> {
-    vec![("Authorization", format!("Bearer {}", session.token()))]
+    api::token_header(session, "Authorization", "Bearer ")
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
@@ -36,13 +36,14 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
 
 fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change, Fail> {
     let records_path = format!("/domains/{}/records", percent_encode(&zone.id));
-    let answer = session.send(&session.call(
+    let value = session.exchange(
         Method::Get,
         &format!("{records_path}?page_size=500"),
         auth(session),
         None,
-    ))?;
-    let value = success(&answer, "reading the record")?;
+        success,
+        "reading the record",
+    )?;
     let name = api::relative(&target.name, &zone.name, "");
     let records: Vec<&Value> = value
         .get("data")
@@ -51,7 +52,7 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
         .iter()
         .filter(|r| r.str_of("type") == Some(target.kind) && r.str_of("name") == Some(name))
         .collect();
-    let address = json::quote(&target.addr_text());
+    let address = target.addr_json();
     match api::step("linode", target, &records, |r| r.str_of("target"))? {
         Step::Current => Ok(Change::Current),
         Step::Create => {
@@ -64,13 +65,14 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
                 members.push(("ttl_sec", ttl.to_string()));
             }
             let body = json::object(&members);
-            let answer = session.send(&session.call(
+            session.exchange(
                 Method::Post,
                 &records_path,
                 auth(session),
                 Some(body),
-            ))?;
-            success(&answer, "creating the record")?;
+                success,
+                "creating the record",
+            )?;
             Ok(Change::Created)
         }
         Step::Update(record) => {
@@ -78,13 +80,14 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
                 .get("id")
                 .and_then(Value::as_text)
                 .unwrap_or_default();
-            let answer = session.send(&session.call(
+            session.exchange(
                 Method::Put,
                 &format!("{records_path}/{}", percent_encode(id)),
                 auth(session),
                 Some(json::object(&[("target", address)])),
-            ))?;
-            success(&answer, "updating the record")?;
+                success,
+                "updating the record",
+            )?;
             Ok(Change::Updated)
         }
     }

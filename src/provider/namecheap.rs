@@ -41,7 +41,7 @@ fn update(session: &Session, target: &Target) -> Result<Change, Fail> {
         encode_query_value(session.token()),
         target.addr_text()
     );
-    let answer = session.send(&session.call(Method::Get, &path, Vec::new(), None))?;
+    let answer = session.request(Method::Get, &path, Vec::new(), None)?;
     check(&answer)?;
     Ok(Change::Updated)
 }

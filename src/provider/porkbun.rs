@@ -18,8 +18,14 @@ use crate::url::percent_encode;
 /// Porkbun's minimum and default TTL.
 const DEFAULT_TTL: &str = "600";
 
-/// A POST to `path` whose body is the credentials and `members`.
-fn post(session: &Session, path: &str, members: &[(&str, String)]) -> Result<Answer, Fail> {
+/// A POST to `path` whose body is the credentials and `members`; its answer's
+/// JSON, or the failure it means while `doing` this.
+fn post(
+    session: &Session,
+    path: &str,
+    members: &[(&str, String)],
+    doing: &str,
+) -> Result<Value, Fail> {
     let secret = session.job.key_secret.as_ref().map_or("", |s| s.expose());
     let mut all = vec![
         ("apikey", json::quote(session.token())),
@@ -27,7 +33,7 @@ fn post(session: &Session, path: &str, members: &[(&str, String)]) -> Result<Ans
     ];
     all.extend_from_slice(members);
     let body = json::object(&all);
-    session.send(&session.call(Method::Post, path, Vec::new(), Some(body)))
+    session.exchange(Method::Post, path, Vec::new(), Some(body), success, doing)
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
@@ -45,8 +51,12 @@ fn domains(session: &Session) -> Result<Vec<Zone>, Fail> {
     if let Some(given) = &session.job.zone {
         return Ok(vec![zone(given.clone())]);
     }
-    let answer = post(session, "/domain/listAll", &[("start", json::quote("0"))])?;
-    let value = success(&answer, "listing the domains")?;
+    let value = post(
+        session,
+        "/domain/listAll",
+        &[("start", json::quote("0"))],
+        "listing the domains",
+    )?;
     Ok(value
         .get("domains")
         .map(Value::as_array)
@@ -69,14 +79,14 @@ fn set_record(session: &Session, domain: &str, target: &Target) -> Result<Change
             percent_encode(sub)
         ),
     };
-    let answer = post(
+    let value = post(
         session,
         &format!("/dns/retrieveByNameType/{name_path}"),
         &[],
+        "reading the record",
     )?;
-    let value = success(&answer, "reading the record")?;
     let records = value.get("records").map(Value::as_array).unwrap_or(&[]);
-    let content = json::quote(&target.addr_text());
+    let content = target.addr_json();
     match api::step("porkbun", target, records, |r| r.str_of("content"))? {
         Step::Current => Ok(Change::Current),
         Step::Create => {
@@ -84,7 +94,7 @@ fn set_record(session: &Session, domain: &str, target: &Target) -> Result<Change
                 .job
                 .ttl
                 .map_or(DEFAULT_TTL.to_string(), |t| t.to_string());
-            let answer = post(
+            post(
                 session,
                 &format!("/dns/create/{}", percent_encode(domain)),
                 &[
@@ -93,8 +103,8 @@ fn set_record(session: &Session, domain: &str, target: &Target) -> Result<Change
                     ("content", content),
                     ("ttl", json::quote(&ttl)),
                 ],
+                "creating the record",
             )?;
-            success(&answer, "creating the record")?;
             Ok(Change::Created)
         }
         Step::Update(record) => {
@@ -102,12 +112,12 @@ fn set_record(session: &Session, domain: &str, target: &Target) -> Result<Change
                 .get("ttl")
                 .and_then(Value::as_text)
                 .unwrap_or(DEFAULT_TTL);
-            let answer = post(
+            post(
                 session,
                 &format!("/dns/editByNameType/{name_path}"),
                 &[("content", content), ("ttl", json::quote(ttl))],
+                "updating the record",
             )?;
-            success(&answer, "updating the record")?;
             Ok(Change::Updated)
         }
     }

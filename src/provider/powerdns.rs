@@ -19,7 +19,7 @@ use crate::url::percent_encode;
 const DEFAULT_TTL: u64 = 3600;
 
 fn auth(session: &Session) -> Vec<(&'static str, String)> {
-    vec![("X-API-Key", session.token().to_string())]
+    api::token_header(session, "X-API-Key", "")
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
@@ -39,7 +39,7 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
 fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change, Fail> {
     let zone_path = format!("/zones/{}", percent_encode(&zone.id));
     let absolute = format!("{}.", target.name);
-    let answer = session.send(&session.call(
+    let value = session.exchange(
         Method::Get,
         &format!(
             "{zone_path}?rrsets=true&rrset_name={}&rrset_type={}",
@@ -48,8 +48,9 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
         ),
         auth(session),
         None,
-    ))?;
-    let value = success(&answer, "reading the record")?;
+        success,
+        "reading the record",
+    )?;
     let rrset = value
         .get("rrsets")
         .map(Value::as_array)
@@ -75,7 +76,7 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
         .or(session.job.ttl.map(u64::from))
         .unwrap_or(DEFAULT_TTL);
     let record = json::object(&[
-        ("content", json::quote(&target.addr_text())),
+        ("content", target.addr_json()),
         ("disabled", "false".to_string()),
     ]);
     let rrset = json::object(&[
@@ -86,9 +87,14 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
         ("records", format!("[{record}]")),
     ]);
     let body = json::object(&[("rrsets", format!("[{rrset}]"))]);
-    let answer =
-        session.send(&session.call(Method::Patch, &zone_path, auth(session), Some(body)))?;
-    success(&answer, "setting the record")?;
+    session.exchange(
+        Method::Patch,
+        &zone_path,
+        auth(session),
+        Some(body),
+        success,
+        "setting the record",
+    )?;
     Ok(change)
 }
 
@@ -98,11 +104,5 @@ fn success(answer: &Answer, doing: &str) -> Result<Value, Fail> {
     if answer.is_success() && answer.body.trim().is_empty() {
         return Ok(Value::Null);
     }
-    let value = api::json_of(answer)?;
-    if answer.is_success() {
-        return Ok(value);
-    }
-    let error = value.str_of("error").unwrap_or("");
-    let exit = api::status_exit(answer.status);
-    Err(api::fail("powerdns", doing, answer, exit, "", error))
+    api::keyed_success("powerdns", doing, answer, "", "error")
 }

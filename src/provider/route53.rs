@@ -15,14 +15,20 @@ use super::api::{self, Change, Fail, Session, Step, Target, Zone};
 use super::sigv4;
 use crate::clock;
 use crate::exit::Exit;
-use crate::http::{Answer, ApiCall, Method};
+use crate::http::{Answer, Method};
 use crate::url::percent_encode;
 
 const DEFAULT_TTL: &str = "300";
 const XMLNS: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
 
-/// A request to `base + path`, signed.
-fn signed(session: &Session, method: Method, path: &str, body: Option<String>) -> ApiCall {
+/// A request to `base + path`, signed, sent, and its answer checked while `doing` this.
+fn send_signed(
+    session: &Session,
+    method: Method,
+    path: &str,
+    body: Option<String>,
+    doing: &str,
+) -> Result<Answer, Fail> {
     let mut call = session.call(method, path, Vec::new(), body);
     let rest = call.url.split_once("://").map_or("", |(_, rest)| rest);
     let (authority, path_query) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
@@ -47,7 +53,9 @@ fn signed(session: &Session, method: Method, path: &str, body: Option<String>) -
         ("Authorization", signature.authorization),
     ];
     call.content_type = "text/xml";
-    call
+    let answer = session.send(&call)?;
+    check(&answer, doing)?;
+    Ok(answer)
 }
 
 /// The text of each `<tag>..</tag>` in `xml` (not nested in itself).
@@ -75,8 +83,13 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
 }
 
 fn zones(session: &Session) -> Result<Vec<Zone>, Fail> {
-    let answer = session.send(&signed(session, Method::Get, "/hostedzone", None))?;
-    check(&answer, "looking up the zone")?;
+    let answer = send_signed(
+        session,
+        Method::Get,
+        "/hostedzone",
+        None,
+        "looking up the zone",
+    )?;
     let given = session.job.zone.as_deref();
     let zones: Vec<Zone> = elements(&answer.body, "HostedZone")
         .into_iter()
@@ -104,7 +117,7 @@ fn zones(session: &Session) -> Result<Vec<Zone>, Fail> {
 fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change, Fail> {
     let absolute = format!("{}.", target.name);
     let rrset_path = format!("/hostedzone/{}/rrset", percent_encode(&zone.id));
-    let answer = session.send(&signed(
+    let answer = send_signed(
         session,
         Method::Get,
         &format!(
@@ -113,8 +126,8 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
             target.kind
         ),
         None,
-    ))?;
-    check(&answer, "reading the record")?;
+        "reading the record",
+    )?;
     // The listing starts at the name and type asked for: the first set may be another.
     let rrset = element(&answer.body, "ResourceRecordSet").filter(|set| {
         element(set, "Name").is_some_and(|n| n.eq_ignore_ascii_case(&absolute))
@@ -140,13 +153,13 @@ fn set_record(session: &Session, zone: &Zone, target: &Target) -> Result<Change,
         target.kind,
         target.addr_text()
     );
-    let answer = session.send(&signed(
+    send_signed(
         session,
         Method::Post,
         &format!("{rrset_path}/"),
         Some(body),
-    ))?;
-    check(&answer, "setting the record")?;
+        "setting the record",
+    )?;
     Ok(change)
 }
 

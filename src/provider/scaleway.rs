@@ -19,7 +19,7 @@ use crate::url::{encode_query_value, percent_encode};
 const DEFAULT_TTL: u64 = 3600;
 
 fn auth(session: &Session) -> Vec<(&'static str, String)> {
-    vec![("X-Auth-Token", session.token().to_string())]
+    api::token_header(session, "X-Auth-Token", "")
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
@@ -31,13 +31,14 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
 /// The zones: a zone is `subdomain.domain`, or the domain when `subdomain` is
 /// empty; `--zone` keeps its own.
 fn zones(session: &Session) -> Result<Vec<Zone>, Fail> {
-    let answer = session.send(&session.call(
+    let value = session.exchange(
         Method::Get,
         "/dns-zones?page_size=100",
         auth(session),
         None,
-    ))?;
-    let value = success(&answer, "looking up the zone")?;
+        success,
+        "looking up the zone",
+    )?;
     let given = session.job.zone.as_deref();
     let zones: Vec<Zone> = value
         .get("dns_zones")
@@ -69,7 +70,7 @@ fn zones(session: &Session) -> Result<Vec<Zone>, Fail> {
 fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, Fail> {
     let name = api::relative(&target.name, zone, "");
     let records_path = format!("/dns-zones/{}/records", percent_encode(zone));
-    let answer = session.send(&session.call(
+    let value = session.exchange(
         Method::Get,
         &format!(
             "{records_path}?name={}&type={}",
@@ -78,8 +79,9 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         ),
         auth(session),
         None,
-    ))?;
-    let value = success(&answer, "reading the record")?;
+        success,
+        "reading the record",
+    )?;
     let records: Vec<&Value> = value
         .get("records")
         .map(Value::as_array)
@@ -91,7 +93,7 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         let mut members = vec![
             ("name", json::quote(name)),
             ("type", json::quote(target.kind)),
-            ("data", json::quote(&target.addr_text())),
+            ("data", target.addr_json()),
             ("ttl", ttl.to_string()),
         ];
         if let Some(comment) = comment {
@@ -124,21 +126,19 @@ fn set_record(session: &Session, zone: &str, target: &Target) -> Result<Change, 
         ("changes", format!("[{change_json}]")),
         ("return_all_records", "false".to_string()),
     ]);
-    let answer =
-        session.send(&session.call(Method::Patch, &records_path, auth(session), Some(body)))?;
-    success(&answer, "setting the record")?;
+    session.exchange(
+        Method::Patch,
+        &records_path,
+        auth(session),
+        Some(body),
+        success,
+        "setting the record",
+    )?;
     Ok(change)
 }
 
 /// The answer's JSON on a 2xx, else the failure its status means, with
 /// Scaleway's error type and message.
 fn success(answer: &Answer, doing: &str) -> Result<Value, Fail> {
-    let value = api::json_of(answer)?;
-    if answer.is_success() {
-        return Ok(value);
-    }
-    let kind = value.str_of("type").unwrap_or("");
-    let message = value.str_of("message").unwrap_or("");
-    let exit = api::status_exit(answer.status);
-    Err(api::fail("scaleway", doing, answer, exit, kind, message))
+    api::keyed_success("scaleway", doing, answer, "type", "message")
 }

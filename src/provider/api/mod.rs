@@ -106,6 +106,12 @@ impl Target {
     pub fn addr_text(&self) -> String {
         self.addr.to_string()
     }
+
+    /// The address as a JSON string, as most APIs take it.
+    #[inline(never)]
+    pub fn addr_json(&self) -> String {
+        json::quote(&self.addr_text())
+    }
 }
 
 /// What a provider did with a record.
@@ -146,17 +152,21 @@ pub fn step<'r, R>(
     match records {
         [] => Ok(Step::Create),
         [record] => Ok(Step::Update(record)),
-        several => Err(Fail::new(
-            Exit::Unexpected,
-            format!(
-                "{provider}: {} {} records named {}; dynup sets one record per name and \
-                 family, remove the others",
-                several.len(),
-                target.kind,
-                target.name
-            ),
-        )),
+        several => Err(several_records(provider, target, several.len())),
     }
+}
+
+/// Kept out of `step`, which is built once per provider's record type.
+#[inline(never)]
+fn several_records(provider: &str, target: &Target, count: usize) -> Fail {
+    Fail::new(
+        Exit::Unexpected,
+        format!(
+            "{provider}: {count} {} records named {}; dynup sets one record per name and \
+             family, remove the others",
+            target.kind, target.name
+        ),
+    )
 }
 
 /// A failure and the `Retry-After` that came with it.
@@ -217,6 +227,51 @@ impl Session<'_> {
         Ok(answer)
     }
 
+    /// `call` then `send`: the request is built and dropped here, once, rather
+    /// than at each of the providers' requests.
+    #[inline(never)]
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        headers: Vec<(&'static str, String)>,
+        body: Option<String>,
+    ) -> Result<Answer, Fail> {
+        self.send(&self.call(method, path, headers, body))
+    }
+
+    /// `request`, then the provider's `check` of its answer (its JSON or the
+    /// failure it means), in one place for the requests that need no more.
+    #[inline(never)]
+    pub fn exchange(
+        &self,
+        method: Method,
+        path: &str,
+        headers: Vec<(&'static str, String)>,
+        body: Option<String>,
+        check: Check,
+        doing: &str,
+    ) -> Result<Value, Fail> {
+        check(&self.request(method, path, headers, body)?, doing)
+    }
+
+    /// A GET of something whose 404 means it does not exist yet: `Null` then,
+    /// else as `exchange`.
+    #[inline(never)]
+    pub fn read_or_null(
+        &self,
+        path: &str,
+        headers: Vec<(&'static str, String)>,
+        check: Check,
+        doing: &str,
+    ) -> Result<Value, Fail> {
+        let answer = self.request(Method::Get, path, headers, None)?;
+        if answer.status == 404 {
+            return Ok(Value::Null);
+        }
+        check(&answer, doing)
+    }
+
     /// A request to `base() + path` with the given headers and body.
     pub fn call(
         &self,
@@ -239,6 +294,19 @@ impl Session<'_> {
     }
 }
 
+/// The one header most APIs authenticate with: `NAME: PREFIXTOKEN`. Shared, so
+/// each request calls it rather than carrying its own copy of the building.
+#[inline(never)]
+pub fn token_header(
+    session: &Session,
+    name: &'static str,
+    prefix: &str,
+) -> Vec<(&'static str, String)> {
+    let mut value = prefix.to_string();
+    value.push_str(session.token());
+    vec![(name, value)]
+}
+
 /// `PATCH https://... {"content":"..."} (Authorization: ***)`: header values are
 /// shown whole and masked by the output's redactor, like everything else.
 fn describe(call: &ApiCall) -> String {
@@ -247,13 +315,14 @@ fn describe(call: &ApiCall) -> String {
         line.push(' ');
         line.push_str(body);
     }
-    let headers: Vec<String> = call
-        .headers
-        .iter()
-        .map(|(name, value)| format!("{name}: {value}"))
-        .collect();
-    if !headers.is_empty() {
-        line.push_str(&format!(" ({})", headers.join(", ")));
+    for (i, (name, value)) in call.headers.iter().enumerate() {
+        line.push_str(if i == 0 { " (" } else { ", " });
+        line.push_str(name);
+        line.push_str(": ");
+        line.push_str(value);
+    }
+    if !call.headers.is_empty() {
+        line.push(')');
     }
     line
 }
@@ -445,6 +514,36 @@ pub fn json_of(answer: &Answer) -> Result<Value, Fail> {
             retry_after: answer.retry_after,
         }
     })
+}
+
+/// The reading most providers share: the answer's JSON on a 2xx, else the
+/// failure its status means, with the error code and message the body holds
+/// under `code_key` and `message_key` (an empty key: none).
+#[inline(never)]
+pub fn keyed_success(
+    provider: &str,
+    doing: &str,
+    answer: &Answer,
+    code_key: &str,
+    message_key: &str,
+) -> Result<Value, Fail> {
+    let value = json_of(answer)?;
+    if answer.is_success() {
+        return Ok(value);
+    }
+    let text = |key: &str| match key {
+        "" => "",
+        key => value.str_of(key).unwrap_or(""),
+    };
+    let exit = status_exit(answer.status);
+    Err(fail(
+        provider,
+        doing,
+        answer,
+        exit,
+        text(code_key),
+        text(message_key),
+    ))
 }
 
 /// A provider's reading of an answer: its JSON when it says success, else the
