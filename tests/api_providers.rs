@@ -11,7 +11,7 @@ mod support;
 use support::*;
 
 /// Each API preset and the endpoint --list-providers shows for it.
-const PRESETS: [(&str, &str); 12] = [
+const PRESETS: [(&str, &str); 13] = [
     ("cloudflare", "https://api.cloudflare.com/client/v4"),
     ("porkbun", "https://api.porkbun.com/api/json/v3"),
     ("hetzner", "https://api.hetzner.cloud/v1"),
@@ -24,6 +24,7 @@ const PRESETS: [(&str, &str); 12] = [
     ("namecheap", "https://dynamicdns.park-your-domain.com"),
     ("scaleway", "https://api.scaleway.com/domain/v2beta1"),
     ("route53", "https://route53.amazonaws.com/2013-04-01"),
+    ("namesilo", "https://www.namesilo.com/api"),
 ];
 
 #[test]

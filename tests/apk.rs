@@ -176,7 +176,11 @@ fn apk_packages_hold_the_payload_lists_and_scripts_with_openwrts_metadata() {
             .iter()
             .map(|(k, v)| (k.as_ref(), v.as_slice()))
             .collect();
-        assert_eq!(deps, [("depends", &["ca-bundle".to_string()][..])], "{arch}");
+        assert_eq!(
+            deps,
+            [("depends", &["ca-bundle".to_string()][..])],
+            "{arch}"
+        );
 
         // The unique id: as apk mkpkg makes it, the first 20 bytes of the
         // SHA-256 of the ADB block taken with the id zeroed.

@@ -325,7 +325,7 @@ impl Lab {
 }
 
 /// The presets with their own HTTP API, each with a fake in tests/support.
-const API_PRESETS: [&str; 12] = [
+const API_PRESETS: [&str; 13] = [
     "cloudflare",
     "porkbun",
     "hetzner",
@@ -338,6 +338,7 @@ const API_PRESETS: [&str; 12] = [
     "namecheap",
     "scaleway",
     "route53",
+    "namesilo",
 ];
 
 /// The README's API lines update home.example.com: the fake of the preset's API
@@ -396,6 +397,10 @@ fn api_fake(preset: &str, mock: &Mock) -> Option<Violations> {
         }
         "route53" => {
             let api = route53::Route53Api::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "namesilo" => {
+            let api = namesilo::NamesiloApi::on(mock, &zone);
             Box::new(move || api.violations())
         }
         _ => return None,

@@ -23,6 +23,8 @@ pub mod linode;
 #[cfg(feature = "namecheap")]
 pub mod namecheap;
 pub mod names;
+#[cfg(feature = "namesilo")]
+pub mod namesilo;
 #[cfg(feature = "porkbun")]
 pub mod porkbun;
 #[cfg(feature = "powerdns")]

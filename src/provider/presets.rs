@@ -543,6 +543,21 @@ pub static PRESETS: &[Preset] = &[
         secret_note: "access key ID as the token + secret access key as the password",
         ..DYNDNS2
     },
+    // NameSilo API, https://www.namesilo.com/api-reference (the mock in
+    // tests/support/namesilo.rs follows it): GETs of dnsListRecords, dnsUpdateRecord
+    // and dnsAddRecord with version=1, type=json and the key in the query (the API
+    // takes it nowhere else); reply.code 300 is success.
+    #[cfg(feature = "namesilo")]
+    Preset {
+        name: "namesilo",
+        protocol: Protocol::Api(Api::Namesilo),
+        host: Some("www.namesilo.com"),
+        path: "/api",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "API key (sent in the query, as the API requires)",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {

@@ -43,6 +43,7 @@ pub mod hetzner;
 pub mod linode;
 pub mod namecheap;
 pub mod named;
+pub mod namesilo;
 pub mod porkbun;
 pub mod powerdns;
 pub mod rest;

@@ -49,6 +49,8 @@ pub enum Api {
     Scaleway,
     #[cfg(feature = "route53")]
     Route53,
+    #[cfg(feature = "namesilo")]
+    Namesilo,
 }
 
 impl Api {
@@ -78,6 +80,8 @@ impl Api {
             Api::Scaleway => "scaleway-v2beta1",
             #[cfg(feature = "route53")]
             Api::Route53 => "route53-sigv4",
+            #[cfg(feature = "namesilo")]
+            Api::Namesilo => "namesilo-v1",
         }
     }
 }
@@ -344,6 +348,8 @@ pub fn send(
         Api::Scaleway => super::scaleway::send(&session, &targets),
         #[cfg(feature = "route53")]
         Api::Route53 => super::route53::send(&session, &targets),
+        #[cfg(feature = "namesilo")]
+        Api::Namesilo => super::namesilo::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
