@@ -325,7 +325,7 @@ impl Lab {
 }
 
 /// The presets with their own HTTP API, each with a fake in tests/support.
-const API_PRESETS: [&str; 13] = [
+const API_PRESETS: [&str; 14] = [
     "cloudflare",
     "porkbun",
     "hetzner",
@@ -339,6 +339,7 @@ const API_PRESETS: [&str; 13] = [
     "scaleway",
     "route53",
     "namesilo",
+    "netcup",
 ];
 
 /// The README's API lines update home.example.com: the fake of the preset's API
@@ -401,6 +402,10 @@ fn api_fake(preset: &str, mock: &Mock) -> Option<Violations> {
         }
         "namesilo" => {
             let api = namesilo::NamesiloApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "netcup" => {
+            let api = netcup::NetcupApi::on(mock, &zone);
             Box::new(move || api.violations())
         }
         _ => return None,

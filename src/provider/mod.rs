@@ -25,6 +25,8 @@ pub mod namecheap;
 pub mod names;
 #[cfg(feature = "namesilo")]
 pub mod namesilo;
+#[cfg(feature = "netcup")]
+pub mod netcup;
 #[cfg(feature = "porkbun")]
 pub mod porkbun;
 #[cfg(feature = "powerdns")]

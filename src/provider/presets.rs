@@ -31,6 +31,8 @@ pub enum Credentials {
     TokenOrUserKey,
     /// An API key (the token) and its secret (the password): Porkbun, GoDaddy.
     KeySecret,
+    /// An account (`--user`), an API key (the token) and its password: netcup.
+    UserKeySecret,
 }
 
 /// How a dyndns2-style server takes the addresses.
@@ -556,6 +558,21 @@ pub static PRESETS: &[Preset] = &[
         credentials: Credentials::Token,
         ipv6_auto: false,
         secret_note: "API key (sent in the query, as the API requires)",
+        ..DYNDNS2
+    },
+    // netcup's CCP DNS API, https://ccp.netcup.net/run/webservice/servers/endpoint.php
+    // and https://www.netcup-wiki.de/wiki/CCP_API (the mock in tests/support/netcup.rs
+    // follows them): JSON POSTs to endpoint.php?JSON in a session: login,
+    // infoDnsRecords, updateDnsRecords, logout.
+    #[cfg(feature = "netcup")]
+    Preset {
+        name: "netcup",
+        protocol: Protocol::Api(Api::Netcup),
+        host: Some("ccp.netcup.net"),
+        path: "/run/webservice/servers/endpoint.php",
+        credentials: Credentials::UserKeySecret,
+        ipv6_auto: false,
+        secret_note: "--user CUSTOMER-NUMBER + API key as the token + API password as the password",
         ..DYNDNS2
     },
 ];

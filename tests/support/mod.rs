@@ -9,6 +9,7 @@
 //! (and are joined) when the [`Mock`] is dropped.
 #![allow(dead_code)]
 
+pub mod netcup;
 pub mod netns;
 
 use std::collections::VecDeque;

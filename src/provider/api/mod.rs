@@ -51,6 +51,8 @@ pub enum Api {
     Route53,
     #[cfg(feature = "namesilo")]
     Namesilo,
+    #[cfg(feature = "netcup")]
+    Netcup,
 }
 
 impl Api {
@@ -82,6 +84,8 @@ impl Api {
             Api::Route53 => "route53-sigv4",
             #[cfg(feature = "namesilo")]
             Api::Namesilo => "namesilo-v1",
+            #[cfg(feature = "netcup")]
+            Api::Netcup => "netcup-ccp",
         }
     }
 }
@@ -204,18 +208,37 @@ impl Session<'_> {
 
     /// Sends `call`, saying it (masked) with `-v`, and its answer.
     pub fn send(&self, call: &ApiCall) -> Result<Answer, Fail> {
-        self.out.detail(&describe(call));
+        self.send_hiding(call, &[], "")
+    }
+
+    /// `send`, also masking what the API itself hands out as a credential (a
+    /// session ID): the `hidden` texts, and the value of the JSON string member
+    /// `member` of the answer (where it first appears).
+    pub fn send_hiding(
+        &self,
+        call: &ApiCall,
+        hidden: &[&str],
+        member: &str,
+    ) -> Result<Answer, Fail> {
+        let mask = |text: String| {
+            hidden
+                .iter()
+                .filter(|h| !h.is_empty())
+                .fold(text, |text, h| text.replace(h, "***"))
+        };
+        self.out.detail(&mask(describe(call)));
         let answer = self.client.call(call)?;
         let cut = if answer.body.len() >= MAX_API_ANSWER {
             " (cut)"
         } else {
             ""
         };
-        self.out.detail(&format!(
+        let body = hide_member(&answer.body, member);
+        self.out.detail(&mask(format!(
             "HTTP {} \"{}\"{cut}",
             answer.status,
-            super::excerpt(&answer.body)
-        ));
+            super::excerpt(&body)
+        )));
         Ok(answer)
     }
 
@@ -258,6 +281,28 @@ fn describe(call: &ApiCall) -> String {
         line.push_str(&format!(" ({})", headers.join(", ")));
     }
     line
+}
+
+/// `body` with the value of its first `"member":"..."` replaced by `***`.
+fn hide_member(body: &str, member: &str) -> String {
+    let key = format!("\"{member}\"");
+    let Some(at) = body.find(&key).filter(|_| !member.is_empty()) else {
+        return body.to_string();
+    };
+    let after = &body[at + key.len()..];
+    let rest = after.trim_start();
+    let Some(value) = rest
+        .strip_prefix(':')
+        .map(str::trim_start)
+        .and_then(|v| v.strip_prefix('"'))
+    else {
+        return body.to_string();
+    };
+    let value_start = body.len() - value.len();
+    match value.find('"') {
+        Some(len) => format!("{}***{}", &body[..value_start], &value[len..]),
+        None => body.to_string(),
+    }
 }
 
 /// The records a run sets: for each host, its A and/or AAAA record.
@@ -350,6 +395,8 @@ pub fn send(
         Api::Route53 => super::route53::send(&session, &targets),
         #[cfg(feature = "namesilo")]
         Api::Namesilo => super::namesilo::send(&session, &targets),
+        #[cfg(feature = "netcup")]
+        Api::Netcup => super::netcup::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
@@ -530,6 +577,18 @@ mod tests {
         assert!(target.holds(" 2001:db8::1"));
         assert!(!target.holds("2001:db8::2"));
         assert!(!target.holds("not an address"));
+    }
+
+    #[test]
+    fn a_member_handed_out_is_masked() {
+        let body = r#"{"responsedata":{"apisessionid" : "c2Vzc2lvbg"},"x":"y"}"#;
+        assert_eq!(
+            hide_member(body, "apisessionid"),
+            r#"{"responsedata":{"apisessionid" : "***"},"x":"y"}"#
+        );
+        assert_eq!(hide_member(body, ""), body);
+        assert_eq!(hide_member(body, "none"), body);
+        assert_eq!(hide_member(r#"{"x":1}"#, "x"), r#"{"x":1}"#);
     }
 
     #[test]
