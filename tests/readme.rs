@@ -325,7 +325,7 @@ impl Lab {
 }
 
 /// The presets with their own HTTP API, each with a fake in tests/support.
-const API_PRESETS: [&str; 14] = [
+const API_PRESETS: [&str; 15] = [
     "cloudflare",
     "porkbun",
     "hetzner",
@@ -340,6 +340,7 @@ const API_PRESETS: [&str; 14] = [
     "route53",
     "namesilo",
     "netcup",
+    "ionos",
 ];
 
 /// The README's API lines update home.example.com: the fake of the preset's API
@@ -406,6 +407,10 @@ fn api_fake(preset: &str, mock: &Mock) -> Option<Violations> {
         }
         "netcup" => {
             let api = netcup::NetcupApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "ionos" => {
+            let api = ionos::IonosApi::on(mock, &["home.example.com"]);
             Box::new(move || api.violations())
         }
         _ => return None,

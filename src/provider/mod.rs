@@ -18,6 +18,8 @@ pub mod gandi;
 pub mod godaddy;
 #[cfg(feature = "hetzner")]
 pub mod hetzner;
+#[cfg(feature = "ionos")]
+pub mod ionos;
 #[cfg(feature = "linode")]
 pub mod linode;
 #[cfg(feature = "namecheap")]

@@ -575,6 +575,20 @@ pub static PRESETS: &[Preset] = &[
         secret_note: "--user CUSTOMER-NUMBER + API key as the token + API password as the password",
         ..DYNDNS2
     },
+    // IONOS DynDNS, https://developer.hosting.ionos.com/docs/dns ("Dynamic DNS"; the
+    // mock in tests/support/ionos.rs follows it): a GET of the updateUrl the DynDNS
+    // API hands out, its q= token the secret; ipv4/ipv6 parameters unconfirmed.
+    #[cfg(feature = "ionos")]
+    Preset {
+        name: "ionos",
+        protocol: Protocol::Api(Api::Ionos),
+        host: Some("ipv4.api.hosting.ionos.com"),
+        path: "/dns/v1/dyndns",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "the q= token of the updateUrl the DynDNS API handed out",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {

@@ -41,6 +41,7 @@ pub mod dyndns_server;
 pub mod gandi;
 pub mod godaddy;
 pub mod hetzner;
+pub mod ionos;
 pub mod linode;
 pub mod namecheap;
 pub mod named;

@@ -53,6 +53,8 @@ pub enum Api {
     Namesilo,
     #[cfg(feature = "netcup")]
     Netcup,
+    #[cfg(feature = "ionos")]
+    Ionos,
 }
 
 impl Api {
@@ -86,6 +88,8 @@ impl Api {
             Api::Namesilo => "namesilo-v1",
             #[cfg(feature = "netcup")]
             Api::Netcup => "netcup-ccp",
+            #[cfg(feature = "ionos")]
+            Api::Ionos => "ionos-dyndns",
         }
     }
 }
@@ -397,6 +401,8 @@ pub fn send(
         Api::Namesilo => super::namesilo::send(&session, &targets),
         #[cfg(feature = "netcup")]
         Api::Netcup => super::netcup::send(&session, &targets),
+        #[cfg(feature = "ionos")]
+        Api::Ionos => super::ionos::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
