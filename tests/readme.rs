@@ -325,7 +325,7 @@ impl Lab {
 }
 
 /// The presets with their own HTTP API, each with a fake in tests/support.
-const API_PRESETS: [&str; 15] = [
+const API_PRESETS: [&str; 16] = [
     "cloudflare",
     "porkbun",
     "hetzner",
@@ -341,6 +341,7 @@ const API_PRESETS: [&str; 15] = [
     "namesilo",
     "netcup",
     "ionos",
+    "dnspod",
 ];
 
 /// The README's API lines update home.example.com: the fake of the preset's API
@@ -407,6 +408,10 @@ fn api_fake(preset: &str, mock: &Mock) -> Option<Violations> {
         }
         "netcup" => {
             let api = netcup::NetcupApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "dnspod" => {
+            let api = dnspod::DnspodApi::on(mock, &zone);
             Box::new(move || api.violations())
         }
         "ionos" => {

@@ -7,6 +7,8 @@ pub mod cloudflare;
 pub mod desec_api;
 #[cfg(feature = "digitalocean")]
 pub mod digitalocean;
+#[cfg(feature = "dnspod")]
+pub mod dnspod;
 pub mod duckdns;
 pub mod dyndns2;
 pub mod dyndns_server;
@@ -41,6 +43,8 @@ pub mod route53;
 pub mod scaleway;
 #[cfg(feature = "route53")]
 pub mod sigv4;
+#[cfg(feature = "dnspod")]
+pub mod tc3;
 pub mod template;
 #[cfg(test)]
 mod test_answers;

@@ -589,6 +589,21 @@ pub static PRESETS: &[Preset] = &[
         secret_note: "the q= token of the updateUrl the DynDNS API handed out",
         ..DYNDNS2
     },
+    // Tencent Cloud DNSPod API 3.0, https://www.tencentcloud.com/document/api/1157/49025
+    // (DescribeRecordList, ModifyRecord, CreateRecord, Signature v3; the mock in
+    // tests/support/dnspod.rs follows it and checks the signature): JSON POSTs to
+    // dnspod.tencentcloudapi.com signed with TC3-HMAC-SHA256.
+    #[cfg(feature = "dnspod")]
+    Preset {
+        name: "dnspod",
+        protocol: Protocol::Api(Api::Dnspod),
+        host: Some("dnspod.tencentcloudapi.com"),
+        path: "",
+        credentials: Credentials::KeySecret,
+        ipv6_auto: false,
+        secret_note: "SecretId as the token + SecretKey as the password",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {

@@ -37,6 +37,7 @@ pub mod cloudflare;
 pub mod desec_api;
 pub mod digitalocean;
 pub mod dns_peers;
+pub mod dnspod;
 pub mod dyndns_server;
 pub mod gandi;
 pub mod godaddy;

@@ -55,6 +55,8 @@ pub enum Api {
     Netcup,
     #[cfg(feature = "ionos")]
     Ionos,
+    #[cfg(feature = "dnspod")]
+    Dnspod,
 }
 
 impl Api {
@@ -90,6 +92,8 @@ impl Api {
             Api::Netcup => "netcup-ccp",
             #[cfg(feature = "ionos")]
             Api::Ionos => "ionos-dyndns",
+            #[cfg(feature = "dnspod")]
+            Api::Dnspod => "dnspod-tc3",
         }
     }
 }
@@ -403,6 +407,8 @@ pub fn send(
         Api::Netcup => super::netcup::send(&session, &targets),
         #[cfg(feature = "ionos")]
         Api::Ionos => super::ionos::send(&session, &targets),
+        #[cfg(feature = "dnspod")]
+        Api::Dnspod => super::dnspod::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
