@@ -11,7 +11,7 @@ mod support;
 use support::*;
 
 /// Each API preset and the endpoint --list-providers shows for it.
-const PRESETS: [(&str, &str); 16] = [
+const PRESETS: [(&str, &str); 17] = [
     ("cloudflare", "https://api.cloudflare.com/client/v4"),
     ("porkbun", "https://api.porkbun.com/api/json/v3"),
     ("hetzner", "https://api.hetzner.cloud/v1"),
@@ -31,6 +31,7 @@ const PRESETS: [(&str, &str); 16] = [
     ),
     ("ionos", "https://ipv4.api.hosting.ionos.com/dns/v1/dyndns"),
     ("dnspod", "https://dnspod.tencentcloudapi.com"),
+    ("aliyun", "https://alidns.aliyuncs.com"),
 ];
 
 #[test]

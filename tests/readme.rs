@@ -325,7 +325,7 @@ impl Lab {
 }
 
 /// The presets with their own HTTP API, each with a fake in tests/support.
-const API_PRESETS: [&str; 16] = [
+const API_PRESETS: [&str; 17] = [
     "cloudflare",
     "porkbun",
     "hetzner",
@@ -342,6 +342,7 @@ const API_PRESETS: [&str; 16] = [
     "netcup",
     "ionos",
     "dnspod",
+    "aliyun",
 ];
 
 /// The README's API lines update home.example.com: the fake of the preset's API
@@ -408,6 +409,10 @@ fn api_fake(preset: &str, mock: &Mock) -> Option<Violations> {
         }
         "netcup" => {
             let api = netcup::NetcupApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "aliyun" => {
+            let api = aliyun::AliyunApi::on(mock, &zone);
             Box::new(move || api.violations())
         }
         "dnspod" => {

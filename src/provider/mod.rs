@@ -1,5 +1,7 @@
 //! The providers: presets (who), protocols (how to ask), and what their answers mean.
 
+#[cfg(feature = "aliyun")]
+pub mod aliyun;
 pub mod api;
 #[cfg(feature = "cloudflare")]
 pub mod cloudflare;

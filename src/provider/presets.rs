@@ -604,6 +604,22 @@ pub static PRESETS: &[Preset] = &[
         secret_note: "SecretId as the token + SecretKey as the password",
         ..DYNDNS2
     },
+    // Alibaba Cloud DNS (Alidns 2015-01-09),
+    // https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-overview and
+    // https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism (the mock
+    // in tests/support/aliyun.rs follows them and checks the signature): signed GETs
+    // of DescribeSubDomainRecords, UpdateDomainRecord, AddDomainRecord.
+    #[cfg(feature = "aliyun")]
+    Preset {
+        name: "aliyun",
+        protocol: Protocol::Api(Api::Aliyun),
+        host: Some("alidns.aliyuncs.com"),
+        path: "",
+        credentials: Credentials::KeySecret,
+        ipv6_auto: false,
+        secret_note: "AccessKey ID as the token + AccessKey secret as the password",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {

@@ -33,6 +33,7 @@ use rcgen::{
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+pub mod aliyun;
 pub mod cloudflare;
 pub mod desec_api;
 pub mod digitalocean;

@@ -57,6 +57,8 @@ pub enum Api {
     Ionos,
     #[cfg(feature = "dnspod")]
     Dnspod,
+    #[cfg(feature = "aliyun")]
+    Aliyun,
 }
 
 impl Api {
@@ -94,6 +96,8 @@ impl Api {
             Api::Ionos => "ionos-dyndns",
             #[cfg(feature = "dnspod")]
             Api::Dnspod => "dnspod-tc3",
+            #[cfg(feature = "aliyun")]
+            Api::Aliyun => "alidns-rpc",
         }
     }
 }
@@ -409,6 +413,8 @@ pub fn send(
         Api::Ionos => super::ionos::send(&session, &targets),
         #[cfg(feature = "dnspod")]
         Api::Dnspod => super::dnspod::send(&session, &targets),
+        #[cfg(feature = "aliyun")]
+        Api::Aliyun => super::aliyun::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
