@@ -248,7 +248,7 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
     )?;
     let (secret, user) = (creds.secret, creds.user);
     let key_secret = match preset.credentials {
-        Credentials::KeySecret => creds.password.clone(),
+        Credentials::KeySecret | Credentials::UserKeySecret => creds.password.clone(),
         _ => None,
     };
     let zone = match &args.zone {
@@ -835,6 +835,23 @@ fn credentials(
                 )))
             }
         },
+        Credentials::UserKeySecret => {
+            if args.user.is_none() {
+                return Err(Failure::usage(format!(
+                    "{name} needs the customer number: --user NUMBER"
+                )));
+            }
+            if password.is_none() {
+                return Err(Failure::usage(format!(
+                    "{name} needs the API password: --password-file FILE or DYNUP_PASSWORD"
+                )));
+            }
+            token.clone().ok_or_else(|| {
+                Failure::usage(format!(
+                    "{name} needs the API key: --token-file FILE or DYNUP_TOKEN"
+                ))
+            })?
+        }
         Credentials::KeySecret => {
             if args.user.is_some() {
                 warnings.push(format!("--user is not used by {name}; ignored"));

@@ -11,7 +11,7 @@ mod support;
 use support::*;
 
 /// Each API preset and the endpoint --list-providers shows for it.
-const PRESETS: [(&str, &str); 12] = [
+const PRESETS: [(&str, &str); 17] = [
     ("cloudflare", "https://api.cloudflare.com/client/v4"),
     ("porkbun", "https://api.porkbun.com/api/json/v3"),
     ("hetzner", "https://api.hetzner.cloud/v1"),
@@ -24,6 +24,14 @@ const PRESETS: [(&str, &str); 12] = [
     ("namecheap", "https://dynamicdns.park-your-domain.com"),
     ("scaleway", "https://api.scaleway.com/domain/v2beta1"),
     ("route53", "https://route53.amazonaws.com/2013-04-01"),
+    ("namesilo", "https://www.namesilo.com/api"),
+    (
+        "netcup",
+        "https://ccp.netcup.net/run/webservice/servers/endpoint.php",
+    ),
+    ("ionos", "https://ipv4.api.hosting.ionos.com/dns/v1/dyndns"),
+    ("dnspod", "https://dnspod.tencentcloudapi.com"),
+    ("aliyun", "https://alidns.aliyuncs.com"),
 ];
 
 #[test]
@@ -64,10 +72,11 @@ fn auto_is_refused_and_a_given_address_dry_runs() {
             "--password",
             "pw-SECRET-77e0b2",
         ];
-        let server: &[&str] = if name == "powerdns" {
-            &["--server", "https://127.0.0.1:1"]
-        } else {
-            &[]
+        let server: &[&str] = match name {
+            "powerdns" => &["--server", "https://127.0.0.1:1"],
+            // The customer number.
+            "netcup" => &["--user", "123456"],
+            _ => &[],
         };
         let mut cmd = dynup(&fx.cache());
         cmd.args(["-p", name]).args(server).args(creds);

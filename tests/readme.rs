@@ -325,7 +325,7 @@ impl Lab {
 }
 
 /// The presets with their own HTTP API, each with a fake in tests/support.
-const API_PRESETS: [&str; 12] = [
+const API_PRESETS: [&str; 17] = [
     "cloudflare",
     "porkbun",
     "hetzner",
@@ -338,6 +338,11 @@ const API_PRESETS: [&str; 12] = [
     "namecheap",
     "scaleway",
     "route53",
+    "namesilo",
+    "netcup",
+    "ionos",
+    "dnspod",
+    "aliyun",
 ];
 
 /// The README's API lines update home.example.com: the fake of the preset's API
@@ -396,6 +401,26 @@ fn api_fake(preset: &str, mock: &Mock) -> Option<Violations> {
         }
         "route53" => {
             let api = route53::Route53Api::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "namesilo" => {
+            let api = namesilo::NamesiloApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "netcup" => {
+            let api = netcup::NetcupApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "aliyun" => {
+            let api = aliyun::AliyunApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "dnspod" => {
+            let api = dnspod::DnspodApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "ionos" => {
+            let api = ionos::IonosApi::on(mock, &["home.example.com"]);
             Box::new(move || api.violations())
         }
         _ => return None,

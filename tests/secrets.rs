@@ -320,3 +320,34 @@ fn a_short_token_does_not_mask_dynups_own_words() {
     assert!(dry.stdout.contains("token=***"), "{dry:?}");
     assert!(!dry.stdout.contains("token=bad"), "{dry:?}");
 }
+
+/// An API provider that quotes a (short) token in its error: the quote is
+/// masked, whatever the token's length.
+#[test]
+fn an_api_answer_quoting_a_short_token_is_masked() {
+    let fx = Fixture::https();
+    let token = write_secret(&fx.dir, "short-api", "abc123");
+    fx.mock.reply(
+        Reply::status(
+            403,
+            r#"{"success":false,"errors":[{"code":10000,"message":"Authentication error: abc123"}]}"#,
+        )
+        .header("Content-Type", "application/json"),
+    );
+    let run = run_clean(&mut fx.cmd(&[
+        "-p",
+        "cloudflare",
+        "--zone-id",
+        "0123abcd",
+        "--token-file",
+        &token.display().to_string(),
+        "--ipv4",
+        "203.0.113.7",
+        "-v",
+        "h.example.com",
+    ]));
+    assert_eq!(run.code, 10, "{run:?}");
+    assert!(!run.stderr.contains("abc123"), "{run:?}");
+    assert!(run.stderr.contains("Authentication error: ***"), "{run:?}");
+    assert!(!fx.state_text().contains("abc123"));
+}

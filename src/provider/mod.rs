@@ -1,5 +1,7 @@
 //! The providers: presets (who), protocols (how to ask), and what their answers mean.
 
+#[cfg(feature = "aliyun")]
+pub mod aliyun;
 pub mod api;
 #[cfg(feature = "cloudflare")]
 pub mod cloudflare;
@@ -7,6 +9,8 @@ pub mod cloudflare;
 pub mod desec_api;
 #[cfg(feature = "digitalocean")]
 pub mod digitalocean;
+#[cfg(feature = "dnspod")]
+pub mod dnspod;
 pub mod duckdns;
 pub mod dyndns2;
 pub mod dyndns_server;
@@ -18,11 +22,17 @@ pub mod gandi;
 pub mod godaddy;
 #[cfg(feature = "hetzner")]
 pub mod hetzner;
+#[cfg(feature = "ionos")]
+pub mod ionos;
 #[cfg(feature = "linode")]
 pub mod linode;
 #[cfg(feature = "namecheap")]
 pub mod namecheap;
 pub mod names;
+#[cfg(feature = "namesilo")]
+pub mod namesilo;
+#[cfg(feature = "netcup")]
+pub mod netcup;
 #[cfg(feature = "porkbun")]
 pub mod porkbun;
 #[cfg(feature = "powerdns")]
@@ -35,6 +45,8 @@ pub mod route53;
 pub mod scaleway;
 #[cfg(feature = "route53")]
 pub mod sigv4;
+#[cfg(feature = "dnspod")]
+pub mod tc3;
 pub mod template;
 #[cfg(test)]
 mod test_answers;

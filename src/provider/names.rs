@@ -186,6 +186,7 @@ impl Given {
             Credentials::TsigKey => self.tsig,
             Credentials::TokenOrUserKey => self.token || (self.user && self.password),
             Credentials::KeySecret => self.token && self.password,
+            Credentials::UserKeySecret => self.user && self.token && self.password,
         }
     }
 }

@@ -31,6 +31,8 @@ pub enum Credentials {
     TokenOrUserKey,
     /// An API key (the token) and its secret (the password): Porkbun, GoDaddy.
     KeySecret,
+    /// An account (`--user`), an API key (the token) and its password: netcup.
+    UserKeySecret,
 }
 
 /// How a dyndns2-style server takes the addresses.
@@ -541,6 +543,81 @@ pub static PRESETS: &[Preset] = &[
         credentials: Credentials::KeySecret,
         ipv6_auto: false,
         secret_note: "access key ID as the token + secret access key as the password",
+        ..DYNDNS2
+    },
+    // NameSilo API, https://www.namesilo.com/api-reference (the mock in
+    // tests/support/namesilo.rs follows it): GETs of dnsListRecords, dnsUpdateRecord
+    // and dnsAddRecord with version=1, type=json and the key in the query (the API
+    // takes it nowhere else); reply.code 300 is success.
+    #[cfg(feature = "namesilo")]
+    Preset {
+        name: "namesilo",
+        protocol: Protocol::Api(Api::Namesilo),
+        host: Some("www.namesilo.com"),
+        path: "/api",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "API key (sent in the query, as the API requires)",
+        ..DYNDNS2
+    },
+    // netcup's CCP DNS API, https://ccp.netcup.net/run/webservice/servers/endpoint.php
+    // and https://www.netcup-wiki.de/wiki/CCP_API (the mock in tests/support/netcup.rs
+    // follows them): JSON POSTs to endpoint.php?JSON in a session: login,
+    // infoDnsRecords, updateDnsRecords, logout.
+    #[cfg(feature = "netcup")]
+    Preset {
+        name: "netcup",
+        protocol: Protocol::Api(Api::Netcup),
+        host: Some("ccp.netcup.net"),
+        path: "/run/webservice/servers/endpoint.php",
+        credentials: Credentials::UserKeySecret,
+        ipv6_auto: false,
+        secret_note: "--user CUSTOMER-NUMBER + API key as the token + API password as the password",
+        ..DYNDNS2
+    },
+    // IONOS DynDNS, https://developer.hosting.ionos.com/docs/dns ("Dynamic DNS"; the
+    // mock in tests/support/ionos.rs follows it): a GET of the updateUrl the DynDNS
+    // API hands out, its q= token the secret; ipv4/ipv6 parameters unconfirmed.
+    #[cfg(feature = "ionos")]
+    Preset {
+        name: "ionos",
+        protocol: Protocol::Api(Api::Ionos),
+        host: Some("ipv4.api.hosting.ionos.com"),
+        path: "/dns/v1/dyndns",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "the q= token of the updateUrl the DynDNS API handed out",
+        ..DYNDNS2
+    },
+    // Tencent Cloud DNSPod API 3.0, https://www.tencentcloud.com/document/api/1157/49025
+    // (DescribeRecordList, ModifyRecord, CreateRecord, Signature v3; the mock in
+    // tests/support/dnspod.rs follows it and checks the signature): JSON POSTs to
+    // dnspod.tencentcloudapi.com signed with TC3-HMAC-SHA256.
+    #[cfg(feature = "dnspod")]
+    Preset {
+        name: "dnspod",
+        protocol: Protocol::Api(Api::Dnspod),
+        host: Some("dnspod.tencentcloudapi.com"),
+        path: "",
+        credentials: Credentials::KeySecret,
+        ipv6_auto: false,
+        secret_note: "SecretId as the token + SecretKey as the password",
+        ..DYNDNS2
+    },
+    // Alibaba Cloud DNS (Alidns 2015-01-09),
+    // https://www.alibabacloud.com/help/en/dns/api-alidns-2015-01-09-overview and
+    // https://www.alibabacloud.com/help/en/sdk/product-overview/rpc-mechanism (the mock
+    // in tests/support/aliyun.rs follows them and checks the signature): signed GETs
+    // of DescribeSubDomainRecords, UpdateDomainRecord, AddDomainRecord.
+    #[cfg(feature = "aliyun")]
+    Preset {
+        name: "aliyun",
+        protocol: Protocol::Api(Api::Aliyun),
+        host: Some("alidns.aliyuncs.com"),
+        path: "",
+        credentials: Credentials::KeySecret,
+        ipv6_auto: false,
+        secret_note: "AccessKey ID as the token + AccessKey secret as the password",
         ..DYNDNS2
     },
 ];

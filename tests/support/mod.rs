@@ -9,6 +9,7 @@
 //! (and are joined) when the [`Mock`] is dropped.
 #![allow(dead_code)]
 
+pub mod netcup;
 pub mod netns;
 
 use std::collections::VecDeque;
@@ -32,17 +33,21 @@ use rcgen::{
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
+pub mod aliyun;
 pub mod cloudflare;
 pub mod desec_api;
 pub mod digitalocean;
 pub mod dns_peers;
+pub mod dnspod;
 pub mod dyndns_server;
 pub mod gandi;
 pub mod godaddy;
 pub mod hetzner;
+pub mod ionos;
 pub mod linode;
 pub mod namecheap;
 pub mod named;
+pub mod namesilo;
 pub mod porkbun;
 pub mod powerdns;
 pub mod rest;

@@ -49,6 +49,16 @@ pub enum Api {
     Scaleway,
     #[cfg(feature = "route53")]
     Route53,
+    #[cfg(feature = "namesilo")]
+    Namesilo,
+    #[cfg(feature = "netcup")]
+    Netcup,
+    #[cfg(feature = "ionos")]
+    Ionos,
+    #[cfg(feature = "dnspod")]
+    Dnspod,
+    #[cfg(feature = "aliyun")]
+    Aliyun,
 }
 
 impl Api {
@@ -78,6 +88,16 @@ impl Api {
             Api::Scaleway => "scaleway-v2beta1",
             #[cfg(feature = "route53")]
             Api::Route53 => "route53-sigv4",
+            #[cfg(feature = "namesilo")]
+            Api::Namesilo => "namesilo-v1",
+            #[cfg(feature = "netcup")]
+            Api::Netcup => "netcup-ccp",
+            #[cfg(feature = "ionos")]
+            Api::Ionos => "ionos-dyndns",
+            #[cfg(feature = "dnspod")]
+            Api::Dnspod => "dnspod-tc3",
+            #[cfg(feature = "aliyun")]
+            Api::Aliyun => "alidns-rpc",
         }
     }
 }
@@ -210,20 +230,47 @@ impl Session<'_> {
 
     /// Sends `call`, saying it (masked) with `-v`, and its answer.
     pub fn send(&self, call: &ApiCall) -> Result<Answer, Fail> {
+        self.send_hiding(call, &[], "")
+    }
+
+    /// `send`, also masking what the API itself hands out as a credential (a
+    /// session ID): the `hidden` texts, and the value of the JSON string member
+    /// `member` of the answer (where it first appears).
+    pub fn send_hiding(
+        &self,
+        call: &ApiCall,
+        hidden: &[&str],
+        member: &str,
+    ) -> Result<Answer, Fail> {
+        let mask = |text: String| {
+            hidden
+                .iter()
+                .filter(|h| !h.is_empty())
+                .fold(text, |text, h| text.replace(h, "***"))
+        };
         // Masked here, whole: the line is the request, the output masks only
         // long forms (see Redactor::apply_output).
-        self.out.detail(&self.job.redactor.apply(&describe(call)));
+        self.out
+            .detail(&self.job.redactor.apply(&mask(describe(call))));
         let answer = self.client.call(call)?;
         let cut = if answer.body.len() >= MAX_API_ANSWER {
             " (cut)"
         } else {
             ""
         };
-        self.out.detail(&format!(
+        let body = hide_member(&answer.body, member);
+        // Masked whole, here: the answer is the provider's text (its parse reads
+        // the body as it came).
+        let body = if cut.is_empty() {
+            self.job.redactor.apply(&body)
+        } else {
+            self.job.redactor.apply_cut(&body)
+        };
+        self.out.detail(&mask(format!(
             "HTTP {} \"{}\"{cut}",
             answer.status,
-            super::excerpt(&answer.body)
-        ));
+            super::excerpt(&body)
+        )));
         Ok(answer)
     }
 
@@ -327,6 +374,28 @@ fn describe(call: &ApiCall) -> String {
     line
 }
 
+/// `body` with the value of its first `"member":"..."` replaced by `***`.
+fn hide_member(body: &str, member: &str) -> String {
+    let key = format!("\"{member}\"");
+    let Some(at) = body.find(&key).filter(|_| !member.is_empty()) else {
+        return body.to_string();
+    };
+    let after = &body[at + key.len()..];
+    let rest = after.trim_start();
+    let Some(value) = rest
+        .strip_prefix(':')
+        .map(str::trim_start)
+        .and_then(|v| v.strip_prefix('"'))
+    else {
+        return body.to_string();
+    };
+    let value_start = body.len() - value.len();
+    match value.find('"') {
+        Some(len) => format!("{}***{}", &body[..value_start], &value[len..]),
+        None => body.to_string(),
+    }
+}
+
 /// The records a run sets: for each host, its A and/or AAAA record.
 pub fn targets(job: &Job, hosts: &[usize], publish: &Publish) -> Vec<Target> {
     let mut targets = Vec::new();
@@ -415,6 +484,16 @@ pub fn send(
         Api::Scaleway => super::scaleway::send(&session, &targets),
         #[cfg(feature = "route53")]
         Api::Route53 => super::route53::send(&session, &targets),
+        #[cfg(feature = "namesilo")]
+        Api::Namesilo => super::namesilo::send(&session, &targets),
+        #[cfg(feature = "netcup")]
+        Api::Netcup => super::netcup::send(&session, &targets),
+        #[cfg(feature = "ionos")]
+        Api::Ionos => super::ionos::send(&session, &targets),
+        #[cfg(feature = "dnspod")]
+        Api::Dnspod => super::dnspod::send(&session, &targets),
+        #[cfg(feature = "aliyun")]
+        Api::Aliyun => super::aliyun::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
@@ -431,7 +510,13 @@ pub fn send(
                     ));
                     (Verdict::Updated { seen: None }, None)
                 }
-                Err(fail) => (Verdict::Failed(fail.failure), fail.retry_after),
+                // Its text quotes the provider's answer, which may echo a
+                // secret: masked whole here (API secrets are long, so dynup's
+                // own words are not hit; see Redactor::apply_output).
+                Err(mut fail) => {
+                    fail.failure.message = job.redactor.apply(&fail.failure.message);
+                    (Verdict::Failed(fail.failure), fail.retry_after)
+                }
             };
             (target.host, target.publish, verdict, retry_after)
         })
@@ -625,6 +710,18 @@ mod tests {
         assert!(target.holds(" 2001:db8::1"));
         assert!(!target.holds("2001:db8::2"));
         assert!(!target.holds("not an address"));
+    }
+
+    #[test]
+    fn a_member_handed_out_is_masked() {
+        let body = r#"{"responsedata":{"apisessionid" : "c2Vzc2lvbg"},"x":"y"}"#;
+        assert_eq!(
+            hide_member(body, "apisessionid"),
+            r#"{"responsedata":{"apisessionid" : "***"},"x":"y"}"#
+        );
+        assert_eq!(hide_member(body, ""), body);
+        assert_eq!(hide_member(body, "none"), body);
+        assert_eq!(hide_member(r#"{"x":1}"#, "x"), r#"{"x":1}"#);
     }
 
     #[test]

@@ -1,0 +1,178 @@
+//! Alibaba Cloud DNS (Alidns) against the fake in tests/support/aliyun.rs, which
+//! checks every request's RPC signature (HMAC-SHA1) and nonce: a record read
+//! first and updated (keeping its TTL and line) only when it differs, created
+//! when missing; the error codes and their exit codes; no secret in any output.
+// Only when the provider is built in (a cargo feature of its own).
+#![cfg(feature = "aliyun")]
+
+mod support;
+
+use support::aliyun::{error, AliyunApi};
+use support::*;
+
+fn setup() -> (Fixture, AliyunApi) {
+    let fx = Fixture::https();
+    let api = AliyunApi::on(&fx.mock, &["example.com"]);
+    (fx, api)
+}
+
+fn run(fx: &Fixture, extra: &[&str]) -> Run {
+    let mut all = vec![
+        "-p".to_string(),
+        "aliyun".to_string(),
+        "--token-file".to_string(),
+        fx.token_file.display().to_string(),
+        "--password-file".to_string(),
+        fx.password_file.display().to_string(),
+    ];
+    all.extend(extra.iter().map(|s| s.to_string()));
+    fx.run_owned(&all)
+}
+
+#[test]
+fn a_changed_address_is_updated_keeping_ttl_and_line() {
+    let (fx, api) = setup();
+    let id = api.add("example.com", "h", "A", "198.51.100.1");
+    let run = run(&fx, &["--ipv4", "203.0.113.7", "h.example.com"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, "h.example.com: updated A 203.0.113.7\n");
+    assert_eq!(api.violations(), Vec::<String>::new());
+    let record = api.record("h", "A").expect("record");
+    assert_eq!(
+        (
+            record.id,
+            record.value.as_str(),
+            record.ttl,
+            record.line.as_str()
+        ),
+        (id, "203.0.113.7", 600, "default")
+    );
+    assert_eq!(
+        api.actions(),
+        ["DescribeSubDomainRecords", "UpdateDomainRecord"]
+    );
+}
+
+#[test]
+fn an_unchanged_address_writes_nothing() {
+    let (fx, api) = setup();
+    api.add("example.com", "h", "AAAA", "2001:db8::1");
+    let run = run(&fx, &["-6", "--ipv6", "2001:DB8::1", "h.example.com"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(api.actions(), ["DescribeSubDomainRecords"]);
+}
+
+#[test]
+fn a_missing_record_is_created_at_the_apex_too() {
+    let (fx, api) = setup();
+    let run = run(&fx, &["--ipv4", "203.0.113.7", "example.com"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains("had no A record; created it"),
+        "{run:?}"
+    );
+    assert_eq!(
+        api.record("@", "A").map(|r| r.value),
+        Some("203.0.113.7".to_string())
+    );
+    assert_eq!(
+        api.actions(),
+        ["DescribeSubDomainRecords", "AddDomainRecord"]
+    );
+    assert_eq!(api.violations(), Vec::<String>::new());
+}
+
+#[test]
+fn a_wrong_secret_fails_the_signature_exit_10() {
+    let (fx, _api) = setup();
+    let wrong = write_secret(&fx.dir, "wrong", "pw-SECRET-wrong");
+    let wrong = wrong.display().to_string();
+    let token = fx.token_file.display().to_string();
+    let run = fx.run(&[
+        "-v",
+        "-p",
+        "aliyun",
+        "--token-file",
+        token.as_str(),
+        "--password-file",
+        wrong.as_str(),
+        "--ipv4",
+        "203.0.113.7",
+        "h.example.com",
+    ]);
+    assert_eq!(run.code, 10, "{run:?}");
+    assert!(run.stderr.contains("SignatureDoesNotMatch"), "{run:?}");
+    let all = format!("{}{}{}", run.stdout, run.stderr, fx.state_text());
+    assert!(!all.contains("pw-SECRET-wrong"), "{all}");
+}
+
+#[test]
+fn an_unknown_domain_is_exit_11() {
+    let (fx, _api) = setup();
+    let run = run(&fx, &["--ipv4", "203.0.113.7", "h.example.net"]);
+    assert_eq!(run.code, 11, "{run:?}");
+    assert!(run.stderr.contains("InvalidDomainName.NoExist"), "{run:?}");
+}
+
+#[test]
+fn a_refused_value_is_exit_17() {
+    let (fx, _api) = setup();
+    fx.mock
+        .reply(error(400, "InvalidRR.Format", "The RR is invalid."));
+    let run = run(&fx, &["--ipv4", "203.0.113.7", "h.example.com"]);
+    assert_eq!(run.code, 17, "{run:?}");
+}
+
+#[test]
+fn throttling_and_server_errors_are_exit_16() {
+    let (fx, _api) = setup();
+    fx.mock.reply(error(
+        400,
+        "Throttling.User",
+        "Request was denied due to user flow control.",
+    ));
+    let run = run(&fx, &["--ipv4", "203.0.113.7", "h.example.com"]);
+    assert_eq!(run.code, 16, "{run:?}");
+
+    let (fx, _api) = setup();
+    fx.mock.reply(error(
+        500,
+        "InternalError",
+        "The request processing has failed.",
+    ));
+    let run = self::run(&fx, &["--ipv4", "203.0.113.7", "h.example.com"]);
+    assert_eq!(run.code, 16, "{run:?}");
+
+    let (fx, _api) = setup();
+    fx.mock
+        .reply(Reply::status(429, "Too Many Requests").header("Retry-After", "2400"));
+    let run = self::run(&fx, &["--ipv4", "203.0.113.7", "h.example.com"]);
+    assert_eq!(run.code, 16, "{run:?}");
+    let state = fx.state_text();
+    let hold = state
+        .lines()
+        .find(|l| l.starts_with("hold 16 "))
+        .unwrap_or_default();
+    let times: Vec<u64> = hold
+        .split(' ')
+        .skip(2)
+        .take(2)
+        .filter_map(|t| t.parse().ok())
+        .collect();
+    assert_eq!(times.len(), 2, "{state}");
+    assert_eq!(times[1] - times[0], 2400, "{hold}");
+}
+
+#[test]
+fn verbose_shows_no_secret() {
+    let (fx, api) = setup();
+    api.add("example.com", "h", "A", "198.51.100.1");
+    let run = run(&fx, &["-v", "--ipv4", "203.0.113.7", "h.example.com"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stderr.contains("Action=UpdateDomainRecord"), "{run:?}");
+    assert!(run.stderr.contains("AccessKeyId=***"), "{run:?}");
+    let all = format!("{}{}{}", run.stdout, run.stderr, fx.state_text());
+    for secret in [TOKEN, PASSWORD] {
+        assert!(!all.contains(secret), "{all}");
+    }
+}
