@@ -670,12 +670,21 @@ pub fn table_text() -> String {
         "NAME", "PROTOCOL"
     );
     for p in PRESETS.iter() {
-        text.push_str(&format!(
-            "{:<name_w$}{:<proto_w$}{}\n",
-            p.name,
-            p.protocol_name(),
-            p.endpoint()
-        ));
+        let endpoint = p.endpoint();
+        if indent.len() + endpoint.len() <= WIDTH {
+            text.push_str(&format!(
+                "{:<name_w$}{:<proto_w$}{endpoint}\n",
+                p.name,
+                p.protocol_name(),
+            ));
+        } else {
+            // A long endpoint (netcup's) on a line of its own, to stay in 80 columns.
+            text.push_str(&format!(
+                "{:<name_w$}{}\n  {endpoint}\n",
+                p.name,
+                p.protocol_name(),
+            ));
+        }
         wrap_into(&mut text, &indent, p.secret_note, WIDTH);
         if let Some((_, domains, _)) = super::names::DOMAINS.iter().find(|d| d.0 == p.name) {
             let hosts = format!("without -p for hosts under {}", domains.join(" "));
