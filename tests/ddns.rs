@@ -280,6 +280,8 @@ fn every_service_name_is_served_or_refused_with_why() {
             // The API's URL; the record's name (domain is the hosted zone).
             "pdns" => "\toption param_opt 'http://127.0.0.1:8081'",
             "route53-v1" => "\toption lookup_host 'h.example.org'",
+            // The API key.
+            "netcup.com" => "\toption param_enc 'key'",
             _ => "",
         };
         text.push_str(&section(&format!("s{i}"), name, extra));
@@ -555,4 +557,130 @@ fn hetzner_cloud_sets_the_record_named_by_username_in_the_zone_of_domain() {
             Some(format!("Bearer {TOKEN}").as_str())
         );
     }
+}
+
+/// A section whose address comes from a script and whose registered-address
+/// check finds nothing, for the API services below.
+fn api_section(name: &str, service: &str, options: &str) -> String {
+    format!(
+        "config service '{name}'\n\toption service_name '{service}'\n{options}\
+         \toption ip_source 'script'\n\toption ip_script 'echo 203.0.113.7'\n\
+         \toption dns_server '{NO_DNS}'\n"
+    )
+}
+
+/// aliyun.com (`username` the AccessKey ID, `password` its secret, `domain`
+/// host@zone) through dynup's Alidns API, signed; a RecordId in param_enc is
+/// named as not honoured.
+#[cfg(feature = "aliyun")]
+#[test]
+fn aliyun_com_takes_the_access_key_and_host_at_zone() {
+    let fx = Fixture::https();
+    let api = support::aliyun::AliyunApi::on(&fx.mock, &["example.com"]);
+    api.add("example.com", "home", "A", "198.51.100.1");
+    let options = format!(
+        "\toption domain 'home@example.com'\n\toption username '{TOKEN}'\n\
+         \toption password '{PASSWORD}'\n\toption param_enc 'RecordId=42'\n"
+    );
+    let d = Ddns::with(fx, &api_section("ali", "aliyun.com", &options));
+    let run = d.once_at_mock("ali");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(api.violations(), Vec::<String>::new());
+    assert_eq!(
+        api.record("home", "A").map(|r| r.value),
+        Some("203.0.113.7".to_string())
+    );
+    assert!(
+        run.stderr
+            .contains("option param_enc: RecordId is not honoured"),
+        "{run:?}"
+    );
+    assert!(!format!("{run:?}").contains(PASSWORD));
+}
+
+/// dnspod.cn-v3 (`username` the SecretId, `password` the SecretKey, `domain`
+/// host@zone) through dynup's Tencent Cloud API 3.0 client: a new record.
+#[cfg(feature = "dnspod")]
+#[test]
+fn dnspod_cn_v3_takes_the_secret_id_and_host_at_zone() {
+    let fx = Fixture::https();
+    let api = support::dnspod::DnspodApi::on(&fx.mock, &["example.com"]);
+    let options = format!(
+        "\toption domain 'home@example.com'\n\toption username '{TOKEN}'\n\
+         \toption password '{PASSWORD}'\n"
+    );
+    let d = Ddns::with(fx, &api_section("pod", "dnspod.cn-v3", &options));
+    let run = d.once_at_mock("pod");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(api.violations(), Vec::<String>::new());
+    assert_eq!(
+        api.record("home", "A").map(|r| r.value),
+        Some("203.0.113.7".to_string())
+    );
+    assert!(!format!("{run:?}").contains(PASSWORD));
+}
+
+/// namesilo.com-v1 (`domain` the zone, `username` the host, `password` the API
+/// key, param_opt `ttl=N` for a created record).
+#[cfg(feature = "namesilo")]
+#[test]
+fn namesilo_com_v1_takes_the_host_from_username_and_the_ttl_from_param_opt() {
+    let fx = Fixture::https();
+    let api = support::namesilo::NamesiloApi::on(&fx.mock, &["example.com"]);
+    let options = format!(
+        "\toption domain 'example.com'\n\toption username 'home'\n\
+         \toption password '{TOKEN}'\n\toption param_opt 'ttl=7200 fmt=json'\n"
+    );
+    let d = Ddns::with(fx, &api_section("silo", "namesilo.com-v1", &options));
+    let run = d.once_at_mock("silo");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(api.violations(), Vec::<String>::new());
+    let record = api.record("A", "home.example.com").expect("record");
+    assert_eq!(
+        (record.value.as_str(), record.ttl.as_str()),
+        ("203.0.113.7", "7200")
+    );
+    assert!(!format!("{run:?}").contains(TOKEN));
+}
+
+/// netcup.com (`username` the customer number, `password` the API password,
+/// `param_enc` the API key, `domain` the FQDN, `param_opt` the zone of a
+/// deeper name): one session, the record updated.
+#[cfg(feature = "netcup")]
+#[test]
+fn netcup_com_takes_the_api_key_from_param_enc_and_the_zone_from_param_opt() {
+    use support::netcup::{NetcupApi, CUSTOMER, SESSION};
+    let fx = Fixture::https();
+    let api = NetcupApi::on(&fx.mock, &["example.com"]);
+    api.add("example.com", "a.home", "A", "198.51.100.1");
+    let options = format!(
+        "\toption domain 'a.home.example.com'\n\toption username '{CUSTOMER}'\n\
+         \toption password '{PASSWORD}'\n\toption param_enc '{TOKEN}'\n\
+         \toption param_opt 'example.com'\n"
+    );
+    let d = Ddns::with(fx, &api_section("cup", "netcup.com", &options));
+    let run = d.once_at_mock("cup");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(api.violations(), Vec::<String>::new());
+    assert_eq!(
+        api.record("a.home", "A").map(|r| r.destination),
+        Some("203.0.113.7".to_string())
+    );
+    for secret in [TOKEN, PASSWORD, SESSION] {
+        assert!(!format!("{run:?}").contains(secret), "{secret}");
+    }
+    // Without param_enc the section names the missing option.
+    let d = Ddns::new(&api_section(
+        "cup",
+        "netcup.com",
+        &format!("\toption domain 'h.example.com'\n\toption username '{CUSTOMER}'\n\toption password '{PASSWORD}'\n"),
+    ));
+    let run = d.ddns(&["--check"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "service 'cup': option param_enc is missing: it holds the API key for netcup.com"
+        ),
+        "{run:?}"
+    );
 }

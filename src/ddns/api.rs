@@ -10,8 +10,9 @@ pub struct ApiOptions<'a> {
     pub zone: Option<String>,
     /// `--user` (an account name that goes with a key).
     pub user: Option<&'a str>,
-    /// The username is the API key: dynup's token (the password its secret).
-    pub token_from_user: Option<&'a str>,
+    /// The token, when an option other than `password` holds it (`username`
+    /// or `param_enc`); the password is then the secret that goes with it.
+    pub token: Option<&'a str>,
     /// The password is the API token.
     pub password_is_token: bool,
 }
@@ -33,19 +34,33 @@ fn label_in(label: Option<&str>, zone: &str) -> String {
     }
 }
 
+/// The section's options an API service script reads.
+pub struct ScriptOptions<'a> {
+    pub domain: &'a str,
+    pub user: Option<&'a str>,
+    pub lookup_host: Option<&'a str>,
+    pub param_enc: Option<&'a str>,
+    pub param_opt: Option<&'a str>,
+}
+
 /// The options of an API service script, by its documented shape; `Err` names
 /// the option that is missing.
 pub fn api_options<'a>(
     shape: Shape,
-    domain: &str,
-    user: Option<&'a str>,
-    lookup_host: Option<&str>,
+    script: &ScriptOptions<'a>,
 ) -> Result<ApiOptions<'a>, (&'static str, &'static str)> {
+    let ScriptOptions {
+        domain,
+        user,
+        lookup_host,
+        param_enc,
+        param_opt,
+    } = *script;
     let none = ApiOptions {
         host: String::new(),
         zone: None,
         user: None,
-        token_from_user: None,
+        token: None,
         password_is_token: false,
     };
     Ok(match shape {
@@ -66,7 +81,7 @@ pub fn api_options<'a>(
             ApiOptions {
                 host,
                 zone,
-                token_from_user: Some(key),
+                token: Some(key),
                 ..none
             }
         }
@@ -95,7 +110,27 @@ pub fn api_options<'a>(
             // domain is the hosted zone's ID; dynup finds the zone by the name.
             ApiOptions {
                 host: host.to_string(),
-                token_from_user: Some(key),
+                token: Some(key),
+                ..none
+            }
+        }
+        Shape::CustomerKey => {
+            let customer = user.ok_or(("username", "holds the customer number for netcup.com"))?;
+            let key = param_enc.ok_or(("param_enc", "holds the API key for netcup.com"))?;
+            // As the script: param_opt names the zone, else the FQDN less its
+            // first label (a name with one dot is its own zone).
+            let zone = match param_opt {
+                Some(zone) => zone,
+                None => match domain.split_once('.') {
+                    Some((_, rest)) if rest.contains('.') => rest,
+                    _ => domain,
+                },
+            };
+            ApiOptions {
+                host: domain.to_string(),
+                zone: Some(zone.to_string()),
+                user: Some(customer),
+                token: Some(key),
                 ..none
             }
         }
@@ -106,15 +141,75 @@ pub fn api_options<'a>(
 mod tests {
     use super::*;
 
+    fn options<'a>(
+        shape: Shape,
+        domain: &'a str,
+        user: Option<&'a str>,
+        lookup_host: Option<&'a str>,
+    ) -> Result<ApiOptions<'a>, (&'static str, &'static str)> {
+        let script = ScriptOptions {
+            domain,
+            user,
+            lookup_host,
+            param_enc: None,
+            param_opt: None,
+        };
+        api_options(shape, &script)
+    }
+
+    #[test]
+    fn netcup_takes_the_key_from_param_enc_and_the_zone_from_param_opt() {
+        let mut script = ScriptOptions {
+            domain: "home.example.de",
+            user: Some("12345"),
+            lookup_host: None,
+            param_enc: Some("apikey"),
+            param_opt: None,
+        };
+        let o = api_options(Shape::CustomerKey, &script).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone.as_deref(), o.user, o.token),
+            (
+                "home.example.de",
+                Some("example.de"),
+                Some("12345"),
+                Some("apikey")
+            )
+        );
+        assert!(!o.password_is_token);
+        script.domain = "example.de";
+        assert_eq!(
+            api_options(Shape::CustomerKey, &script)
+                .unwrap()
+                .zone
+                .as_deref(),
+            Some("example.de")
+        );
+        script.domain = "test.internal.example.org";
+        script.param_opt = Some("example.org");
+        assert_eq!(
+            api_options(Shape::CustomerKey, &script)
+                .unwrap()
+                .zone
+                .as_deref(),
+            Some("example.org")
+        );
+        script.param_enc = None;
+        assert_eq!(
+            api_options(Shape::CustomerKey, &script).err(),
+            Some(("param_enc", "holds the API key for netcup.com"))
+        );
+    }
+
     #[test]
     fn each_script_shape_names_host_zone_and_credentials() {
-        let o = api_options(Shape::HostAtZone, "www@example.com", Some("Bearer"), None).unwrap();
+        let o = options(Shape::HostAtZone, "www@example.com", Some("Bearer"), None).unwrap();
         assert_eq!(
             (o.host.as_str(), o.zone.as_deref()),
             ("www.example.com", Some("example.com"))
         );
         assert!(o.password_is_token && o.user.is_none());
-        let o = api_options(
+        let o = options(
             Shape::HostAtZone,
             "@example.com",
             Some("me@mail.example"),
@@ -124,19 +219,19 @@ mod tests {
         assert_eq!(o.host, "example.com");
         assert_eq!(o.user, Some("me@mail.example"));
         assert!(!o.password_is_token);
-        let o = api_options(Shape::KeySecret, "h.example.com", Some("pk1_key"), None).unwrap();
+        let o = options(Shape::KeySecret, "h.example.com", Some("pk1_key"), None).unwrap();
         assert_eq!((o.host.as_str(), o.zone), ("h.example.com", None));
-        assert_eq!(o.token_from_user, Some("pk1_key"));
-        let o = api_options(Shape::ZoneLabel, "example.com", Some("home"), None).unwrap();
+        assert_eq!(o.token, Some("pk1_key"));
+        let o = options(Shape::ZoneLabel, "example.com", Some("home"), None).unwrap();
         assert_eq!(
             (o.host.as_str(), o.zone.as_deref()),
             ("home.example.com", Some("example.com"))
         );
-        let o = api_options(Shape::ZoneLabel, "example.com", Some("@"), None).unwrap();
+        let o = options(Shape::ZoneLabel, "example.com", Some("@"), None).unwrap();
         assert_eq!(o.host, "example.com");
-        let o = api_options(Shape::LabelZone, "home", Some("example.com"), None).unwrap();
+        let o = options(Shape::LabelZone, "home", Some("example.com"), None).unwrap();
         assert_eq!(o.host, "home.example.com");
-        let o = api_options(
+        let o = options(
             Shape::ZoneLookup,
             "Z123",
             Some("AKIA"),
@@ -148,9 +243,9 @@ mod tests {
             ("h.example.com", None)
         );
         assert_eq!(
-            api_options(Shape::ZoneLookup, "Z123", Some("AKIA"), None).err(),
+            options(Shape::ZoneLookup, "Z123", Some("AKIA"), None).err(),
             Some(("lookup_host", "names the record for route53-v1"))
         );
-        assert!(api_options(Shape::KeySecret, "h.example.com", None, None).is_err());
+        assert!(options(Shape::KeySecret, "h.example.com", None, None).is_err());
     }
 }

@@ -6,7 +6,7 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use super::api::api_options;
+use super::api::{api_options, ScriptOptions};
 use super::definition;
 use super::services::{self, Route, Shape};
 use crate::cli::{self, Args, Command};
@@ -250,11 +250,23 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
                 }
                 Some(Route::Api(preset, shape)) => {
                     if presets::preset(preset).is_none() {
-                        return Err(refuse(services::API_17));
+                        return Err(refuse(services::NOT_IN_BUILD));
                     }
                     push("-p", preset);
-                    let api = api_options(shape, domain, user, value(s, "lookup_host"))
-                        .map_err(|(opt, why)| fail(opt, why))?;
+                    let script = ScriptOptions {
+                        domain,
+                        user,
+                        lookup_host: value(s, "lookup_host"),
+                        param_enc: value(s, "param_enc"),
+                        param_opt: value(s, "param_opt"),
+                    };
+                    let api =
+                        api_options(shape, &script).map_err(|(opt, why)| match s.option(opt) {
+                            Some(_) => fail(opt, why),
+                            None => {
+                                blame(ctx, s, None, &format!("option {opt} is missing: it {why}"))
+                            }
+                        })?;
                     api_host = Some(api.host);
                     if let Some(zone) = &api.zone {
                         push("--zone", zone);
@@ -262,7 +274,7 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
                     if let Some(u) = api.user {
                         push("--user", u);
                     }
-                    if let Some(key) = api.token_from_user {
+                    if let Some(key) = api.token {
                         token = Some(key.to_string());
                     } else if api.password_is_token {
                         token = password.map(str::to_string);
@@ -274,6 +286,24 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
                         .find_map(|w| w.strip_prefix("zone_id="));
                     if let (Shape::HostAtZone, Some(id)) = (shape, zone_id) {
                         push("--zone-id", id);
+                    }
+                    // namesilo.com-v1's param_opt: `ttl=N` (also pp= and fmt=, which
+                    // are curl's and the answer's business, not dynup's).
+                    let ttl = param_opt
+                        .split_whitespace()
+                        .find_map(|w| w.strip_prefix("ttl="));
+                    if let (true, Some(ttl)) = (preset == "namesilo", ttl) {
+                        push("--ttl", ttl);
+                    }
+                    // aliyun.com's param_enc `RecordId=ID` picks one of several records.
+                    if preset == "aliyun" && param_enc.contains("RecordId=") {
+                        warnings.push(format!(
+                            "{}:{}: service '{}': option param_enc: RecordId is not honoured; dynup sets the one {} record of the name (it refuses several)",
+                            ctx.file,
+                            s.option("param_enc").map_or(s.line, |o| o.line),
+                            s.name.as_deref().unwrap_or("?"),
+                            if ipv6 { "AAAA" } else { "A" },
+                        ));
                     }
                     if preset == "powerdns" {
                         if param_opt.is_empty() {

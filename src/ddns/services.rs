@@ -38,12 +38,17 @@ pub enum Shape {
     /// `username` the access key, `password` the secret, `domain` the hosted
     /// zone, `lookup_host` the record (route53-v1).
     ZoneLookup,
+    /// `username` the customer number, `password` the API password, `param_enc`
+    /// the API key, `domain` the FQDN, `param_opt` the zone when it is not the
+    /// FQDN less its first label (netcup.com).
+    CustomerKey,
 }
 
 const NO_API: &str = "not supported: dynup does not speak its API yet";
 const PANEL: &str = "not supported: its script logs into a web panel, there is no API";
-/// Issue 17's APIs: served once they are in this build.
-pub const API_17: &str = "not supported in this build: needs dynup's native API (issue 17)";
+/// An API route whose provider this build left out (its cargo feature).
+pub const NOT_IN_BUILD: &str =
+    "not in this build of dynup: it was built without this API provider's feature";
 
 /// Every service of ddns-scripts' default/ directory, sorted by name, one line
 /// each (one string per line is the smallest table in flash): `NAME KIND DATA`
@@ -56,7 +61,7 @@ const SERVICES: [&str; 100] = [
     "afraid.org-keyauth P freedns",
     "afraid.org-v2-basic U https://sync.afraid.org/u/?h=[DOMAIN]&ip=[IP] https://v6.sync.afraid.org/u/?h=[DOMAIN]&ip=[IP] -",
     "afraid.org-v2-token U https://sync.afraid.org/u/[PASSWORD]/?address=[IP] https://v6.sync.afraid.org/u/[PASSWORD]/?address=[IP] -",
-    "aliyun.com R api",
+    "aliyun.com A aliyun K",
     "all-inkl.com U https://dyndns.kasserver.com/?myip=[IP] = -",
     "apertodns.com D https://api.apertodns.com",
     "apertodns.com-token U https://api.apertodns.com/nic/update?hostname=[DOMAIN]&myip=[IP] = good|nochg",
@@ -82,7 +87,7 @@ const SERVICES: [&str; 100] = [
     "dnsomatic.com P dnsomatic",
     "dnspark.com U https://control.dnspark.com/api/dynamic/update.php?hostname=[DOMAIN]&ip=[IP] - ok|nochange",
     "dnspod.cn R not supported: the legacy dnsapi.cn API; dnspod.cn-v3 is API 3.0",
-    "dnspod.cn-v3 R api",
+    "dnspod.cn-v3 A dnspod K",
     "do.de U https://ddns.do.de/?myip=[IP]&hostname=[DOMAIN]&username=[USERNAME]&password=[PASSWORD] = good|nochg",
     "domopoli.de D https://dyndns.domopoli.de",
     "dondominio.com U https://dondns.dondominio.com/plain/?user=[USERNAME]&password=[PASSWORD]&host=[DOMAIN]&ip=[IP] - OK",
@@ -118,8 +123,8 @@ const SERVICES: [&str; 100] = [
     "mythic-beasts.com U http://dnsapi4.mythic-beasts.com/?domain=[USERNAME]&password=[PASSWORD]&command=REPLACE%20[DOMAIN]%2060%20A%20DYNAMIC_IP&origin=. http://dnsapi6.mythic-beasts.com/?domain=[USERNAME]&password=[PASSWORD]&command=REPLACE%20[DOMAIN]%2060%20AAAA%20DYNAMIC_IP&origin=. -",
     "mythic-beasts.com-v2 U https://ipv4.api.mythic-beasts.com/dns/v2/dynamic/[DOMAIN] https://ipv6.api.mythic-beasts.com/dns/v2/dynamic/[DOMAIN] -",
     "namecheap.com U https://dynamicdns.park-your-domain.com/update?host=[USERNAME]&domain=[DOMAIN]&password=[PASSWORD]&ip=[IP] - -",
-    "namesilo.com-v1 R api",
-    "netcup.com R api",
+    "namesilo.com-v1 A namesilo Z",
+    "netcup.com A netcup N",
     "njal.la U https://njal.la/update/?h=[DOMAIN]&k=[PASSWORD]&a=[IP] https://njal.la/update/?h=[DOMAIN]&k=[PASSWORD]&aaaa=[IP] -",
     "no-ip.com P noip",
     "no-ip.pl U https://update.no-ip.pl/?hostname=[DOMAIN] = -",
@@ -175,6 +180,7 @@ fn parse(line: &'static str) -> (&'static str, Route) {
                     "K" => Shape::KeySecret,
                     "Z" => Shape::ZoneLabel,
                     "L" => Shape::LabelZone,
+                    "N" => Shape::CustomerKey,
                     _ => Shape::ZoneLookup,
                 },
             )
