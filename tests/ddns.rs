@@ -684,3 +684,66 @@ fn netcup_com_takes_the_api_key_from_param_enc_and_the_zone_from_param_opt() {
         "{run:?}"
     );
 }
+
+/// `option proxy` (ddns-scripts' `[USER:PASSWORD@]HOST:PORT`): the update goes
+/// through the HTTP proxy's CONNECT tunnel, with its credentials; a proxy the
+/// environment carries is not used for a section without one; a malformed one
+/// is refused naming the option.
+#[test]
+fn the_update_goes_through_the_sections_proxy_and_only_that_one() {
+    use support::proxy::ConnectProxy;
+    let fx = Fixture::https();
+    fx.mock.reply(Reply::ok("good 203.0.113.7"));
+    let proxy = ConnectProxy::start();
+    let options = format!(
+        "\toption domain 'h.example.org'\n\toption username 'user'\n\
+         \toption password '{PASSWORD}'\n\toption proxy 'puser:ppass@127.0.0.1:{}'\n",
+        proxy.port
+    );
+    let d = Ddns::with(fx, &api_section("via", "dyn.com", &options));
+    let run = d.once_at_mock("via");
+    assert_eq!(run.code, 0, "{run:?}");
+    let mock_port = d.fx.mock.url().rsplit(':').next().unwrap().to_string();
+    let tunnels = proxy.tunnels();
+    assert_eq!(tunnels.len(), 1, "{tunnels:?}");
+    assert_eq!(tunnels[0].target, format!("localhost:{mock_port}"));
+    // base64("puser:ppass")
+    assert_eq!(
+        tunnels[0].authorization.as_deref(),
+        Some("Basic cHVzZXI6cHBhc3M=")
+    );
+    assert_eq!(d.fx.mock.requests().len(), 1);
+
+    // Without the option, a proxy in the environment is bypassed.
+    let fx = Fixture::https();
+    fx.mock.reply(Reply::ok("good 203.0.113.7"));
+    let stray = ConnectProxy::start();
+    let options = format!(
+        "\toption domain 'h.example.org'\n\toption username 'user'\n\
+         \toption password '{PASSWORD}'\n"
+    );
+    let d = Ddns::with(fx, &api_section("direct", "dyn.com", &options));
+    let url = d.fx.mock.url();
+    let pem = d.fx.ca_pem.as_ref().unwrap().display().to_string();
+    let mut cmd = d.cmd(&["--once", "direct", "--", "--server", &url, "--cacert", &pem]);
+    cmd.env("ALL_PROXY", format!("http://127.0.0.1:{}", stray.port));
+    let direct = support::run(&mut cmd);
+    assert_eq!(direct.code, 0, "{direct:?}");
+    assert_eq!(stray.tunnels(), Vec::new());
+    assert_eq!(d.fx.mock.requests().len(), 1);
+
+    for bad in ["http://127.0.0.1:3128", "127.0.0.1", "proxy:0"] {
+        let d = Ddns::new(&api_section(
+            "bad",
+            "dyn.com",
+            &format!("{options}\toption proxy '{bad}'\n"),
+        ));
+        let run = d.ddns(&["--check"]);
+        assert_eq!(run.code, 2, "{bad}: {run:?}");
+        assert!(
+            run.stderr
+                .contains("option proxy: expected [USER:PASSWORD@]HOST:PORT"),
+            "{run:?}"
+        );
+    }
+}

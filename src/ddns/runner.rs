@@ -212,6 +212,7 @@ pub fn run(options: &Options, out: &Out) -> Exit {
         }
     };
     plan.warnings.iter().for_each(|w| out.warn(w));
+    use_proxy(plan.proxy.as_deref());
     let exposed = std::fs::File::open(&file.0).is_ok_and(|f| crate::secret::readable_by_others(&f));
     if exposed && section.option("password").is_some() {
         out.warn(&format!(
@@ -243,6 +244,27 @@ pub fn run(options: &Options, out: &Out) -> Exit {
         let _ = std::fs::remove_file(files.path("pid"));
     }
     exit
+}
+
+/// The HTTP client takes its proxy from the environment (ALL_PROXY first). As
+/// ddns-scripts does, a section's `proxy` is the only one: one the environment
+/// happens to carry is not used. Called before any thread starts.
+fn use_proxy(proxy: Option<&str>) {
+    for name in [
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        std::env::remove_var(name);
+    }
+    if let Some(proxy) = proxy {
+        std::env::set_var("ALL_PROXY", format!("http://{proxy}"));
+    }
 }
 
 /// The updater's loop; returns when done (once, force 0, retries spent, SIGTERM).

@@ -50,6 +50,7 @@ const HONOURED: &[&str] = &[
     "retry_interval",
     "retry_unit",
     "upd_privateip",
+    "proxy",
 ];
 
 /// A section ready to run.
@@ -69,6 +70,8 @@ pub struct Plan {
     pub retry_max: u64,
     pub retry_secs: u64,
     pub use_logfile: bool,
+    /// `proxy`: `[USER:PASSWORD@]HOST:PORT` of an HTTP proxy (CONNECT).
+    pub proxy: Option<String>,
     pub warnings: Vec<String>,
 }
 
@@ -456,6 +459,21 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
     if tsig {
         args.password = None;
     }
+    let proxy = value(s, "proxy").map(str::to_string);
+    if let Some(proxy) = &proxy {
+        // ddns-scripts' form; a scheme or a missing port would be read differently
+        // (or dropped) by the HTTP client, so the update would bypass the proxy.
+        let host_port = proxy.rsplit_once('@').map_or(proxy.as_str(), |(_, hp)| hp);
+        let port_ok = host_port.rsplit_once(':').is_some_and(|(host, port)| {
+            !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+        });
+        if proxy.contains("://") || !port_ok {
+            return Err(fail(
+                "proxy",
+                "expected [USER:PASSWORD@]HOST:PORT of an HTTP proxy",
+            ));
+        }
+    }
     let retry_max = match s.option("retry_max_count").or(s.option("retry_count")) {
         Some(o) => o
             .values
@@ -475,6 +493,7 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
         retry_max,
         retry_secs: seconds(ctx, s, "retry", 60, "seconds")?,
         use_logfile: flag_on(s, "use_logfile", true),
+        proxy,
         warnings,
     })
 }

@@ -11,6 +11,7 @@
 
 pub mod netcup;
 pub mod netns;
+pub mod proxy;
 
 use std::collections::VecDeque;
 use std::fs;
