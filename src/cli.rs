@@ -50,6 +50,9 @@ pub struct Args {
     pub lookup_host: Option<String>,
     pub dns_server: Option<String>,
     pub dns_tcp: bool,
+    /// The family every connection keeps to (ddns-scripts' `force_ipversion`;
+    /// no flag sets it).
+    pub connect_family: Option<crate::http::Family>,
     /// `--config FILE`: the hostnames above are then the names of jobs in FILE.
     pub config: Option<PathBuf>,
     /// `--check`: validate the config, contact nothing.

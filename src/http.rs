@@ -161,6 +161,8 @@ pub struct Settings {
     pub cacert: Option<CaBundle>,
     /// `--bind IFACE`: every connection leaves by that interface.
     pub bind: Option<Bind>,
+    /// The family a connection that could take either keeps to.
+    pub family: Family,
 }
 
 pub struct Client<'a> {
@@ -189,7 +191,16 @@ impl<'a> Client<'a> {
         Ok(TlsConfig::builder().root_certs(roots).build())
     }
 
+    /// The family a connection keeps to: the request's own, else the settings'.
+    fn keep_to(&self, family: Family) -> Family {
+        match family {
+            Family::Any => self.settings.family,
+            forced => forced,
+        }
+    }
+
     fn agent(&self, family: Family, https: bool) -> Result<ureq::Agent, Failure> {
+        let family = self.keep_to(family);
         let timeout = self.settings.timeout;
         let mut config = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -304,6 +315,7 @@ impl<'a> Client<'a> {
     /// A request forced onto one family names it, and the likely cause when this
     /// host has no route of that family (a resolver then finds no address either).
     fn failure(&self, error: ureq::Error, family: Family, url: &str) -> Failure {
+        let family = self.keep_to(family);
         let mut failure = self.classify(error, family);
         failure.message = format!("{}: {}", authority(url), failure.message);
         let name = match family {

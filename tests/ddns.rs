@@ -747,3 +747,41 @@ fn the_update_goes_through_the_sections_proxy_and_only_that_one() {
         );
     }
 }
+
+/// `force_ipversion 1` (ddns-scripts: curl -4/-6): the update keeps to the
+/// section's family, so an IPv6 section cannot reach a server on 127.0.0.1
+/// and reaches one on ::1; without it any family carries the request.
+#[test]
+fn force_ipversion_keeps_the_request_to_the_sections_family() {
+    let v4 = Mock::http();
+    let v6 = Mock::http_on("::1".parse().unwrap());
+    let url_of =
+        |mock: &Mock| format!("{}/up?h=[DOMAIN]&ip=[IP]", mock.url().trim_end_matches('/'));
+    let section = |name: &str, url: &str, force: &str| {
+        format!(
+            "config service '{name}'\n\toption use_ipv6 '1'\n\toption force_ipversion '{force}'\n\
+             \toption update_url '{url}'\n\toption domain 'h.example.org'\n\
+             \toption ip_source 'script'\n\toption ip_script 'echo 2001:db8::7'\n\
+             \toption dns_server '{NO_DNS}'\n"
+        )
+    };
+    let d = Ddns::new(&format!(
+        "{}{}{}",
+        section("forced", &url_of(&v4), "1"),
+        section("free", &url_of(&v4), "0"),
+        section("over6", &url_of(&v6), "1"),
+    ));
+    let forced = d.ddns(&["--once", "forced"]);
+    assert_eq!(forced.code, 4, "{forced:?}");
+    assert!(
+        forced.stderr.contains("IPv6") && forced.stderr.contains("no IPv6 address"),
+        "{forced:?}"
+    );
+    assert_eq!(v4.requests().len(), 0);
+    let free = d.ddns(&["--once", "free"]);
+    assert_eq!(free.code, 0, "{free:?}");
+    assert_eq!(v4.requests().len(), 1);
+    let over6 = d.ddns(&["--once", "over6"]);
+    assert_eq!(over6.code, 0, "{over6:?}");
+    assert_eq!(v6.requests()[0].param("ip"), Some("2001:db8::7"));
+}

@@ -99,6 +99,7 @@ fn ask(url: &str, v6: bool, base: &http::Settings, rules: Rules) -> Result<IpAdd
             certs: bundle.certs.clone(),
         }),
         bind: base.bind.clone(),
+        family: base.family,
     };
     let request = Request {
         url: url.to_string(),

@@ -51,6 +51,7 @@ const HONOURED: &[&str] = &[
     "retry_unit",
     "upd_privateip",
     "proxy",
+    "force_ipversion",
 ];
 
 /// A section ready to run.
@@ -450,6 +451,13 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
         Err(e) => return Err(blame(ctx, s, None, &e.to_string())),
     };
     args.hostnames = vec![api_host.unwrap_or_else(|| domain.to_string())];
+    // As ddns-scripts' curl -4/-6: every request keeps to the section's family.
+    if flag_on(s, "force_ipversion", false) {
+        args.connect_family = Some(match ipv6 {
+            true => crate::http::Family::V6,
+            false => crate::http::Family::V4,
+        });
+    }
     // A password that became the token is not also the password.
     args.password = match token.as_deref() == password {
         true => None,
