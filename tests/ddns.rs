@@ -785,3 +785,77 @@ fn force_ipversion_keeps_the_request_to_the_sections_family() {
     assert_eq!(over6.code, 0, "{over6:?}");
     assert_eq!(v6.requests()[0].param("ip"), Some("2001:db8::7"));
 }
+
+/// luadns.com-v1 (`username` the account e-mail, `password` the API key,
+/// `domain` the record) through dynup's LuaDNS client.
+#[cfg(feature = "luadns")]
+#[test]
+fn luadns_sets_the_record_domain_names_with_the_e_mail_and_key_as_basic_auth() {
+    let fx = Fixture::https();
+    let api = support::luadns::LuadnsApi::on(&fx.mock, &["example.com"]);
+    api.add("example.com", "A", "home.example.com", "198.51.100.1");
+    let email = support::luadns::EMAIL;
+    let d = Ddns::with(
+        fx,
+        &format!(
+            "config service 'lua'\n\toption service_name 'luadns.com-v1'\n\
+             \toption domain 'home.example.com'\n\toption username '{email}'\n\
+             \toption password '{PASSWORD}'\n\toption ip_source 'script'\n\
+             \toption ip_script 'echo 203.0.113.7'\n\toption dns_server '{NO_DNS}'\n"
+        ),
+    );
+    let run = d.once_at_mock("lua");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(api.violations(), Vec::<String>::new());
+    let record = api.record("home.example.com", "A").expect("record");
+    assert_eq!(record.content, "203.0.113.7");
+    let requests = d.fx.mock.requests();
+    assert_eq!(requests.last().map(|r| r.method.as_str()), Some("PUT"));
+    for r in requests {
+        assert_eq!(
+            r.basic_auth(),
+            Some((email.to_string(), PASSWORD.to_string()))
+        );
+    }
+}
+
+/// ns1.com (`username` the zone, `domain` the record, `password` the API key)
+/// through dynup's NS1 client: a missing record is created.
+#[cfg(feature = "ns1")]
+#[test]
+fn ns1_puts_a_missing_record_domain_in_the_zone_username() {
+    let fx = Fixture::https();
+    let api = support::ns1::Ns1Api::on(&fx.mock, &["example.com"]);
+    let d = Ddns::with(
+        fx,
+        &format!(
+            "config service 'ns1'\n\toption service_name 'ns1.com'\n\
+             \toption domain 'home.example.com'\n\toption username 'example.com'\n\
+             \toption password '{TOKEN}'\n\toption use_ipv6 '1'\n\
+             \toption ip_source 'script'\n\toption ip_script 'echo 2001:db8::7'\n\
+             \toption dns_server '{NO_DNS}'\n"
+        ),
+    );
+    let run = d.once_at_mock("ns1");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(api.violations(), Vec::<String>::new());
+    let record = api.record("home.example.com", "AAAA").expect("created");
+    assert_eq!(record.answers, ["2001:db8::7"]);
+    let calls: Vec<String> =
+        d.fx.mock
+            .requests()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+    assert_eq!(
+        calls,
+        [
+            "GET /v1/zones/example.com",
+            "GET /v1/zones/example.com/home.example.com/AAAA",
+            "PUT /v1/zones/example.com/home.example.com/AAAA",
+        ]
+    );
+    for r in d.fx.mock.requests() {
+        assert_eq!(r.header("x-nsone-key"), Some(TOKEN));
+    }
+}

@@ -104,6 +104,11 @@ pub fn api_options<'a>(
                 ..none
             }
         }
+        Shape::AccountKey => ApiOptions {
+            host: domain.to_string(),
+            user: Some(user.ok_or(("username", "holds the account e-mail for this service"))?),
+            ..none
+        },
         Shape::ZoneLookup => {
             let key = user.ok_or(("username", "holds the access key ID for this service"))?;
             let host = lookup_host.ok_or(("lookup_host", "names the record for route53-v1"))?;
@@ -247,5 +252,18 @@ mod tests {
             Some(("lookup_host", "names the record for route53-v1"))
         );
         assert!(options(Shape::KeySecret, "h.example.com", None, None).is_err());
+        let o = options(
+            Shape::AccountKey,
+            "h.example.com",
+            Some("me@x.example"),
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone, o.user),
+            ("h.example.com", None, Some("me@x.example"))
+        );
+        assert!(!o.password_is_token && o.token.is_none());
+        assert!(options(Shape::AccountKey, "h.example.com", None, None).is_err());
     }
 }

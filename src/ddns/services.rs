@@ -42,6 +42,9 @@ pub enum Shape {
     /// the API key, `domain` the FQDN, `param_opt` the zone when it is not the
     /// FQDN less its first label (netcup.com).
     CustomerKey,
+    /// `username` the account e-mail, `password` the API key, `domain` the
+    /// record (luadns.com-v1).
+    AccountKey,
 }
 
 const NO_API: &str = "not supported: dynup does not speak its API yet";
@@ -116,7 +119,7 @@ const SERVICES: [&str; 100] = [
     "ipv64.net P ipv64",
     "joker.com U https://svc.joker.com/nic/update?username=[USERNAME]&password=[PASSWORD]&myip=[IP]&hostname=[DOMAIN] = good|nochg",
     "loopia.se U https://dns.loopia.se/XDynDNSServer/XDynDNS.php?system=custom&hostname=[DOMAIN]&myip=[IP] = good|nochg",
-    "luadns.com-v1 R api",
+    "luadns.com-v1 A luadns E",
     "moniker.com U https://dynamicdns.key-systems.net/update.php?hostname=[DOMAIN]&password=[PASSWORD]&ip=[IP] - success",
     "mydns.jp U https://www.mydns.jp/directip.html?MID=[USERNAME]&PWD=[PASSWORD]&IPV4ADDR=[IP] https://www.mydns.jp/directip.html?MID=[USERNAME]&PWD=[PASSWORD]&IPV6ADDR=[IP] -",
     "myonlineportal.net U https://myonlineportal.net/updateddns?hostname=[DOMAIN]&ip=[IP]&username=[USERNAME]&password=[PASSWORD] https://myonlineportal.net/updateddns?hostname=[DOMAIN]&ip6=[IP]&username=[USERNAME]&password=[PASSWORD] good|nochg",
@@ -129,7 +132,7 @@ const SERVICES: [&str; 100] = [
     "no-ip.com P noip",
     "no-ip.pl U https://update.no-ip.pl/?hostname=[DOMAIN] = -",
     "now-dns.com U https://now-dns.com/update?hostname=[DOMAIN] = good|nochg",
-    "ns1.com R api",
+    "ns1.com A ns1 L",
     "nsupdate.info P nsupdate.info",
     "one.com R panel",
     "opendns.com D https://updates.opendns.com",
@@ -181,6 +184,7 @@ fn parse(line: &'static str) -> (&'static str, Route) {
                     "Z" => Shape::ZoneLabel,
                     "L" => Shape::LabelZone,
                     "N" => Shape::CustomerKey,
+                    "E" => Shape::AccountKey,
                     _ => Shape::ZoneLookup,
                 },
             )
@@ -283,7 +287,12 @@ mod tests {
             Some(Route::Api("powerdns", Shape::ZoneLabel))
         );
         assert_eq!(route("one.com"), Some(Route::Refused(PANEL)));
-        assert_eq!(route("ns1.com"), Some(Route::Refused(NO_API)));
+        assert_eq!(route("transip.nl"), Some(Route::Refused(NO_API)));
+        assert_eq!(route("ns1.com"), Some(Route::Api("ns1", Shape::LabelZone)));
+        assert_eq!(
+            route("luadns.com-v1"),
+            Some(Route::Api("luadns", Shape::AccountKey))
+        );
         assert_eq!(
             route("ddnss.de"),
             Some(Route::Url(

@@ -26,6 +26,8 @@ pub mod hetzner;
 pub mod ionos;
 #[cfg(feature = "linode")]
 pub mod linode;
+#[cfg(feature = "luadns")]
+pub mod luadns;
 #[cfg(feature = "namecheap")]
 pub mod namecheap;
 pub mod names;
@@ -33,6 +35,8 @@ pub mod names;
 pub mod namesilo;
 #[cfg(feature = "netcup")]
 pub mod netcup;
+#[cfg(feature = "ns1")]
+pub mod ns1;
 #[cfg(feature = "porkbun")]
 pub mod porkbun;
 #[cfg(feature = "powerdns")]

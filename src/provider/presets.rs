@@ -620,6 +620,39 @@ pub static PRESETS: &[Preset] = &[
         secret_note: "AccessKey ID as the token + AccessKey secret as the password",
         ..DYNDNS2
     },
+    // LuaDNS REST API v1, https://www.luadns.com/api.html (Authentication, Status
+    // Codes, Zones, Records; the mock in tests/support/luadns.rs follows it): Basic
+    // auth with the account e-mail and an API key, GET /zones, GET
+    // /zones/{id}/records, PUT .../records/{id}, POST .../records. Unconfirmed (the
+    // page's records section was not at hand, only its start): that PUT wants the
+    // whole record (name, type, content, ttl, as ddns-scripts' update_luadns_v1.sh
+    // sends it) and the TTL default (300 here, the script's).
+    #[cfg(feature = "luadns")]
+    Preset {
+        name: "luadns",
+        protocol: Protocol::Api(Api::Luadns),
+        host: Some("api.luadns.com"),
+        path: "/v1",
+        ipv6_auto: false,
+        secret_note: "--user E-MAIL + API key as the password",
+        ..DYNDNS2
+    },
+    // NS1 REST API v1, https://ns1.com/api (Zones and Records; the mock in
+    // tests/support/ns1.rs follows it): X-NSONE-Key, a record at
+    // /v1/zones/{zone}/{domain}/{type}: GET to read, POST with `answers` to update,
+    // PUT to create (as ddns-scripts' update_ns1_com.sh does). Unconfirmed: the
+    // 404 body of a missing record ({"message":"record not found"}).
+    #[cfg(feature = "ns1")]
+    Preset {
+        name: "ns1",
+        protocol: Protocol::Api(Api::Ns1),
+        host: Some("api.nsone.net"),
+        path: "/v1",
+        credentials: Credentials::Token,
+        ipv6_auto: false,
+        secret_note: "API key (X-NSONE-Key)",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {

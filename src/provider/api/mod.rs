@@ -59,6 +59,10 @@ pub enum Api {
     Dnspod,
     #[cfg(feature = "aliyun")]
     Aliyun,
+    #[cfg(feature = "luadns")]
+    Luadns,
+    #[cfg(feature = "ns1")]
+    Ns1,
 }
 
 impl Api {
@@ -98,6 +102,10 @@ impl Api {
             Api::Dnspod => "dnspod-tc3",
             #[cfg(feature = "aliyun")]
             Api::Aliyun => "alidns-rpc",
+            #[cfg(feature = "luadns")]
+            Api::Luadns => "luadns-v1",
+            #[cfg(feature = "ns1")]
+            Api::Ns1 => "ns1-v1",
         }
     }
 }
@@ -494,6 +502,10 @@ pub fn send(
         Api::Dnspod => super::dnspod::send(&session, &targets),
         #[cfg(feature = "aliyun")]
         Api::Aliyun => super::aliyun::send(&session, &targets),
+        #[cfg(feature = "luadns")]
+        Api::Luadns => super::luadns::send(&session, &targets),
+        #[cfg(feature = "ns1")]
+        Api::Ns1 => super::ns1::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
