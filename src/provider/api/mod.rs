@@ -59,6 +59,10 @@ pub enum Api {
     Dnspod,
     #[cfg(feature = "aliyun")]
     Aliyun,
+    #[cfg(feature = "servercow")]
+    Servercow,
+    #[cfg(feature = "beget")]
+    Beget,
 }
 
 impl Api {
@@ -98,6 +102,10 @@ impl Api {
             Api::Dnspod => "dnspod-tc3",
             #[cfg(feature = "aliyun")]
             Api::Aliyun => "alidns-rpc",
+            #[cfg(feature = "servercow")]
+            Api::Servercow => "servercow-v1",
+            #[cfg(feature = "beget")]
+            Api::Beget => "beget-json",
         }
     }
 }
@@ -494,6 +502,10 @@ pub fn send(
         Api::Dnspod => super::dnspod::send(&session, &targets),
         #[cfg(feature = "aliyun")]
         Api::Aliyun => super::aliyun::send(&session, &targets),
+        #[cfg(feature = "servercow")]
+        Api::Servercow => super::servercow::send(&session, &targets),
+        #[cfg(feature = "beget")]
+        Api::Beget => super::beget::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
