@@ -89,6 +89,18 @@ pub fn api_options<'a>(
                 ..none
             }
         }
+        Shape::UserFqdn => {
+            let login = user.ok_or(("username", "holds the account's login for this service"))?;
+            // servercow.de's script: the record is the first label, the zone the
+            // rest (an apex of two labels: the provider's own default).
+            let zone = domain.split_once('.').map(|(_, zone)| zone.to_string());
+            ApiOptions {
+                host: domain.to_string(),
+                zone: zone.filter(|z| z.contains('.')),
+                user: Some(login),
+                ..none
+            }
+        }
         Shape::ZoneLookup => {
             let key = user.ok_or(("username", "holds the access key ID for this service"))?;
             let host = lookup_host.ok_or(("lookup_host", "names the record for route53-v1"))?;
@@ -152,5 +164,14 @@ mod tests {
             Some(("lookup_host", "names the record for route53-v1"))
         );
         assert!(api_options(Shape::KeySecret, "h.example.com", None, None).is_err());
+        let o = api_options(Shape::UserFqdn, "home.example.com", Some("me"), None).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone.as_deref(), o.user),
+            ("home.example.com", Some("example.com"), Some("me"))
+        );
+        assert!(o.token_from_user.is_none() && !o.password_is_token);
+        let o = api_options(Shape::UserFqdn, "example.com", Some("me"), None).unwrap();
+        assert_eq!((o.host.as_str(), o.zone), ("example.com", None));
+        assert!(api_options(Shape::UserFqdn, "example.com", None, None).is_err());
     }
 }

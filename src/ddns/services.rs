@@ -38,6 +38,9 @@ pub enum Shape {
     /// `username` the access key, `password` the secret, `domain` the hosted
     /// zone, `lookup_host` the record (route53-v1).
     ZoneLookup,
+    /// `domain` the record's FQDN, its zone after the first label; `username`
+    /// the account's login, `password` its password (servercow.de, beget.com).
+    UserFqdn,
 }
 
 const NO_API: &str = "not supported: dynup does not speak its API yet";
@@ -60,7 +63,7 @@ const SERVICES: [&str; 100] = [
     "all-inkl.com U https://dyndns.kasserver.com/?myip=[IP] = -",
     "apertodns.com D https://api.apertodns.com",
     "apertodns.com-token U https://api.apertodns.com/nic/update?hostname=[DOMAIN]&myip=[IP] = good|nochg",
-    "beget.com R api",
+    "beget.com A beget U",
     "bind-nsupdate P rfc2136",
     "blazingfast.io R api",
     "changeip.com U https://nic.changeip.com/nic/update?u=[USERNAME]&p=[PASSWORD]&cmd=update&hostname=[DOMAIN]&ip=[IP] - Successful",
@@ -137,7 +140,7 @@ const SERVICES: [&str; 100] = [
     "scaleway.com A scaleway L",
     "schokokeks.org U https://dyndns.schokokeks.org/nic/update?myip=[IP] - good|nochg",
     "selfhost.de P selfhost",
-    "servercow.de R api",
+    "servercow.de A servercow U",
     "simply.com U https://api.simply.com/2/ddns/?hostname=[DOMAIN]&myip=[IP] = good|nochg",
     "sitelutions.com U https://dnsup.sitelutions.com/dnsup?user=[USERNAME]&pass=[PASSWORD]&id=[DOMAIN]&ip=[IP] - success",
     "spdyn.de P spdyn",
@@ -175,6 +178,7 @@ fn parse(line: &'static str) -> (&'static str, Route) {
                     "K" => Shape::KeySecret,
                     "Z" => Shape::ZoneLabel,
                     "L" => Shape::LabelZone,
+                    "U" => Shape::UserFqdn,
                     _ => Shape::ZoneLookup,
                 },
             )
