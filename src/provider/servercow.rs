@@ -71,8 +71,11 @@ fn set_record(session: &Session, target: &Target) -> Result<Change, Fail> {
         .iter()
         .filter(|r| {
             r.str_of("type") == Some(target.kind)
-                && r.str_of("name")
-                    .is_some_and(|n| n.trim_end_matches('.').eq_ignore_ascii_case(name))
+                && r.str_of("name").is_some_and(|n| {
+                    // Relative as the POST takes it; a full name read as well.
+                    let n = n.trim_end_matches('.');
+                    n.eq_ignore_ascii_case(name) || n.eq_ignore_ascii_case(&target.name)
+                })
         })
         .collect();
     let step = api::step("servercow", target, &records, |r| {
