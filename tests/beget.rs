@@ -137,3 +137,14 @@ fn verbose_masks_the_password_in_every_form() {
     let all = format!("{}{}{}", run.stdout, run.stderr, fx.state_text());
     assert!(!all.contains(PASSWORD), "{all}");
 }
+
+#[test]
+fn a_name_with_a_cname_is_refused_before_anything_is_written() {
+    let (fx, api) = setup();
+    api.add("www.example.ru", "CNAME", "example.ru", 10);
+    let run = run(&fx, &["--ipv4", "203.0.113.7", "www.example.ru"]);
+    assert_eq!(run.code, 17, "{run:?}");
+    assert!(run.stderr.contains("has CNAME records"), "{run:?}");
+    assert_eq!(paths(&fx), ["/api/dns/getData"]);
+    assert_eq!(api.values("www.example.ru", "CNAME"), ["example.ru"]);
+}

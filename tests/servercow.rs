@@ -66,6 +66,14 @@ fn an_unchanged_address_writes_nothing() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(methods(&fx), ["GET /dns/v1/domains/example.com"]);
     assert_eq!(api.violations(), Vec::<String>::new());
+
+    // Listed under full names, the record is found all the same.
+    let (fx, api) = setup();
+    api.list_full_names();
+    api.add("example.com", "home", "A", "203.0.113.7");
+    let run = self::run(&fx, &["--ipv4", "203.0.113.7", "home.example.com"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(methods(&fx), ["GET /dns/v1/domains/example.com"]);
 }
 
 #[test]

@@ -10,7 +10,8 @@
 //!   `"answer":{"status":"error","errors":[{"error_code":"INVALID_DATA",..}]}`;
 //! - `getData` (`fqdn`) -> `result.records` as real answers write them (A/AAAA
 //!   `{"ttl","address"}`, MX `{"ttl","exchange","preference"}`, TXT
-//!   `{"ttl","txtdata"}`), with `set_type` 1;
+//!   `{"ttl","txtdata"}`; a CNAME as the page writes records, `{"value","priority"}`),
+//!   with `set_type` 1;
 //! - `changeRecords` (`fqdn`, `records`): the name's records become those given,
 //!   each `{"priority","value"}` (priority required), at most 10 per type, of
 //!   one group (A/AAAA/MX/TXT here) -> `result` true.
@@ -173,7 +174,7 @@ impl State {
 
     fn get_data(&self, fqdn: &str) -> Reply {
         let mut lists = Vec::new();
-        for kind in ["A", "AAAA", "MX", "TXT"] {
+        for kind in ["A", "AAAA", "MX", "TXT", "CNAME"] {
             let items: Vec<String> = self
                 .records
                 .iter()
@@ -184,6 +185,8 @@ impl State {
                         r.value, r.priority
                     ),
                     "TXT" => format!(r#"{{"ttl":300,"txtdata":"{}"}}"#, r.value),
+                    // As the page writes records (no real answer seen).
+                    "CNAME" => format!(r#"{{"value":"{}","priority":{}}}"#, r.value, r.priority),
                     _ => format!(r#"{{"ttl":300,"address":"{}"}}"#, r.value),
                 })
                 .collect();

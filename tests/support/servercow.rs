@@ -37,6 +37,8 @@ pub struct State {
     pub domains: Vec<String>,
     pub records: Vec<Record>,
     pub violations: Vec<String>,
+    /// List names in full (`home.example.com`): the page shows no GET answer.
+    pub full_names: bool,
 }
 
 #[derive(Clone)]
@@ -87,6 +89,10 @@ impl ServercowApi {
             .cloned()
     }
 
+    pub fn list_full_names(&self) {
+        self.lock().full_names = true;
+    }
+
     pub fn violations(&self) -> Vec<String> {
         self.lock().violations.clone()
     }
@@ -124,9 +130,14 @@ impl State {
                     .iter()
                     .filter(|r| r.domain == domain)
                     .map(|r| {
+                        let name = match (self.full_names, r.name.as_str()) {
+                            (false, name) => name.to_string(),
+                            (true, "") => domain.clone(),
+                            (true, name) => format!("{name}.{domain}"),
+                        };
                         format!(
-                            r#"{{"name":"{}","ttl":{},"type":"{}","content":"{}"}}"#,
-                            r.name, r.ttl, r.kind, r.content
+                            r#"{{"name":"{name}","ttl":{},"type":"{}","content":"{}"}}"#,
+                            r.ttl, r.kind, r.content
                         )
                     })
                     .collect();
