@@ -11,7 +11,7 @@ mod support;
 use support::*;
 
 /// Each API preset and the endpoint --list-providers shows for it.
-const PRESETS: [(&str, &str); 19] = [
+const PRESETS: [(&str, &str); 21] = [
     ("cloudflare", "https://api.cloudflare.com/client/v4"),
     ("porkbun", "https://api.porkbun.com/api/json/v3"),
     ("hetzner", "https://api.hetzner.cloud/v1"),
@@ -34,6 +34,8 @@ const PRESETS: [(&str, &str); 19] = [
     ("aliyun", "https://alidns.aliyuncs.com"),
     ("luadns", "https://api.luadns.com/v1"),
     ("ns1", "https://api.nsone.net/v1"),
+    ("servercow", "https://api.servercow.de/dns/v1/domains"),
+    ("beget", "https://api.beget.com/api"),
 ];
 
 #[test]
@@ -85,6 +87,8 @@ fn auto_is_refused_and_a_given_address_dry_runs() {
             "netcup" => &["--user", "123456"],
             // The account's e-mail.
             "luadns" => &["--user", "me@example.com"],
+            // The account's login.
+            "servercow" | "beget" => &["--user", "login"],
             _ => &[],
         };
         let mut cmd = dynup(&fx.cache());

@@ -859,3 +859,70 @@ fn ns1_puts_a_missing_record_domain_in_the_zone_username() {
         assert_eq!(r.header("x-nsone-key"), Some(TOKEN));
     }
 }
+
+/// servercow.de's script service (`domain` the record's FQDN, split after its
+/// first label; `username` and `password` the DNS-API user) through dynup's
+/// Servercow API.
+#[cfg(feature = "servercow")]
+#[test]
+fn servercow_de_sets_the_first_label_of_domain_in_the_rest_as_zone() {
+    use support::servercow::{ServercowApi, USER};
+    let fx = Fixture::https();
+    let api = ServercowApi::on(&fx.mock, &["example.com"]);
+    api.add("example.com", "home", "A", "198.51.100.1");
+    let d = Ddns::with(
+        fx,
+        &format!(
+            "config service 'cow'\n\toption service_name 'servercow.de'\n\
+             \toption domain 'home.example.com'\n\toption username '{USER}'\n\
+             \toption password '{PASSWORD}'\n\toption ip_source 'script'\n\
+             \toption ip_script 'echo 203.0.113.7'\n\toption dns_server '{NO_DNS}'\n"
+        ),
+    );
+    let run = d.once_at_mock("cow");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(api.violations(), Vec::<String>::new());
+    let record = api.record("example.com", "home", "A").expect("record");
+    assert_eq!(record.content, "203.0.113.7");
+    let requests = d.fx.mock.requests();
+    assert_eq!(requests.len(), 2);
+    for r in requests {
+        assert_eq!(r.path, "/dns/v1/domains/example.com");
+        assert_eq!(r.header("x-auth-username"), Some(USER));
+        assert_eq!(r.header("x-auth-password"), Some(PASSWORD));
+    }
+}
+
+/// beget.com's script service (`domain` the FQDN, `username` the login,
+/// `password` its password) through dynup's Beget API.
+#[cfg(feature = "beget")]
+#[test]
+fn beget_com_sets_the_record_of_domain_with_login_and_password() {
+    use support::beget::{BegetApi, LOGIN};
+    let fx = Fixture::https();
+    let api = BegetApi::on(&fx.mock, &["example.ru"]);
+    api.add("home.example.ru", "TXT", "kept", 10);
+    let d = Ddns::with(
+        fx,
+        &format!(
+            "config service 'beget'\n\toption service_name 'beget.com'\n\
+             \toption domain 'home.example.ru'\n\toption username '{LOGIN}'\n\
+             \toption password '{PASSWORD}'\n\toption ip_source 'script'\n\
+             \toption ip_script 'echo 203.0.113.7'\n\toption dns_server '{NO_DNS}'\n"
+        ),
+    );
+    let run = d.once_at_mock("beget");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(api.violations(), Vec::<String>::new());
+    assert_eq!(api.values("home.example.ru", "A"), ["203.0.113.7"]);
+    assert_eq!(api.values("home.example.ru", "TXT"), ["kept"]);
+    let paths: Vec<String> =
+        d.fx.mock
+            .requests()
+            .iter()
+            .map(|r| r.path.clone())
+            .collect();
+    assert_eq!(paths, ["/api/dns/getData", "/api/dns/changeRecords"]);
+    let log = format!("{}{}", run.stdout, run.stderr);
+    assert!(!log.contains(PASSWORD), "{log}");
+}

@@ -325,7 +325,7 @@ impl Lab {
 }
 
 /// The presets with their own HTTP API, each with a fake in tests/support.
-const API_PRESETS: [&str; 19] = [
+const API_PRESETS: [&str; 21] = [
     "cloudflare",
     "porkbun",
     "hetzner",
@@ -345,6 +345,8 @@ const API_PRESETS: [&str; 19] = [
     "aliyun",
     "luadns",
     "ns1",
+    "servercow",
+    "beget",
 ];
 
 /// The README's API lines update home.example.com: the fake of the preset's API
@@ -427,6 +429,14 @@ fn api_fake(preset: &str, mock: &Mock) -> Option<Violations> {
         }
         "ns1" => {
             let api = ns1::Ns1Api::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "servercow" => {
+            let api = servercow::ServercowApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "beget" => {
+            let api = beget::BegetApi::on(mock, &zone);
             Box::new(move || api.violations())
         }
         "ionos" => {

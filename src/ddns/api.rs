@@ -109,6 +109,18 @@ pub fn api_options<'a>(
             user: Some(user.ok_or(("username", "holds the account e-mail for this service"))?),
             ..none
         },
+        Shape::UserFqdn => {
+            let login = user.ok_or(("username", "holds the account's login for this service"))?;
+            // servercow.de's script: the record is the first label, the zone the
+            // rest (an apex of two labels: the provider's own default).
+            let zone = domain.split_once('.').map(|(_, zone)| zone.to_string());
+            ApiOptions {
+                host: domain.to_string(),
+                zone: zone.filter(|z| z.contains('.')),
+                user: Some(login),
+                ..none
+            }
+        }
         Shape::ZoneLookup => {
             let key = user.ok_or(("username", "holds the access key ID for this service"))?;
             let host = lookup_host.ok_or(("lookup_host", "names the record for route53-v1"))?;
@@ -265,5 +277,14 @@ mod tests {
         );
         assert!(!o.password_is_token && o.token.is_none());
         assert!(options(Shape::AccountKey, "h.example.com", None, None).is_err());
+        let o = options(Shape::UserFqdn, "home.example.com", Some("me"), None).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone.as_deref(), o.user),
+            ("home.example.com", Some("example.com"), Some("me"))
+        );
+        assert!(o.token.is_none() && !o.password_is_token);
+        let o = options(Shape::UserFqdn, "example.com", Some("me"), None).unwrap();
+        assert_eq!((o.host.as_str(), o.zone), ("example.com", None));
+        assert!(options(Shape::UserFqdn, "example.com", None, None).is_err());
     }
 }

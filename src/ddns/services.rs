@@ -45,6 +45,9 @@ pub enum Shape {
     /// `username` the account e-mail, `password` the API key, `domain` the
     /// record (luadns.com-v1).
     AccountKey,
+    /// `domain` the record's FQDN, its zone after the first label; `username`
+    /// the account's login, `password` its password (servercow.de, beget.com).
+    UserFqdn,
 }
 
 const NO_API: &str = "not supported: dynup does not speak its API yet";
@@ -68,7 +71,7 @@ const SERVICES: [&str; 100] = [
     "all-inkl.com U https://dyndns.kasserver.com/?myip=[IP] = -",
     "apertodns.com D https://api.apertodns.com",
     "apertodns.com-token U https://api.apertodns.com/nic/update?hostname=[DOMAIN]&myip=[IP] = good|nochg",
-    "beget.com R api",
+    "beget.com A beget U",
     "bind-nsupdate P rfc2136",
     "blazingfast.io R api",
     "changeip.com U https://nic.changeip.com/nic/update?u=[USERNAME]&p=[PASSWORD]&cmd=update&hostname=[DOMAIN]&ip=[IP] - Successful",
@@ -145,7 +148,7 @@ const SERVICES: [&str; 100] = [
     "scaleway.com A scaleway L",
     "schokokeks.org U https://dyndns.schokokeks.org/nic/update?myip=[IP] - good|nochg",
     "selfhost.de P selfhost",
-    "servercow.de R api",
+    "servercow.de A servercow U",
     "simply.com U https://api.simply.com/2/ddns/?hostname=[DOMAIN]&myip=[IP] = good|nochg",
     "sitelutions.com U https://dnsup.sitelutions.com/dnsup?user=[USERNAME]&pass=[PASSWORD]&id=[DOMAIN]&ip=[IP] - success",
     "spdyn.de P spdyn",
@@ -185,6 +188,7 @@ fn parse(line: &'static str) -> (&'static str, Route) {
                     "L" => Shape::LabelZone,
                     "N" => Shape::CustomerKey,
                     "E" => Shape::AccountKey,
+                    "U" => Shape::UserFqdn,
                     _ => Shape::ZoneLookup,
                 },
             )

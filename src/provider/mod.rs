@@ -3,6 +3,8 @@
 #[cfg(feature = "aliyun")]
 pub mod aliyun;
 pub mod api;
+#[cfg(feature = "beget")]
+pub mod beget;
 #[cfg(feature = "cloudflare")]
 pub mod cloudflare;
 #[cfg(feature = "desec-api")]
@@ -47,6 +49,8 @@ pub mod rfc2136;
 pub mod route53;
 #[cfg(feature = "scaleway")]
 pub mod scaleway;
+#[cfg(feature = "servercow")]
+pub mod servercow;
 #[cfg(feature = "route53")]
 pub mod sigv4;
 #[cfg(feature = "dnspod")]

@@ -653,6 +653,36 @@ pub static PRESETS: &[Preset] = &[
         secret_note: "API key (X-NSONE-Key)",
         ..DYNDNS2
     },
+    // Servercow DNS API v1, https://wiki.servercow.de/en/domains/dns_api/api-syntax/
+    // (the mock in tests/support/servercow.rs follows it): X-Auth-Username and
+    // X-Auth-Password headers, GET /dns/v1/domains/{zone} lists the records, POST
+    // there with type, name, content, ttl sets one. Unconfirmed: the GET answer's
+    // shape (read as a list of such records) and the apex written as name "".
+    #[cfg(feature = "servercow")]
+    Preset {
+        name: "servercow",
+        protocol: Protocol::Api(Api::Servercow),
+        host: Some("api.servercow.de"),
+        path: "/dns/v1/domains",
+        ipv6_auto: false,
+        secret_note: "--user DNS-API-USER + its password (X-Auth-* headers)",
+        ..DYNDNS2
+    },
+    // Beget API, https://beget.com/en/kb/api/basic-principles-of-operation-with-api
+    // and https://beget.com/en/kb/api/dns-administration-functions (the mock in
+    // tests/support/beget.rs follows them): dns/getData and dns/changeRecords with
+    // login, passwd and input_data JSON, POSTed as a form. Unconfirmed: AAAA in
+    // changeRecords (ddns-scripts sends it) and the error codes' names.
+    #[cfg(feature = "beget")]
+    Preset {
+        name: "beget",
+        protocol: Protocol::Api(Api::Beget),
+        host: Some("api.beget.com"),
+        path: "/api",
+        ipv6_auto: false,
+        secret_note: "--user LOGIN + the account's API password (form field)",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {

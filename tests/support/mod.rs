@@ -35,6 +35,7 @@ use rcgen::{
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 
 pub mod aliyun;
+pub mod beget;
 pub mod cloudflare;
 pub mod desec_api;
 pub mod digitalocean;
@@ -56,6 +57,7 @@ pub mod powerdns;
 pub mod rest;
 pub mod route53;
 pub mod scaleway;
+pub mod servercow;
 
 /// Limit on the request head (request line + headers).
 pub const MAX_HEAD: usize = 16 * 1024;

@@ -63,6 +63,10 @@ pub enum Api {
     Luadns,
     #[cfg(feature = "ns1")]
     Ns1,
+    #[cfg(feature = "servercow")]
+    Servercow,
+    #[cfg(feature = "beget")]
+    Beget,
 }
 
 impl Api {
@@ -106,6 +110,10 @@ impl Api {
             Api::Luadns => "luadns-v1",
             #[cfg(feature = "ns1")]
             Api::Ns1 => "ns1-v1",
+            #[cfg(feature = "servercow")]
+            Api::Servercow => "servercow-v1",
+            #[cfg(feature = "beget")]
+            Api::Beget => "beget-json",
         }
     }
 }
@@ -506,6 +514,10 @@ pub fn send(
         Api::Luadns => super::luadns::send(&session, &targets),
         #[cfg(feature = "ns1")]
         Api::Ns1 => super::ns1::send(&session, &targets),
+        #[cfg(feature = "servercow")]
+        Api::Servercow => super::servercow::send(&session, &targets),
+        #[cfg(feature = "beget")]
+        Api::Beget => super::beget::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
