@@ -1,4 +1,5 @@
-//! Tests of `resolve`: from flags and environment to a `Job` or a usage error.
+//! Tests of `resolve` and its option parsers: from flags and environment to a
+//! `Job` or a usage error.
 
 use super::record::parse_ttl;
 use super::*;
