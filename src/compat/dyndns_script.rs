@@ -8,10 +8,12 @@
 //! printed, a family whose address was not found is not silently deleted, an
 //! unchanged address is not resent, and a failed update exits non-zero.
 
+mod config_file;
+mod options;
+
 use std::ffi::OsString;
-use std::fs;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use super::{env_value, fail, resolve, run_job, SCRIPT_RULES};
@@ -21,39 +23,19 @@ use crate::config::{self, Job};
 use crate::exit::{self, Exit, Failure};
 use crate::output::Out;
 use crate::url::Server;
+use config_file::read_config_file;
+use options::{parse, Command, Options};
 
 const DEFAULT_CONFIG: &str = "/etc/dyndns-update-script.conf";
 /// The script's check-IP servers, over https: the family of the connection
 /// decides which address icanhazip.com answers with.
 const IPV4_CHECKIP: [&str; 2] = ["https://v4.ident.me/", "https://icanhazip.com/"];
 const IPV6_CHECKIP: [&str; 2] = ["https://v6.ident.me/", "https://icanhazip.com/"];
-/// `-S`: no longer than a day, so that a typo cannot park a cron job for good.
-const MAX_SLEEP: u64 = 86_400;
 /// A macro, so that `concat!` can put it into the texts below with no format!.
 macro_rules! short_description {
     () => {
         "dynup in the place of dyndns-update-script.sh: updates the A and AAAA records of a name through a dyndns HTTP server."
     };
-}
-
-/// The command line, as the script's getopts read it.
-#[derive(Debug, Default)]
-struct Options {
-    ipv4_only: bool,
-    ipv6_only: bool,
-    device: Option<String>,
-    prefix_only: bool,
-    sleep: Option<u64>,
-    ttl: Option<String>,
-    cacert: Option<PathBuf>,
-    record: Option<String>,
-}
-
-enum Command {
-    Run(Options),
-    Help,
-    ShortDescription,
-    Version,
 }
 
 pub fn main(shown: &str, argv: Vec<OsString>) -> Exit {
@@ -83,76 +65,6 @@ pub fn main(shown: &str, argv: Vec<OsString>) -> Exit {
     }
 }
 
-/// The options, short and long ('\0': long only). `parse` finds a flag by its
-/// place here: one loop rather than a comparison per spelling, which is smaller.
-const FLAGS: [(char, &str); 10] = [
-    ('4', "ipv4-only"),
-    ('6', "ipv6-only"),
-    ('p', "prefix-only"),
-    ('h', "help"),
-    ('s', "short-description"),
-    ('v', "version"),
-    // These take a value.
-    ('d', "device"),
-    ('S', "sleep"),
-    ('t', "ttl"),
-    ('\0', "cacert"),
-];
-
-fn parse(argv: Vec<OsString>) -> Result<Command, lexopt::Error> {
-    use lexopt::prelude::*;
-
-    let mut options = Options::default();
-    let mut parser = lexopt::Parser::from_args(argv);
-    while let Some(arg) = parser.next()? {
-        let flag = match arg {
-            Short(short) => FLAGS.iter().position(|(s, _)| *s == short),
-            Long(long) => FLAGS.iter().position(|(_, l)| *l == long),
-            Value(_) => None,
-        };
-        match (flag, arg) {
-            (Some(0), _) => options.ipv4_only = true,
-            (Some(1), _) => options.ipv6_only = true,
-            (Some(2), _) => options.prefix_only = true,
-            (Some(3), _) => return Ok(Command::Help),
-            (Some(4), _) => return Ok(Command::ShortDescription),
-            (Some(5), _) => return Ok(Command::Version),
-            (Some(9), _) => options.cacert = Some(parser.value()?.into()),
-            (Some(flag), _) => {
-                let text = parser.value()?.string()?;
-                match flag {
-                    6 => options.device = Some(text),
-                    7 => options.sleep = Some(sleep_seconds(&text)?),
-                    _ => options.ttl = Some(text),
-                }
-            }
-            (None, Value(value)) if options.record.is_none() => {
-                options.record = Some(value.string()?)
-            }
-            (None, Value(value)) => {
-                return Err(lexopt::Error::from(format!(
-                    "one RECORD_NAME only; '{}' is one too many",
-                    value.to_string_lossy()
-                )))
-            }
-            (None, arg) => return Err(arg.unexpected()),
-        }
-    }
-    Ok(Command::Run(options))
-}
-
-/// `-S`: whole seconds, at most MAX_SLEEP.
-fn sleep_seconds(text: &str) -> Result<u64, lexopt::Error> {
-    text.parse::<u64>()
-        .ok()
-        .filter(|s| *s <= MAX_SLEEP && text.bytes().all(|b| b.is_ascii_digit()))
-        .ok_or_else(|| {
-            lexopt::Error::from(format!(
-                "-S/--sleep: expected whole seconds from 0 to {MAX_SLEEP}, got '{text}'"
-            ))
-        })
-}
-
 /// `-p`: the first 64 bits of the device's global IPv6 address, each group
 /// zero-padded to four digits as the script printed them.
 fn print_prefix(out: &Out, device: Option<&str>) -> Exit {
@@ -174,15 +86,6 @@ fn prefix_line(v6: std::net::Ipv6Addr) -> String {
         "PREFIX: {:04x}:{:04x}:{:04x}:{:04x}",
         s[0], s[1], s[2], s[3]
     )
-}
-
-/// The script's constants, from the environment over the config file.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Constants {
-    server: Option<String>,
-    zone: Option<String>,
-    secret: Option<String>,
-    secret_file: Option<String>,
 }
 
 fn update(shown: &str, mut options: Options) -> Result<Exit, Failure> {
@@ -341,114 +244,6 @@ fn from_web(job: &Job, checkip: Option<&str>, v6: bool, out: &Out) -> Result<IpA
     })
 }
 
-/// The config file: DYNUP_COMPAT_CONFIG, else /etc/dyndns-update-script.conf when
-/// it exists. Returns its constants and the warnings it deserves.
-fn read_config_file() -> Result<(Constants, Vec<String>), Failure> {
-    let (path, required) = match env_value("DYNUP_COMPAT_CONFIG") {
-        Some(path) => (PathBuf::from(path), true),
-        None => (PathBuf::from(DEFAULT_CONFIG), false),
-    };
-    // A shell file of a few constants; the cap keeps /dev/zero out of memory.
-    let read = crate::file::read_capped(&path, 64 * 1024).and_then(|bytes| {
-        String::from_utf8(bytes)
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::InvalidData, "not UTF-8 text"))
-    });
-    let text = match read {
-        Ok(text) => text,
-        Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((Constants::default(), Vec::new()))
-        }
-        Err(e) => {
-            return Err(Failure::usage(format!(
-                "config file {}: cannot read: {e}",
-                path.display()
-            )))
-        }
-    };
-    let constants = parse_config(&text, &path)?;
-    let mut warnings = Vec::new();
-    let mode = file_mode(&path);
-    if mode & 0o022 != 0 {
-        return Err(Failure::usage(format!(
-            "config file {}: writable by other users, who could send the secret elsewhere; \
-             chmod 600 it",
-            path.display()
-        )));
-    }
-    if constants.secret.is_some() && mode & 0o044 != 0 {
-        warnings.push(format!(
-            "config file {}: holds the secret and is readable by other users; chmod 600 it",
-            path.display()
-        ));
-    }
-    Ok((constants, warnings))
-}
-
-/// The permission bits of a regular file; 0 for anything else (/dev/null says
-/// "no config file" and holds nothing anyone could change).
-#[cfg(unix)]
-fn file_mode(path: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    fs::metadata(path)
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| m.permissions().mode())
-        .unwrap_or(0)
-}
-
-#[cfg(not(unix))]
-fn file_mode(_path: &Path) -> u32 {
-    0
-}
-
-/// KEY=VALUE lines; `#` comments, blank lines, `export ` and quotes are allowed,
-/// so that the script's own three constant lines can be pasted in.
-fn parse_config(text: &str, path: &Path) -> Result<Constants, Failure> {
-    let mut constants = Constants::default();
-    for (number, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let at = || format!("config file {} line {}", path.display(), number + 1);
-        let line = line.strip_prefix("export ").unwrap_or(line);
-        let Some((key, value)) = line.split_once('=') else {
-            return Err(Failure::usage(format!("{}: expected KEY=VALUE", at())));
-        };
-        let value = unquote(value.trim()).to_string();
-        if value.is_empty() {
-            continue;
-        }
-        let slot = match key.trim() {
-            "DYNDNS_SERVER" | "VALUE_DYNDNS_DOMAIN" => &mut constants.server,
-            "DYNDNS_ZONE" | "VALUE_ZONE_NAME" => &mut constants.zone,
-            "DYNDNS_SECRET" | "VALUE_SECRET" => &mut constants.secret,
-            "DYNDNS_SECRET_FILE" => &mut constants.secret_file,
-            other => {
-                return Err(Failure::usage(format!(
-                    "{}: unknown key '{other}' (known: DYNDNS_SERVER, DYNDNS_ZONE, \
-                     DYNDNS_SECRET, DYNDNS_SECRET_FILE)",
-                    at()
-                )))
-            }
-        };
-        *slot = Some(value);
-    }
-    Ok(constants)
-}
-
-fn unquote(value: &str) -> &str {
-    for quote in ['\'', '"'] {
-        if let Some(inner) = value
-            .strip_prefix(quote)
-            .and_then(|v| v.strip_suffix(quote))
-        {
-            return inner;
-        }
-    }
-    value
-}
-
 /// Built from pieces rather than with format!: one static text, `shown` and the table.
 fn help_text(shown: &str) -> String {
     let mut text = String::from("Usage: ");
@@ -511,88 +306,10 @@ else nothing; errors on stderr. Unlike the script, no RECORD_NAME exits 2
 mod tests {
     use super::*;
 
-    fn options(items: &[&str]) -> Options {
-        match parse(items.iter().map(OsString::from).collect()) {
-            Ok(Command::Run(options)) => options,
-            _ => panic!("expected a run: {items:?}"),
-        }
-    }
-
-    fn error(items: &[&str]) -> String {
-        match parse(items.iter().map(OsString::from).collect()) {
-            Err(e) => e.to_string(),
-            Ok(_) => String::new(),
-        }
-    }
-
-    #[test]
-    fn the_scripts_options() {
-        let cron = options(&["-S", "5", "-d", "br-lan", "-4", "nrouter"]);
-        assert_eq!(cron.sleep, Some(5));
-        assert_eq!(cron.device.as_deref(), Some("br-lan"));
-        assert!(cron.ipv4_only && !cron.ipv6_only);
-        assert_eq!(cron.record.as_deref(), Some("nrouter"));
-        let long = options(&[
-            "--ipv6-only",
-            "--device=eth0",
-            "--sleep=1",
-            "--ttl=123",
-            "--prefix-only",
-            "--cacert",
-            "/ca.pem",
-            "lol",
-        ]);
-        assert!(long.ipv6_only && long.prefix_only);
-        assert_eq!(long.device.as_deref(), Some("eth0"));
-        assert_eq!((long.sleep, long.ttl.as_deref()), (Some(1), Some("123")));
-        assert_eq!(long.cacert, Some(PathBuf::from("/ca.pem")));
-        assert!(matches!(
-            parse(vec![OsString::from("-s")]),
-            Ok(Command::ShortDescription)
-        ));
-        assert!(matches!(
-            parse(vec![OsString::from("--version")]),
-            Ok(Command::Version)
-        ));
-        assert!(matches!(
-            parse(vec![OsString::from("-h")]),
-            Ok(Command::Help)
-        ));
-    }
-
-    #[test]
-    fn bad_options_are_named() {
-        assert!(error(&["-x", "r"]).contains("-x"));
-        assert!(error(&["--sleep=soon", "r"]).contains("--sleep"));
-        assert!(error(&["-S", "-1", "r"]).contains("--sleep"));
-        assert!(error(&["-d"]).contains("-d"));
-        assert!(error(&["a", "b"]).contains("'b'"));
-    }
-
     #[test]
     fn prefix_is_zero_padded() {
         let v6: std::net::Ipv6Addr = "2003:e9:53ce:9100::1".parse().expect("v6");
         assert_eq!(prefix_line(v6), "PREFIX: 2003:00e9:53ce:9100");
-    }
-
-    #[test]
-    fn config_lines() {
-        let path = Path::new("/c");
-        let text = "# the script's lines pasted in\nVALUE_DYNDNS_DOMAIN='dyndns.example.com'\n\
-                    export DYNDNS_ZONE=\"sub.example.com\"\n\nDYNDNS_SECRET_FILE=/etc/secret\n";
-        let parsed = parse_config(text, path).expect("parsed");
-        assert_eq!(parsed.server.as_deref(), Some("dyndns.example.com"));
-        assert_eq!(parsed.zone.as_deref(), Some("sub.example.com"));
-        assert_eq!(parsed.secret_file.as_deref(), Some("/etc/secret"));
-        assert_eq!(parsed.secret, None);
-        let unknown = parse_config("DYNDNS_SERVR=x\n", path)
-            .err()
-            .map(|f| f.message);
-        assert!(unknown.is_some_and(|m| m.contains("line 1") && m.contains("DYNDNS_SERVR")));
-        let no_equals = parse_config("\n\nnonsense\n", path)
-            .err()
-            .map(|f| f.message);
-        assert!(no_equals.is_some_and(|m| m.contains("line 3")));
     }
 
     #[test]
