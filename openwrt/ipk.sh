@@ -135,7 +135,8 @@ Description: ddns-scripts for LuCI's Dynamic DNS page, run by dynup
  checks and updates (no curl, wget or bind-host needed).
 CONTROL
 echo /etc/config/ddns >"$work/control/conffiles"
-cp "$top/openwrt/control/postinst" "$top/openwrt/control/prerm" "$work/control/"
+# The build system's scripts, plus what opkg misses when it swaps ddns-scripts out.
+cp "$top/openwrt/ddns/postinst" "$top/openwrt/ddns/prerm" "$work/control/"
 chmod 0644 "$work/control/control" "$work/control/conffiles"
 chmod 0755 "$work/control" "$work/control/postinst" "$work/control/prerm"
 (cd "$work/control" && pack -cf - .) | gzip -n -9 >"$work/ipk/control.tar.gz"

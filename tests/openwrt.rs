@@ -385,6 +385,8 @@ fn every_shell_file_is_shellcheck_clean() {
         "openwrt/ddns/files/usr/bin/ddns",
         "openwrt/ddns/files/etc/init.d/ddns",
         "openwrt/ddns/files/etc/hotplug.d/iface/95-ddns",
+        "openwrt/ddns/postinst",
+        "openwrt/ddns/prerm",
     ];
     let not_shell = [
         "openwrt/Makefile",
