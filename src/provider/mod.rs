@@ -22,6 +22,8 @@ pub mod gandi;
 pub mod godaddy;
 #[cfg(feature = "hetzner")]
 pub mod hetzner;
+#[cfg(feature = "huaweicloud")]
+pub mod huaweicloud;
 #[cfg(feature = "ionos")]
 pub mod ionos;
 #[cfg(feature = "linode")]
@@ -43,11 +45,13 @@ pub mod rfc2136;
 pub mod route53;
 #[cfg(feature = "scaleway")]
 pub mod scaleway;
-#[cfg(feature = "route53")]
+#[cfg(any(feature = "route53", feature = "huaweicloud"))]
 pub mod sigv4;
 #[cfg(feature = "dnspod")]
 pub mod tc3;
 pub mod template;
+#[cfg(feature = "xname")]
+pub mod xname;
 #[cfg(test)]
 mod test_answers;
 

@@ -59,6 +59,10 @@ pub enum Api {
     Dnspod,
     #[cfg(feature = "aliyun")]
     Aliyun,
+    #[cfg(feature = "xname")]
+    Xname,
+    #[cfg(feature = "huaweicloud")]
+    HuaweiCloud,
 }
 
 impl Api {
@@ -98,6 +102,10 @@ impl Api {
             Api::Dnspod => "dnspod-tc3",
             #[cfg(feature = "aliyun")]
             Api::Aliyun => "alidns-rpc",
+            #[cfg(feature = "xname")]
+            Api::Xname => "xname-xmlrpc",
+            #[cfg(feature = "huaweicloud")]
+            Api::HuaweiCloud => "huaweicloud-dns-v2",
         }
     }
 }
@@ -494,6 +502,10 @@ pub fn send(
         Api::Dnspod => super::dnspod::send(&session, &targets),
         #[cfg(feature = "aliyun")]
         Api::Aliyun => super::aliyun::send(&session, &targets),
+        #[cfg(feature = "xname")]
+        Api::Xname => super::xname::send(&session, &targets),
+        #[cfg(feature = "huaweicloud")]
+        Api::HuaweiCloud => super::huaweicloud::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
