@@ -11,7 +11,7 @@ mod support;
 use support::*;
 
 /// Each API preset and the endpoint --list-providers shows for it.
-const PRESETS: [(&str, &str); 17] = [
+const PRESETS: [(&str, &str); 19] = [
     ("cloudflare", "https://api.cloudflare.com/client/v4"),
     ("porkbun", "https://api.porkbun.com/api/json/v3"),
     ("hetzner", "https://api.hetzner.cloud/v1"),
@@ -32,6 +32,8 @@ const PRESETS: [(&str, &str); 17] = [
     ("ionos", "https://ipv4.api.hosting.ionos.com/dns/v1/dyndns"),
     ("dnspod", "https://dnspod.tencentcloudapi.com"),
     ("aliyun", "https://alidns.aliyuncs.com"),
+    ("xname", "https://freedns.42.pl/xmlrpc.php"),
+    ("huaweicloud", "https://dns.myhuaweicloud.com"),
 ];
 
 #[test]
@@ -81,6 +83,8 @@ fn auto_is_refused_and_a_given_address_dry_runs() {
             "powerdns" => &["--server", "https://127.0.0.1:1"],
             // The customer number.
             "netcup" => &["--user", "123456"],
+            // The account name.
+            "xname" => &["--user", "myaccount"],
             _ => &[],
         };
         let mut cmd = dynup(&fx.cache());

@@ -325,7 +325,7 @@ impl Lab {
 }
 
 /// The presets with their own HTTP API, each with a fake in tests/support.
-const API_PRESETS: [&str; 17] = [
+const API_PRESETS: [&str; 19] = [
     "cloudflare",
     "porkbun",
     "hetzner",
@@ -343,6 +343,8 @@ const API_PRESETS: [&str; 17] = [
     "ionos",
     "dnspod",
     "aliyun",
+    "xname",
+    "huaweicloud",
 ];
 
 /// The README's API lines update home.example.com: the fake of the preset's API
@@ -417,6 +419,14 @@ fn api_fake(preset: &str, mock: &Mock) -> Option<Violations> {
         }
         "dnspod" => {
             let api = dnspod::DnspodApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "xname" => {
+            let api = xname::XnameApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "huaweicloud" => {
+            let api = huaweicloud::HuaweiApi::on(mock, &zone);
             Box::new(move || api.violations())
         }
         "ionos" => {

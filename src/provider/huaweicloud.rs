@@ -60,7 +60,12 @@ fn signature(
 }
 
 /// The signed headers of a request to `base() + path` (with its query).
-fn signed(session: &Session, method: Method, path: &str, body: Option<&str>) -> Vec<(&'static str, String)> {
+fn signed(
+    session: &Session,
+    method: Method,
+    path: &str,
+    body: Option<&str>,
+) -> Vec<(&'static str, String)> {
     let url = format!("{}{path}", session.base());
     let rest = url.split_once("://").map_or("", |(_, rest)| rest);
     let (host, path_query) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
@@ -129,7 +134,8 @@ fn set_record(session: &Session, zone_id: &str, target: &Target) -> Result<Chang
         .iter()
         .filter(|s| {
             s.str_of("type") == Some(target.kind)
-                && s.str_of("name").is_some_and(|n| n.eq_ignore_ascii_case(&name))
+                && s.str_of("name")
+                    .is_some_and(|n| n.eq_ignore_ascii_case(&name))
         })
         .collect();
     let mut members = vec![
@@ -144,7 +150,13 @@ fn set_record(session: &Session, zone_id: &str, target: &Target) -> Result<Chang
                 members.push(("ttl", ttl.to_string()));
             }
             let body = json::object(&members);
-            exchange(session, Method::Post, &sets_path, Some(body), "creating the record")?;
+            exchange(
+                session,
+                Method::Post,
+                &sets_path,
+                Some(body),
+                "creating the record",
+            )?;
             Ok(Change::Created)
         }
         Step::Update(set) => {
@@ -160,7 +172,13 @@ fn set_record(session: &Session, zone_id: &str, target: &Target) -> Result<Chang
             }
             let path = format!("{sets_path}/{}", percent_encode(id));
             let body = json::object(&members);
-            exchange(session, Method::Put, &path, Some(body), "updating the record")?;
+            exchange(
+                session,
+                Method::Put,
+                &path,
+                Some(body),
+                "updating the record",
+            )?;
             Ok(Change::Updated)
         }
     }

@@ -50,10 +50,10 @@ pub mod sigv4;
 #[cfg(feature = "dnspod")]
 pub mod tc3;
 pub mod template;
-#[cfg(feature = "xname")]
-pub mod xname;
 #[cfg(test)]
 mod test_answers;
+#[cfg(feature = "xname")]
+pub mod xname;
 
 pub use presets::{preset, AddrParams, Auth, Credentials, Preset};
 

@@ -11,7 +11,8 @@
 //! state file keeps an unchanged address from being sent again.
 //!
 //! Success is a struct with `serial`; a failure a `<fault>` whose `faultString`
-//! says why (`authentication refused`, `You can not manage zone ..`).
+//! says why (`authentication refused`, `You can not manage zone ..`, the zone
+//! that is not the account's or does not exist).
 
 use super::api::{self, Change, Fail, Session, Target};
 use crate::exit::Exit;
@@ -81,7 +82,12 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
     targets
         .iter()
         .map(|target| {
-            let mut call = session.call(Method::Post, "", Vec::new(), Some(call_text(session, target)));
+            let mut call = session.call(
+                Method::Post,
+                "",
+                Vec::new(),
+                Some(call_text(session, target)),
+            );
             call.content_type = "text/xml";
             check(&session.send(&call)?)?;
             Ok(Change::Updated)
@@ -114,11 +120,18 @@ fn check(answer: &Answer) -> Result<(), Fail> {
     let exit = match fault {
         _ if !answer.is_success() => api::status_exit(answer.status),
         true if lower.contains("authentication") => Exit::BadAuth,
-        true if lower.contains("zone") => Exit::NoHost,
+        true if lower.contains("can not manage zone") => Exit::NoHost,
         true => Exit::Rejected,
         false => Exit::Unexpected,
     };
-    Err(api::fail("xname", "updating the record", answer, exit, "", why))
+    Err(api::fail(
+        "xname",
+        "updating the record",
+        answer,
+        exit,
+        "",
+        why,
+    ))
 }
 
 #[cfg(test)]
@@ -150,7 +163,10 @@ mod tests {
                   <value><string>2026112901</string></value></member></struct></value></param>\
                   </params></methodResponse>";
         assert_eq!(exit_of(200, ok), Exit::Ok);
-        assert_eq!(exit_of(200, &fault("authentication refused")), Exit::BadAuth);
+        assert_eq!(
+            exit_of(200, &fault("authentication refused")),
+            Exit::BadAuth
+        );
         assert_eq!(
             exit_of(200, &fault("You can not manage zone example.com")),
             Exit::NoHost

@@ -44,6 +44,7 @@ pub mod dyndns_server;
 pub mod gandi;
 pub mod godaddy;
 pub mod hetzner;
+pub mod huaweicloud;
 pub mod ionos;
 pub mod linode;
 pub mod namecheap;
@@ -54,6 +55,7 @@ pub mod powerdns;
 pub mod rest;
 pub mod route53;
 pub mod scaleway;
+pub mod xname;
 
 /// Limit on the request head (request line + headers).
 pub const MAX_HEAD: usize = 16 * 1024;
