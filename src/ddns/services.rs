@@ -42,6 +42,10 @@ pub enum Shape {
     /// the API key, `domain` the FQDN, `param_opt` the zone when it is not the
     /// FQDN less its first label (netcup.com).
     CustomerKey,
+    /// `username` the account, `password` its password, and the script's own
+    /// options `zone` and `record` (the label), else `domain` host@zone or a
+    /// FQDN (freedns.42.pl).
+    RecordZone,
 }
 
 const NO_API: &str = "not supported: dynup does not speak its API yet";
@@ -101,7 +105,7 @@ const SERVICES: [&str; 100] = [
     "dynv6.com P dynv6",
     "easydns.com U https://api.cp.easydns.com/dyn/generic.php?hostname=[DOMAIN]&myip=[IP] = OK|NOERROR",
     "eurodns.com U https://update.eurodyndns.org/update/?hostname=[DOMAIN]&myip=[IP] = good|nochg",
-    "freedns.42.pl R not supported: its XML-RPC API is not in dynup yet",
+    "freedns.42.pl A xname X",
     "gandi.net A gandi Z",
     "godaddy.com-v1 A godaddy K",
     "goip.de U https://www.goip.de/setip?username=[USERNAME]&password=[PASSWORD]&subdomain=[DOMAIN]&ip=[IP] https://www.goip.de/setip?username=[USERNAME]&password=[PASSWORD]&subdomain=[DOMAIN]&ip6=[IP] -",
@@ -109,7 +113,7 @@ const SERVICES: [&str; 100] = [
     "he.net P he.net",
     "hetzner.cloud A hetzner Z",
     "hosting.de D https://ddns.hosting.de",
-    "huaweicloud.com R api",
+    "huaweicloud.com A huaweicloud K",
     "infomaniak.com D https://infomaniak.com",
     "inwx.de P inwx",
     "ipnodns.ru U https://ipnodns.ru/cgi-bin/dyndns.cgi?login=[USERNAME]&secret=[PASSWORD] - ok",
@@ -181,6 +185,7 @@ fn parse(line: &'static str) -> (&'static str, Route) {
                     "Z" => Shape::ZoneLabel,
                     "L" => Shape::LabelZone,
                     "N" => Shape::CustomerKey,
+                    "X" => Shape::RecordZone,
                     _ => Shape::ZoneLookup,
                 },
             )
@@ -283,6 +288,14 @@ mod tests {
             Some(Route::Api("powerdns", Shape::ZoneLabel))
         );
         assert_eq!(route("one.com"), Some(Route::Refused(PANEL)));
+        assert_eq!(
+            route("freedns.42.pl"),
+            Some(Route::Api("xname", Shape::RecordZone))
+        );
+        assert_eq!(
+            route("huaweicloud.com"),
+            Some(Route::Api("huaweicloud", Shape::KeySecret))
+        );
         assert_eq!(route("ns1.com"), Some(Route::Refused(NO_API)));
         assert_eq!(
             route("ddnss.de"),
