@@ -106,9 +106,12 @@ fn expected_signature(request: &Recorded, names: &str) -> String {
     hex(hmac::sign(&key, to_sign.as_bytes()).as_ref())
 }
 
+/// A body's members other than `records`, as [`flat_json`] reads them.
+type Members = Vec<(String, String)>;
+
 /// The `records` array of a body and its other members, or `None` when the
 /// body is not such an object.
-fn body_of(text: &str) -> Option<(Vec<String>, Vec<(String, String)>)> {
+fn body_of(text: &str) -> Option<(Vec<String>, Members)> {
     let key = "\"records\":[";
     let start = text.find(key)?;
     let end = start + key.len() + text[start + key.len()..].find(']')?;
