@@ -20,7 +20,11 @@ pub struct ApiOptions<'a> {
 /// `host@zone` as host.zone (`@zone` the apex), with the zone; a FQDN as is.
 fn host_at_zone(domain: &str) -> (String, Option<String>) {
     match domain.split_once('@') {
-        Some(("", zone)) => (zone.to_string(), Some(zone.to_string())),
+        // huaweicloud.com's script also takes `@.zone` for the apex.
+        Some(("", zone)) => {
+            let zone = zone.strip_prefix('.').unwrap_or(zone);
+            (zone.to_string(), Some(zone.to_string()))
+        }
         Some((host, zone)) => (format!("{host}.{zone}"), Some(zone.to_string())),
         None => (domain.to_string(), None),
     }
@@ -325,5 +329,15 @@ mod tests {
         );
         assert_eq!(script_options(Shape::RecordZone), ["zone", "record"]);
         assert!(script_options(Shape::KeySecret).is_empty());
+    }
+
+    #[test]
+    fn the_apex_may_be_written_at_dot_zone() {
+        // As huaweicloud.com's script takes it.
+        let o = options(Shape::KeySecret, "@.example.com", Some("AK"), None).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone.as_deref()),
+            ("example.com", Some("example.com"))
+        );
     }
 }
