@@ -11,7 +11,7 @@ mod support;
 use support::*;
 
 /// Each API preset and the endpoint --list-providers shows for it.
-const PRESETS: [(&str, &str); 21] = [
+const PRESETS: [(&str, &str); 23] = [
     ("cloudflare", "https://api.cloudflare.com/client/v4"),
     ("porkbun", "https://api.porkbun.com/api/json/v3"),
     ("hetzner", "https://api.hetzner.cloud/v1"),
@@ -36,6 +36,8 @@ const PRESETS: [(&str, &str); 21] = [
     ("ns1", "https://api.nsone.net/v1"),
     ("servercow", "https://api.servercow.de/dns/v1/domains"),
     ("beget", "https://api.beget.com/api"),
+    ("xname", "https://freedns.42.pl/xmlrpc.php"),
+    ("huaweicloud", "https://dns.myhuaweicloud.com"),
 ];
 
 #[test]
@@ -89,6 +91,8 @@ fn auto_is_refused_and_a_given_address_dry_runs() {
             "luadns" => &["--user", "me@example.com"],
             // The account's login.
             "servercow" | "beget" => &["--user", "login"],
+            // The account name.
+            "xname" => &["--user", "myaccount"],
             _ => &[],
         };
         let mut cmd = dynup(&fx.cache());

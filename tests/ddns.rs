@@ -620,6 +620,57 @@ fn dnspod_cn_v3_takes_the_secret_id_and_host_at_zone() {
     assert!(!format!("{run:?}").contains(PASSWORD));
 }
 
+/// freedns.42.pl (`username` the account, `password` its password, and the
+/// options `zone` and `record` the script reads, honoured without a warning)
+/// through dynup's XML-RPC client.
+#[cfg(feature = "xname")]
+#[test]
+fn freedns_42_pl_takes_the_account_and_the_zone_and_record_options() {
+    let fx = Fixture::https();
+    let api = support::xname::XnameApi::on(&fx.mock, &["example.com"]);
+    api.add("example.com", "home", "A", "198.51.100.1");
+    let options = format!(
+        "\toption domain 'home.example.com'\n\toption username '{}'\n\
+         \toption password '{PASSWORD}'\n\toption zone 'example.com'\n\
+         \toption record 'home'\n",
+        support::xname::USER
+    );
+    let d = Ddns::with(fx, &api_section("fdns", "freedns.42.pl", &options));
+    let run = d.once_at_mock("fdns");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(api.violations(), Vec::<String>::new());
+    assert_eq!(api.values("home", "A"), ["203.0.113.7"]);
+    assert!(!run.stderr.contains("not honoured"), "{run:?}");
+    assert!(!format!("{run:?}").contains(PASSWORD));
+}
+
+/// huaweicloud.com (`username` the access key ID, `password` the secret access
+/// key, `domain` host@zone) through dynup's signed Huawei Cloud DNS client: a
+/// new record set; `record` is freedns.42.pl's option, not this script's.
+#[cfg(feature = "huaweicloud")]
+#[test]
+fn huaweicloud_com_takes_the_access_key_and_host_at_zone() {
+    let fx = Fixture::https();
+    let api = support::huaweicloud::HuaweiApi::on(&fx.mock, &["example.com"]);
+    let options = format!(
+        "\toption domain 'home@example.com'\n\toption username '{TOKEN}'\n\
+         \toption password '{PASSWORD}'\n\toption record 'home'\n"
+    );
+    let d = Ddns::with(fx, &api_section("hw", "huaweicloud.com", &options));
+    let run = d.once_at_mock("hw");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(api.violations(), Vec::<String>::new());
+    assert_eq!(
+        api.set("home.example.com.", "A").map(|s| s.records),
+        Some(vec!["203.0.113.7".to_string()])
+    );
+    assert!(
+        run.stderr.contains("option record is not honoured"),
+        "{run:?}"
+    );
+    assert!(!format!("{run:?}").contains(PASSWORD));
+}
+
 /// namesilo.com-v1 (`domain` the zone, `username` the host, `password` the API
 /// key, param_opt `ttl=N` for a created record).
 #[cfg(feature = "namesilo")]

@@ -325,7 +325,7 @@ impl Lab {
 }
 
 /// The presets with their own HTTP API, each with a fake in tests/support.
-const API_PRESETS: [&str; 21] = [
+const API_PRESETS: [&str; 23] = [
     "cloudflare",
     "porkbun",
     "hetzner",
@@ -347,6 +347,8 @@ const API_PRESETS: [&str; 21] = [
     "ns1",
     "servercow",
     "beget",
+    "xname",
+    "huaweicloud",
 ];
 
 /// The README's API lines update home.example.com: the fake of the preset's API
@@ -437,6 +439,14 @@ fn api_fake(preset: &str, mock: &Mock) -> Option<Violations> {
         }
         "beget" => {
             let api = beget::BegetApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "xname" => {
+            let api = xname::XnameApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "huaweicloud" => {
+            let api = huaweicloud::HuaweiApi::on(mock, &zone);
             Box::new(move || api.violations())
         }
         "ionos" => {

@@ -263,6 +263,8 @@ pub(super) fn credentials(
     {
         redactor.add(each);
         api::mask_json_forms(redactor, each);
+        #[cfg(feature = "xname")]
+        crate::provider::xname::mask_xml_form(redactor, each);
         if let Some(user) = &args.user {
             redactor.add_basic_auth(user, each);
         }

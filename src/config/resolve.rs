@@ -290,6 +290,7 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
             timeout: Duration::from_secs(timeout),
             cacert,
             bind,
+            family: args.connect_family.unwrap_or(http::Family::Any),
         },
         dry_run: args.dry_run,
         verbose: args.verbose,

@@ -20,7 +20,11 @@ pub struct ApiOptions<'a> {
 /// `host@zone` as host.zone (`@zone` the apex), with the zone; a FQDN as is.
 fn host_at_zone(domain: &str) -> (String, Option<String>) {
     match domain.split_once('@') {
-        Some(("", zone)) => (zone.to_string(), Some(zone.to_string())),
+        // huaweicloud.com's script also takes `@.zone` for the apex.
+        Some(("", zone)) => {
+            let zone = zone.strip_prefix('.').unwrap_or(zone);
+            (zone.to_string(), Some(zone.to_string()))
+        }
         Some((host, zone)) => (format!("{host}.{zone}"), Some(zone.to_string())),
         None => (domain.to_string(), None),
     }
@@ -41,6 +45,18 @@ pub struct ScriptOptions<'a> {
     pub lookup_host: Option<&'a str>,
     pub param_enc: Option<&'a str>,
     pub param_opt: Option<&'a str>,
+    /// The options `zone` and `record`, which freedns.42.pl's script reads.
+    pub zone: Option<&'a str>,
+    pub record: Option<&'a str>,
+}
+
+/// The options of the section a service's script reads besides ddns-scripts'
+/// own (and so are honoured for that service).
+pub fn script_options(shape: Shape) -> &'static [&'static str] {
+    match shape {
+        Shape::RecordZone => &["zone", "record"],
+        _ => &[],
+    }
 }
 
 /// The options of an API service script, by its documented shape; `Err` names
@@ -55,6 +71,8 @@ pub fn api_options<'a>(
         lookup_host,
         param_enc,
         param_opt,
+        zone: zone_option,
+        record,
     } = *script;
     let none = ApiOptions {
         host: String::new(),
@@ -151,6 +169,24 @@ pub fn api_options<'a>(
                 ..none
             }
         }
+        Shape::RecordZone => {
+            let account = user.ok_or(("username", "holds the account name for freedns.42.pl"))?;
+            let (host, zone) = match (record, zone_option) {
+                (Some(record), Some(zone)) => {
+                    (label_in(Some(record), zone), Some(zone.to_string()))
+                }
+                (_, zone) => {
+                    let (host, of_domain) = host_at_zone(domain);
+                    (host, zone.map(str::to_string).or(of_domain))
+                }
+            };
+            ApiOptions {
+                host,
+                zone,
+                user: Some(account),
+                ..none
+            }
+        }
     })
 }
 
@@ -170,6 +206,8 @@ mod tests {
             lookup_host,
             param_enc: None,
             param_opt: None,
+            zone: None,
+            record: None,
         };
         api_options(shape, &script)
     }
@@ -182,6 +220,8 @@ mod tests {
             lookup_host: None,
             param_enc: Some("apikey"),
             param_opt: None,
+            zone: None,
+            record: None,
         };
         let o = api_options(Shape::CustomerKey, &script).unwrap();
         assert_eq!(
@@ -286,5 +326,57 @@ mod tests {
         let o = options(Shape::UserFqdn, "example.com", Some("me"), None).unwrap();
         assert_eq!((o.host.as_str(), o.zone), ("example.com", None));
         assert!(options(Shape::UserFqdn, "example.com", None, None).is_err());
+    }
+
+    #[test]
+    fn freedns_42_pl_takes_zone_and_record_else_the_domain() {
+        let mut script = ScriptOptions {
+            domain: "ignored.example.net",
+            user: Some("account"),
+            lookup_host: None,
+            param_enc: None,
+            param_opt: None,
+            zone: Some("example.com"),
+            record: Some("home"),
+        };
+        let o = api_options(Shape::RecordZone, &script).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone.as_deref(), o.user, o.token),
+            (
+                "home.example.com",
+                Some("example.com"),
+                Some("account"),
+                None
+            )
+        );
+        assert!(!o.password_is_token);
+        script.record = Some("@");
+        let o = api_options(Shape::RecordZone, &script).unwrap();
+        assert_eq!(o.host, "example.com");
+        script.record = None;
+        script.zone = None;
+        script.domain = "home@example.org";
+        let o = api_options(Shape::RecordZone, &script).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone.as_deref()),
+            ("home.example.org", Some("example.org"))
+        );
+        script.user = None;
+        assert_eq!(
+            api_options(Shape::RecordZone, &script).err(),
+            Some(("username", "holds the account name for freedns.42.pl"))
+        );
+        assert_eq!(script_options(Shape::RecordZone), ["zone", "record"]);
+        assert!(script_options(Shape::KeySecret).is_empty());
+    }
+
+    #[test]
+    fn the_apex_may_be_written_at_dot_zone() {
+        // As huaweicloud.com's script takes it.
+        let o = options(Shape::KeySecret, "@.example.com", Some("AK"), None).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone.as_deref()),
+            ("example.com", Some("example.com"))
+        );
     }
 }

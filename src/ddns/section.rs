@@ -6,7 +6,7 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use super::api::{api_options, ScriptOptions};
+use super::api::{api_options, script_options, ScriptOptions};
 use super::definition;
 use super::services::{self, Route, Shape};
 use crate::cli::{self, Args, Command};
@@ -148,8 +148,13 @@ fn seconds(
 pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
     let fail = |name: &str, message: &str| blame(ctx, s, s.option(name), message);
     let mut warnings = Vec::new();
+    // Options the service's own script reads (freedns.42.pl: zone, record).
+    let own = match value(s, "service_name").and_then(services::route) {
+        Some(Route::Api(_, shape)) => script_options(shape),
+        _ => &[],
+    };
     for opt in &s.options {
-        if !HONOURED.contains(&opt.name.as_str()) {
+        if !HONOURED.contains(&opt.name.as_str()) && !own.contains(&opt.name.as_str()) {
             warnings.push(format!(
                 "{}:{}: service '{}': option {} is not honoured by dynup; ignored",
                 ctx.file,
@@ -263,6 +268,8 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
                         lookup_host: value(s, "lookup_host"),
                         param_enc: value(s, "param_enc"),
                         param_opt: value(s, "param_opt"),
+                        zone: value(s, "zone"),
+                        record: value(s, "record"),
                     };
                     let api =
                         api_options(shape, &script).map_err(|(opt, why)| match s.option(opt) {

@@ -48,6 +48,10 @@ pub enum Shape {
     /// `domain` the record's FQDN, its zone after the first label; `username`
     /// the account's login, `password` its password (servercow.de, beget.com).
     UserFqdn,
+    /// `username` the account, `password` its password, and the script's own
+    /// options `zone` and `record` (the label), else `domain` host@zone or a
+    /// FQDN (freedns.42.pl).
+    RecordZone,
 }
 
 const NO_API: &str = "not supported: dynup does not speak its API yet";
@@ -107,7 +111,7 @@ const SERVICES: [&str; 100] = [
     "dynv6.com P dynv6",
     "easydns.com U https://api.cp.easydns.com/dyn/generic.php?hostname=[DOMAIN]&myip=[IP] = OK|NOERROR",
     "eurodns.com U https://update.eurodyndns.org/update/?hostname=[DOMAIN]&myip=[IP] = good|nochg",
-    "freedns.42.pl R not supported: its XML-RPC API is not in dynup yet",
+    "freedns.42.pl A xname X",
     "gandi.net A gandi Z",
     "godaddy.com-v1 A godaddy K",
     "goip.de U https://www.goip.de/setip?username=[USERNAME]&password=[PASSWORD]&subdomain=[DOMAIN]&ip=[IP] https://www.goip.de/setip?username=[USERNAME]&password=[PASSWORD]&subdomain=[DOMAIN]&ip6=[IP] -",
@@ -115,7 +119,7 @@ const SERVICES: [&str; 100] = [
     "he.net P he.net",
     "hetzner.cloud A hetzner Z",
     "hosting.de D https://ddns.hosting.de",
-    "huaweicloud.com R api",
+    "huaweicloud.com A huaweicloud K",
     "infomaniak.com D https://infomaniak.com",
     "inwx.de P inwx",
     "ipnodns.ru U https://ipnodns.ru/cgi-bin/dyndns.cgi?login=[USERNAME]&secret=[PASSWORD] - ok",
@@ -189,6 +193,7 @@ fn parse(line: &'static str) -> (&'static str, Route) {
                     "N" => Shape::CustomerKey,
                     "E" => Shape::AccountKey,
                     "U" => Shape::UserFqdn,
+                    "X" => Shape::RecordZone,
                     _ => Shape::ZoneLookup,
                 },
             )
@@ -296,6 +301,14 @@ mod tests {
         assert_eq!(
             route("luadns.com-v1"),
             Some(Route::Api("luadns", Shape::AccountKey))
+        );
+        assert_eq!(
+            route("freedns.42.pl"),
+            Some(Route::Api("xname", Shape::RecordZone))
+        );
+        assert_eq!(
+            route("huaweicloud.com"),
+            Some(Route::Api("huaweicloud", Shape::KeySecret))
         );
         assert_eq!(
             route("ddnss.de"),

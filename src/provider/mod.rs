@@ -24,6 +24,8 @@ pub mod gandi;
 pub mod godaddy;
 #[cfg(feature = "hetzner")]
 pub mod hetzner;
+#[cfg(feature = "huaweicloud")]
+pub mod huaweicloud;
 #[cfg(feature = "ionos")]
 pub mod ionos;
 #[cfg(feature = "linode")]
@@ -51,13 +53,15 @@ pub mod route53;
 pub mod scaleway;
 #[cfg(feature = "servercow")]
 pub mod servercow;
-#[cfg(feature = "route53")]
+#[cfg(any(feature = "route53", feature = "huaweicloud"))]
 pub mod sigv4;
 #[cfg(feature = "dnspod")]
 pub mod tc3;
 pub mod template;
 #[cfg(test)]
 mod test_answers;
+#[cfg(feature = "xname")]
+pub mod xname;
 
 pub use presets::{preset, AddrParams, Auth, Credentials, Preset};
 

@@ -683,6 +683,36 @@ pub static PRESETS: &[Preset] = &[
         secret_note: "--user LOGIN + the account's API password (form field)",
         ..DYNDNS2
     },
+    // FreeDNS::42 (freedns.42.pl), the XName engine's XML-RPC service:
+    // https://github.com/freedns/freedns (html/xmlrpc.php, html/dyndns.php,
+    // doc/dynamic-update.txt; the mock in tests/support/xname.rs follows them):
+    // xname.updateArecord POSTed to /xmlrpc.php, A and AAAA records.
+    #[cfg(feature = "xname")]
+    Preset {
+        name: "xname",
+        protocol: Protocol::Api(Api::Xname),
+        host: Some("freedns.42.pl"),
+        path: "/xmlrpc.php",
+        credentials: Credentials::UserPassword,
+        ipv6_auto: false,
+        secret_note: "--user ACCOUNT + the account's password",
+        ..DYNDNS2
+    },
+    // Huawei Cloud DNS API v2, https://support.huaweicloud.com/intl/en-us/api-dns/
+    // (zones, record sets) signed as
+    // https://support.huaweicloud.com/intl/en-us/devg-apisign/api-sign-algorithm-001.html
+    // says (SDK-HMAC-SHA256; the mock in tests/support/huaweicloud.rs checks it).
+    #[cfg(feature = "huaweicloud")]
+    Preset {
+        name: "huaweicloud",
+        protocol: Protocol::Api(Api::HuaweiCloud),
+        host: Some("dns.myhuaweicloud.com"),
+        path: "",
+        credentials: Credentials::KeySecret,
+        ipv6_auto: false,
+        secret_note: "access key ID (AK) as the token + secret access key (SK) as the password",
+        ..DYNDNS2
+    },
 ];
 
 pub fn preset(name: &str) -> Option<&'static Preset> {

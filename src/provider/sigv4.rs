@@ -4,7 +4,8 @@
 //! payload's SHA-256), a string to sign over its hash with the date and scope,
 //! and an HMAC-SHA256 chain from `AWS4` + the secret key through date, region,
 //! service and `aws4_request`. Checked against the published test suite's
-//! get-vanilla and get-vanilla-query-order-key-case.
+//! get-vanilla and get-vanilla-query-order-key-case. Huawei Cloud's
+//! SDK-HMAC-SHA256 (huaweicloud.rs) builds the same canonical request and date.
 
 use ring::{digest, hmac};
 
@@ -25,11 +26,15 @@ pub struct Signature {
     pub authorization: String,
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn hmac_sha256(key: &[u8], data: &str) -> Vec<u8> {
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(digest::digest(&digest::SHA256, data).as_ref())
+}
+
+pub fn hmac_sha256(key: &[u8], data: &str) -> Vec<u8> {
     let key = hmac::Key::new(hmac::HMAC_SHA256, key);
     hmac::sign(&key, data.as_bytes()).as_ref().to_vec()
 }
@@ -58,29 +63,13 @@ pub fn sign(
 ) -> Signature {
     let amz_date = amz_date(unix);
     let date = &amz_date[..8];
-    let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
-    params.sort_unstable();
     let mut signed: Vec<(&str, &str)> = vec![("host", host), ("x-amz-date", &amz_date)];
     signed.extend_from_slice(headers);
-    signed.sort_unstable();
-    let canonical_headers: String = signed
-        .iter()
-        .map(|(name, value)| format!("{name}:{}\n", value.trim()))
-        .collect();
-    let signed_names = signed
-        .iter()
-        .map(|(name, _)| *name)
-        .collect::<Vec<_>>()
-        .join(";");
-    let canonical = format!(
-        "{method}\n{path}\n{}\n{canonical_headers}\n{signed_names}\n{}",
-        params.join("&"),
-        hex(digest::digest(&digest::SHA256, payload).as_ref())
-    );
+    let (canonical, signed_names) = canonical_request((method, path, query), signed, payload);
     let scope = format!("{date}/{}/{}/aws4_request", creds.region, creds.service);
     let to_sign = format!(
         "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-        hex(digest::digest(&digest::SHA256, canonical.as_bytes()).as_ref())
+        sha256_hex(canonical.as_bytes())
     );
     let mut key = hmac_sha256(format!("AWS4{}", creds.secret_key).as_bytes(), date);
     for part in [creds.region, creds.service, "aws4_request"] {
@@ -94,6 +83,34 @@ pub fn sign(
         ),
         amz_date,
     }
+}
+
+/// The canonical request and the signed header names (`host;x-amz-date`):
+/// method, path, the query's parameters sorted, the `headers` (names in lower
+/// case) sorted with their values trimmed, and the payload's SHA-256.
+pub fn canonical_request(
+    (method, path, query): (&str, &str, &str),
+    mut headers: Vec<(&str, &str)>,
+    payload: &[u8],
+) -> (String, String) {
+    let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+    params.sort_unstable();
+    headers.sort_unstable();
+    let canonical_headers: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}:{}\n", value.trim()))
+        .collect();
+    let signed_names = headers
+        .iter()
+        .map(|(name, _)| *name)
+        .collect::<Vec<_>>()
+        .join(";");
+    let canonical = format!(
+        "{method}\n{path}\n{}\n{canonical_headers}\n{signed_names}\n{}",
+        params.join("&"),
+        sha256_hex(payload)
+    );
+    (canonical, signed_names)
 }
 
 #[cfg(test)]

@@ -49,6 +49,7 @@ pub mod dyndns_server;
 pub mod gandi;
 pub mod godaddy;
 pub mod hetzner;
+pub mod huaweicloud;
 pub mod ionos;
 pub mod linode;
 pub mod luadns;
@@ -62,6 +63,7 @@ pub mod rest;
 pub mod route53;
 pub mod scaleway;
 pub mod servercow;
+pub mod xname;
 
 /// Limit on the request head (request line + headers).
 pub const MAX_HEAD: usize = 16 * 1024;

@@ -67,6 +67,10 @@ pub enum Api {
     Servercow,
     #[cfg(feature = "beget")]
     Beget,
+    #[cfg(feature = "xname")]
+    Xname,
+    #[cfg(feature = "huaweicloud")]
+    HuaweiCloud,
 }
 
 impl Api {
@@ -114,6 +118,10 @@ impl Api {
             Api::Servercow => "servercow-v1",
             #[cfg(feature = "beget")]
             Api::Beget => "beget-json",
+            #[cfg(feature = "xname")]
+            Api::Xname => "xname-xmlrpc",
+            #[cfg(feature = "huaweicloud")]
+            Api::HuaweiCloud => "huaweicloud-dns-v2",
         }
     }
 }
@@ -518,6 +526,10 @@ pub fn send(
         Api::Servercow => super::servercow::send(&session, &targets),
         #[cfg(feature = "beget")]
         Api::Beget => super::beget::send(&session, &targets),
+        #[cfg(feature = "xname")]
+        Api::Xname => super::xname::send(&session, &targets),
+        #[cfg(feature = "huaweicloud")]
+        Api::HuaweiCloud => super::huaweicloud::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
