@@ -42,6 +42,7 @@ pub mod dns_peers;
 pub mod dnspod;
 pub mod dyndns_server;
 pub mod gandi;
+pub mod gcp;
 pub mod godaddy;
 pub mod hetzner;
 pub mod ionos;
@@ -53,7 +54,9 @@ pub mod porkbun;
 pub mod powerdns;
 pub mod rest;
 pub mod route53;
+pub mod rsa_key;
 pub mod scaleway;
+pub mod transip;
 
 /// Limit on the request head (request line + headers).
 pub const MAX_HEAD: usize = 16 * 1024;

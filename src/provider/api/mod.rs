@@ -59,6 +59,10 @@ pub enum Api {
     Dnspod,
     #[cfg(feature = "aliyun")]
     Aliyun,
+    #[cfg(feature = "transip")]
+    Transip,
+    #[cfg(feature = "gcp")]
+    Gcp,
 }
 
 impl Api {
@@ -98,6 +102,10 @@ impl Api {
             Api::Dnspod => "dnspod-tc3",
             #[cfg(feature = "aliyun")]
             Api::Aliyun => "alidns-rpc",
+            #[cfg(feature = "transip")]
+            Api::Transip => "transip-v6",
+            #[cfg(feature = "gcp")]
+            Api::Gcp => "clouddns-v1",
         }
     }
 }
@@ -494,6 +502,10 @@ pub fn send(
         Api::Dnspod => super::dnspod::send(&session, &targets),
         #[cfg(feature = "aliyun")]
         Api::Aliyun => super::aliyun::send(&session, &targets),
+        #[cfg(feature = "transip")]
+        Api::Transip => super::transip::send(&session, &targets),
+        #[cfg(feature = "gcp")]
+        Api::Gcp => super::gcp::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
@@ -544,11 +556,28 @@ pub fn check(job: &Job) -> Result<(), Failure> {
     let takes_zone_id = job.preset.protocol == super::Protocol::Api(Api::Cloudflare);
     #[cfg(not(feature = "cloudflare"))]
     let takes_zone_id = false;
-    if job.zone_id.is_some() && !takes_zone_id {
+    #[cfg(feature = "gcp")]
+    let gcp = job.preset.protocol == super::Protocol::Api(Api::Gcp);
+    #[cfg(not(feature = "gcp"))]
+    let gcp = false;
+    if job.zone_id.is_some() && !takes_zone_id && !gcp {
         return Err(Failure::usage(format!(
-            "--zone-id is a cloudflare option; {} finds the zone by name (--zone)",
+            "--zone-id is a cloudflare option (and gcp's PROJECT/ZONE); {} finds the zone by name (--zone)",
             job.preset.name
         )));
+    }
+    if takes_zone_id && job.zone_id.as_deref().is_some_and(|id| id.contains('/')) {
+        return Err(Failure::usage(
+            "--zone-id: expected the zone's ID as cloudflare shows it (letters, digits, '-')",
+        ));
+    }
+    #[cfg(feature = "gcp")]
+    if gcp {
+        super::gcp::project_zone(job)?;
+    }
+    #[cfg(any(feature = "transip", feature = "gcp"))]
+    if job.preset.credentials == super::Credentials::UserRsaKey {
+        super::rsa_key::of(job)?;
     }
     if let Some(zone) = &job.zone {
         if let Some(host) = job
