@@ -46,6 +46,12 @@ pub fn verifies(
         .is_ok()
 }
 
+/// The key as pasted into one UCI option: from its BEGIN line, on one line.
+pub fn pem_on_one_line() -> String {
+    let at = KEY_PEM.find("-----BEGIN").expect("a PEM key");
+    KEY_PEM[at..].trim().replace('\n', " ")
+}
+
 /// A service account's JSON key file holding [`KEY_PEM`], as Google's console
 /// downloads it, for `account` of `project`.
 pub fn json_key(account: &str, project: &str) -> String {
