@@ -152,7 +152,7 @@ fn a_key_that_is_not_a_key_is_a_usage_error_naming_it() {
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
         run.stderr
-            .contains("transip: the password (--password-file or DYNUP_PASSWORD) is not a PEM key"),
+            .contains("transip: the private key (the password) is not a PEM key"),
         "{run:?}"
     );
     assert!(!run.stderr.contains("pw-SECRET-not-a-key"), "{run:?}");

@@ -118,29 +118,14 @@ pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> 
         .collect()
 }
 
-/// A Bearer request with the run's token, which is masked in `-v`.
-fn request(
-    session: &Session,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<String>,
-    doing: &str,
-) -> Result<Value, Fail> {
-    let auth = vec![("Authorization", format!("Bearer {token}"))];
-    let call = session.call(method, path, auth, body);
-    check(&session.send_hiding(&call, &[token], "")?, doing)
-}
-
 fn set_record(session: &Session, token: &str, path: &str, target: &Target) -> Result<Change, Fail> {
     let fqdn = format!("{}.", target.name);
     let query = format!("{path}?name={}&type={}", percent_encode(&fqdn), target.kind);
-    let found = request(
-        session,
+    let found = session.bearer_exchange(
         token,
-        Method::Get,
-        &query,
+        (Method::Get, &query),
         None,
+        check,
         "reading the record",
     )?;
     let sets: Vec<&Value> = found
@@ -178,26 +163,27 @@ fn set_record(session: &Session, token: &str, path: &str, target: &Target) -> Re
         Step::Current => Ok(Change::Current),
         Step::Create => {
             let ttl = session.job.ttl.unwrap_or(DEFAULT_TTL).to_string();
-            request(
-                session,
+            session.bearer_exchange(
                 token,
-                Method::Post,
-                path,
+                (Method::Post, path),
                 Some(set(ttl)),
+                check,
                 "creating the record",
             )?;
             Ok(Change::Created)
         }
         Step::Update(found) => {
-            let ttl = found.get("ttl").and_then(Value::as_text).unwrap_or("300");
+            let ttl = found
+                .get("ttl")
+                .and_then(Value::as_u64)
+                .unwrap_or(DEFAULT_TTL.into());
             let one = format!("{path}/{}/{}", percent_encode(&fqdn), target.kind);
             let body = Some(set(ttl.to_string()));
-            request(
-                session,
+            session.bearer_exchange(
                 token,
-                Method::Patch,
-                &one,
+                (Method::Patch, &one),
                 body,
+                check,
                 "updating the record",
             )?;
             Ok(Change::Updated)

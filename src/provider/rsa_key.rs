@@ -71,7 +71,7 @@ impl RsaKey {
 pub fn of(job: &Job) -> Result<RsaKey, Failure> {
     RsaKey::from_pem(job.secret_value()).map_err(|why| {
         Failure::usage(format!(
-            "{}: the password (--password-file or DYNUP_PASSWORD) is {why}",
+            "{}: the private key (the password) is {why}",
             job.preset.name
         ))
     })

@@ -89,28 +89,13 @@ fn login(session: &Session) -> Result<String, Fail> {
     }
 }
 
-/// A Bearer request with the run's token, which is masked in `-v`.
-fn request(
-    session: &Session,
-    token: &str,
-    method: Method,
-    path: &str,
-    body: Option<String>,
-    doing: &str,
-) -> Result<Value, Fail> {
-    let auth = vec![("Authorization", format!("Bearer {token}"))];
-    let call = session.call(method, path, auth, body);
-    check(&session.send_hiding(&call, &[token], "")?, doing)
-}
-
 /// The account's domains, for the zone of each host.
 fn domains(session: &Session, token: &str) -> Result<Vec<api::Zone>, Fail> {
-    let value = request(
-        session,
+    let value = session.bearer_exchange(
         token,
-        Method::Get,
-        "/domains",
+        (Method::Get, "/domains"),
         None,
+        check,
         "listing the domains",
     )?;
     Ok(value
@@ -134,12 +119,11 @@ fn set_record(
 ) -> Result<Change, Fail> {
     let name = api::relative(&target.name, domain, "@");
     let path = format!("/domains/{}/dns", percent_encode(domain));
-    let value = request(
-        session,
+    let value = session.bearer_exchange(
         token,
-        Method::Get,
-        &path,
+        (Method::Get, &path),
         None,
+        check,
         "reading the records",
     )?;
     let entries: Vec<&Value> = value
@@ -169,12 +153,11 @@ fn set_record(
         Step::Create => {
             let expire = session.job.ttl.unwrap_or(DEFAULT_EXPIRE).to_string();
             let body = Some(entry(expire));
-            request(
-                session,
+            session.bearer_exchange(
                 token,
-                Method::Post,
-                &path,
+                (Method::Post, &path),
                 body,
+                check,
                 "creating the record",
             )?;
             Ok(Change::Created)
@@ -188,12 +171,11 @@ fn set_record(
                 ));
             };
             let body = Some(entry(expire.to_string()));
-            request(
-                session,
+            session.bearer_exchange(
                 token,
-                Method::Patch,
-                &path,
+                (Method::Patch, &path),
                 body,
+                check,
                 "updating the record",
             )?;
             Ok(Change::Updated)

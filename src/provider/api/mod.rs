@@ -327,6 +327,22 @@ impl Session<'_> {
         check(&answer, doing)
     }
 
+    /// `exchange` with a token the API handed out this run (`Authorization:
+    /// Bearer TOKEN`), masked in `-v` like the secrets (transip, gcp).
+    #[inline(never)]
+    pub fn bearer_exchange(
+        &self,
+        token: &str,
+        (method, path): (Method, &str),
+        body: Option<String>,
+        check: Check,
+        doing: &str,
+    ) -> Result<Value, Fail> {
+        let auth = vec![("Authorization", format!("Bearer {token}"))];
+        let call = self.call(method, path, auth, body);
+        check(&self.send_hiding(&call, &[token], "")?, doing)
+    }
+
     /// A request to `base() + path` with the given headers and body.
     pub fn call(
         &self,
