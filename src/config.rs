@@ -884,12 +884,8 @@ fn credentials(
         Credentials::UserRsaKey => {
             if args.user.is_none() {
                 return Err(Failure::usage(format!(
-                    "{name} needs the account: --user {}",
-                    if name == "gcp" {
-                        "SERVICE-ACCOUNT-E-MAIL"
-                    } else {
-                        "LOGIN"
-                    }
+                    "{name} needs the account the key belongs to: --user ACCOUNT \
+                     (see --list-providers)"
                 )));
             }
             if token_given {

@@ -249,3 +249,31 @@ fn verbose_shows_neither_key_nor_token() {
     assert!(!all.contains(&tokens[0]), "{all}");
     assert!(!all.contains(key_line()), "{all}");
 }
+
+#[test]
+fn the_login_and_the_key_are_required() {
+    let (fx, api) = setup();
+    let key = write_key(&fx.dir, "transip.key", KEY_PEM);
+    let key = key.display().to_string();
+    let run = fx.run(&[
+        "-p",
+        "transip",
+        "--password-file",
+        key.as_str(),
+        "h.example.com",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("transip needs the account the key belongs to: --user ACCOUNT"),
+        "{run:?}"
+    );
+    let run = fx.run(&["-p", "transip", "--user", LOGIN, "h.example.com"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("transip needs the account's private key: --password-file FILE"),
+        "{run:?}"
+    );
+    assert!(api.calls().is_empty());
+}
