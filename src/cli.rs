@@ -352,13 +352,16 @@ DNS UPDATE (rfc2136, dynv6-rfc2136):
 
 API providers (cloudflare porkbun hetzner gandi digitalocean godaddy linode
   desec-api powerdns namecheap scaleway route53 namesilo netcup ionos dnspod
-  aliyun luadns ns1 servercow beget xname huaweicloud): each host's A/AAAA
-  record is read, and written (its value only) when it differs; a missing one
-  is created. Addresses come from --ipv4/--ipv6 ADDRESS, if[:IFACE] or web, or
-  -i IFACE; by default from the web check ('auto' is refused).
+  aliyun luadns ns1 servercow beget xname huaweicloud transip gcp): each
+  host's A/AAAA record is read, and written (its value only) when it differs;
+  a missing one is created. Addresses come from --ipv4/--ipv6 ADDRESS,
+  if[:IFACE] or web, or -i IFACE; by default from the web check ('auto' is
+  refused). transip and gcp sign with the account's RSA key: --password-file
+  holds it whole (PEM, or gcp's JSON key file).
       --zone ZONE          the zone of the hosts (default: found through the
                            API)
-      --zone-id ID         cloudflare: the zone's ID (no zone lookup)
+      --zone-id ID         cloudflare: the zone's ID (no zone lookup); gcp:
+                           PROJECT/ZONE, the project and managed zone
       --ttl SECONDS        TTL of a created record (default: the provider's)
 
 Addresses:

@@ -35,6 +35,29 @@ const MAX_SECRET_FILE: u64 = 64 * 1024;
 
 /// Reads the first line of `path`; `flag` names where it came from in errors.
 pub fn read_secret_file(path: &Path, flag: &str) -> Result<(Secret, bool), Failure> {
+    let (text, exposed) = read_small_text(path, flag)?;
+    let secret = first_line(&text);
+    if secret.is_empty() {
+        return Err(Failure::usage(format!(
+            "{flag} {}: the first line is empty",
+            path.display()
+        )));
+    }
+    Ok((Secret::new(secret.to_string()), exposed))
+}
+
+/// Reads a secret of several lines (a PEM private key) whole, without the
+/// blank lines and spaces around it.
+pub fn read_key_file(path: &Path, flag: &str) -> Result<(Secret, bool), Failure> {
+    let (text, exposed) = read_small_text(path, flag)?;
+    if text.trim().is_empty() {
+        return Err(Failure::usage(format!("{flag} {}: empty", path.display())));
+    }
+    Ok((Secret::new(text.trim().to_string()), exposed))
+}
+
+/// The text of a secret file, and whether others can read it.
+fn read_small_text(path: &Path, flag: &str) -> Result<(String, bool), Failure> {
     let shown = path.display();
     let mut file = File::open(path)
         .map_err(|e| Failure::usage(format!("{flag} {shown}: cannot open: {e}")))?;
@@ -50,13 +73,7 @@ pub fn read_secret_file(path: &Path, flag: &str) -> Result<(Secret, bool), Failu
     }
     let text = String::from_utf8(bytes)
         .map_err(|_| Failure::usage(format!("{flag} {shown}: not UTF-8 text")))?;
-    let secret = first_line(&text);
-    if secret.is_empty() {
-        return Err(Failure::usage(format!(
-            "{flag} {shown}: the first line is empty"
-        )));
-    }
-    Ok((Secret::new(secret.to_string()), readable_by_others(&file)))
+    Ok((text, readable_by_others(&file)))
 }
 
 /// The part of a file or variable that is the secret: its first line without the

@@ -11,7 +11,7 @@ mod support;
 use support::*;
 
 /// Each API preset and the endpoint --list-providers shows for it.
-const PRESETS: [(&str, &str); 23] = [
+const PRESETS: [(&str, &str); 25] = [
     ("cloudflare", "https://api.cloudflare.com/client/v4"),
     ("porkbun", "https://api.porkbun.com/api/json/v3"),
     ("hetzner", "https://api.hetzner.cloud/v1"),
@@ -38,6 +38,8 @@ const PRESETS: [(&str, &str); 23] = [
     ("beget", "https://api.beget.com/api"),
     ("xname", "https://freedns.42.pl/xmlrpc.php"),
     ("huaweicloud", "https://dns.myhuaweicloud.com"),
+    ("transip", "https://api.transip.nl/v6"),
+    ("gcp", "https://dns.googleapis.com/dns/v1"),
 ];
 
 #[test]
@@ -76,13 +78,19 @@ fn help_documents_the_api_options_and_names_the_presets() {
 #[test]
 fn auto_is_refused_and_a_given_address_dry_runs() {
     let fx = Fixture::https();
+    let key = rsa_key::write_key(&fx.dir, "rsa.pem", rsa_key::KEY_PEM);
+    let key = key.display().to_string();
     for (name, _) in PRESETS {
-        let creds = [
-            "--token",
-            "tok-SECRET-8f3a1c",
-            "--password",
-            "pw-SECRET-77e0b2",
-        ];
+        let creds: &[&str] = match name {
+            // An account and its RSA key.
+            "transip" | "gcp" => &["--user", "acct", "--password-file", &key],
+            _ => &[
+                "--token",
+                "tok-SECRET-8f3a1c",
+                "--password",
+                "pw-SECRET-77e0b2",
+            ],
+        };
         let server: &[&str] = match name {
             "powerdns" => &["--server", "https://127.0.0.1:1"],
             // The customer number.
@@ -93,6 +101,7 @@ fn auto_is_refused_and_a_given_address_dry_runs() {
             "servercow" | "beget" => &["--user", "login"],
             // The account name.
             "xname" => &["--user", "myaccount"],
+            "gcp" => &["--zone-id", "my-project/example-zone"],
             _ => &[],
         };
         let mut cmd = dynup(&fx.cache());

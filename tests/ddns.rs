@@ -284,7 +284,16 @@ fn every_service_name_is_served_or_refused_with_why() {
             "netcup.com" => "\toption param_enc 'key'",
             _ => "",
         };
-        text.push_str(&section(&format!("s{i}"), name, extra));
+        // An RSA key on one line, as pasted into LuCI, and the record or project.
+        let key = support::rsa_key::pem_on_one_line();
+        let extra = match *name {
+            "transip.nl" => format!("\toption password '{key}'\n\toption param_enc 'h'"),
+            "cloud.google.com-v1" => {
+                format!("\toption password '{key}'\n\toption param_enc 'project=p&zone=z'")
+            }
+            _ => extra.to_string(),
+        };
+        text.push_str(&section(&format!("s{i}"), name, &extra));
     }
     let d = Ddns::new(&text);
     let run = d.ddns(&["--check"]);
@@ -596,6 +605,61 @@ fn aliyun_com_takes_the_access_key_and_host_at_zone() {
         "{run:?}"
     );
     assert!(!format!("{run:?}").contains(PASSWORD));
+}
+
+/// transip.nl (`username` the login, `password` the private key pasted on one
+/// line, `domain` the zone, `param_enc` the record, `param_opt` its TTL) through
+/// dynup's TransIP client, its login signed with the key.
+#[cfg(feature = "transip")]
+#[test]
+fn transip_nl_takes_the_login_the_key_and_the_record_from_param_enc() {
+    let fx = Fixture::https();
+    let api = support::transip::TransipApi::on(&fx.mock, &["example.com"]);
+    api.add("example.com", "home", 300, "A", "198.51.100.1");
+    let key = support::rsa_key::pem_on_one_line();
+    let options = format!(
+        "\toption domain 'example.com'\n\toption username '{}'\n\
+         \toption password '{key}'\n\toption param_enc 'home'\n\toption param_opt '300'\n",
+        support::transip::LOGIN
+    );
+    let d = Ddns::with(fx, &api_section("tip", "transip.nl", &options));
+    let run = d.once_at_mock("tip");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(api.violations(), Vec::<String>::new());
+    assert_eq!(api.entries("home", "A")[0].content, "203.0.113.7");
+    let body = key.split_whitespace().nth(4).expect("a piece of the key");
+    assert!(!format!("{run:?}").contains(body), "{run:?}");
+}
+
+/// cloud.google.com-v1 (`username` the service account, `password` the JSON
+/// key's file, `domain` the FQDN, `param_enc` project=&zone=, `param_opt` the
+/// TTL) through dynup's Cloud DNS client: a new record set with that TTL.
+#[cfg(feature = "gcp")]
+#[test]
+fn cloud_google_com_v1_takes_the_account_a_key_file_and_project_zone_from_param_enc() {
+    use support::gcp::{ACCOUNT, PROJECT, ZONE};
+    let fx = Fixture::https();
+    let api = support::gcp::GcpApi::on(&fx.mock);
+    let key = write_secret(
+        &fx.dir,
+        "sa.json",
+        &support::rsa_key::json_key(ACCOUNT, PROJECT),
+    );
+    let options = format!(
+        "\toption domain 'home.example.com'\n\toption username '{ACCOUNT}'\n\
+         \toption password '{}'\n\toption param_enc 'project={PROJECT}&zone={ZONE}'\n\
+         \toption param_opt '900'\n",
+        key.display()
+    );
+    let d = Ddns::with(fx, &api_section("gcp", "cloud.google.com-v1", &options));
+    let run = d.once_at_mock("gcp");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(api.violations(), Vec::<String>::new());
+    let set = api.set("home.example.com.", "A").expect("created");
+    assert_eq!(
+        (set.ttl, set.rrdatas),
+        (900, vec!["203.0.113.7".to_string()])
+    );
 }
 
 /// dnspod.cn-v3 (`username` the SecretId, `password` the SecretKey, `domain`

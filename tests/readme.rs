@@ -227,8 +227,12 @@ impl Lab {
             .replace('/', "_");
         let path = self.dir.join(&name);
         if !path.exists() {
+            // An RSA key (transip, gcp) as a PEM file or a service account's JSON key.
+            let json_key = rsa_key::json_key(gcp::ACCOUNT, gcp::PROJECT);
             let value = match flag {
                 "--tsig-key-file" => "hmac-sha256:k.example:c2VjcmV0c2VjcmV0",
+                "--password-file" if name.ends_with(".pem") => rsa_key::KEY_PEM,
+                "--password-file" if name.ends_with(".json") => &json_key,
                 "--password-file" => PASSWORD,
                 _ => TOKEN,
             };
@@ -325,7 +329,7 @@ impl Lab {
 }
 
 /// The presets with their own HTTP API, each with a fake in tests/support.
-const API_PRESETS: [&str; 23] = [
+const API_PRESETS: [&str; 25] = [
     "cloudflare",
     "porkbun",
     "hetzner",
@@ -349,6 +353,8 @@ const API_PRESETS: [&str; 23] = [
     "beget",
     "xname",
     "huaweicloud",
+    "transip",
+    "gcp",
 ];
 
 /// The README's API lines update home.example.com: the fake of the preset's API
@@ -451,6 +457,14 @@ fn api_fake(preset: &str, mock: &Mock) -> Option<Violations> {
         }
         "ionos" => {
             let api = ionos::IonosApi::on(mock, &["home.example.com"]);
+            Box::new(move || api.violations())
+        }
+        "transip" => {
+            let api = transip::TransipApi::on(mock, &zone);
+            Box::new(move || api.violations())
+        }
+        "gcp" => {
+            let api = gcp::GcpApi::on(mock);
             Box::new(move || api.violations())
         }
         _ => return None,

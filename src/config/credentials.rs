@@ -46,11 +46,13 @@ pub(super) fn tsig_key(
     }
 }
 
-/// One secret from a flag, a file flag or an environment variable, in that order.
+/// One secret from a flag, a file flag or an environment variable, in that order;
+/// `whole`: all its lines (a PEM key), else the first.
 fn one_secret(
     value: &Option<String>,
     file: &Option<PathBuf>,
     (flag, file_flag, var): (&str, &str, &str),
+    whole: bool,
     env: Env,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Secret>, Failure> {
@@ -63,7 +65,11 @@ fn one_secret(
         }
         (Some(value), None) => Ok(Some(Secret::new(value.clone()))),
         (None, Some(path)) => {
-            let (secret, exposed) = secret::read_secret_file(path, file_flag)?;
+            let read = match whole {
+                true => secret::read_key_file,
+                false => secret::read_secret_file,
+            };
+            let (secret, exposed) = read(path, file_flag)?;
             if exposed {
                 warnings.push(format!(
                     "{file_flag} {}: readable by other users; chmod 600 it",
@@ -72,8 +78,27 @@ fn one_secret(
             }
             Ok(Some(secret))
         }
+        (None, None) if whole => Ok(env(var)
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| Secret::new(v.trim().to_string()))),
         (None, None) => Ok(env(var).and_then(|v| secret::from_env(&v))),
     }
+}
+
+/// A service account's JSON key holds the PEM key in `private_key`: only that
+/// is the secret (its e-mail and URLs are printed, so they must not be masked).
+fn private_key_of(key: Secret, name: &str) -> Result<Secret, Failure> {
+    if !key.expose().starts_with('{') {
+        return Ok(key);
+    }
+    let pem = crate::json::parse(key.expose())
+        .ok()
+        .and_then(|json| json.str_of("private_key").map(str::to_string));
+    pem.map(Secret::new).ok_or_else(|| {
+        Failure::usage(format!(
+            "{name}: the password is JSON without a private_key (expected a service account's key file)"
+        ))
+    })
 }
 
 /// The secrets and user a job runs with.
@@ -98,6 +123,7 @@ pub(super) fn credentials(
         &args.password,
         &args.password_file,
         ("--password", "--password-file", "DYNUP_PASSWORD"),
+        preset.credentials == Credentials::UserRsaKey,
         env,
         warnings,
     )?;
@@ -105,6 +131,7 @@ pub(super) fn credentials(
         &args.token,
         &args.token_file,
         ("--token", "--token-file", "DYNUP_TOKEN"),
+        false,
         env,
         warnings,
     )?;
@@ -238,6 +265,24 @@ pub(super) fn credentials(
                 ))
             })?
         }
+        Credentials::UserRsaKey => {
+            if args.user.is_none() {
+                return Err(Failure::usage(format!(
+                    "{name} needs the account the key belongs to: --user ACCOUNT \
+                     (see --list-providers)"
+                )));
+            }
+            if token_given {
+                warnings.push(format!("--token-file is not used by {name}; ignored"));
+            }
+            let key = password.clone().ok_or_else(|| {
+                Failure::usage(format!(
+                    "{name} needs the account's private key: --password-file FILE \
+                     (PEM, or a service account's JSON key) or DYNUP_PASSWORD"
+                ))
+            })?;
+            private_key_of(key, name)?
+        }
         Credentials::KeySecret => {
             if args.user.is_some() {
                 warnings.push(format!("--user is not used by {name}; ignored"));
@@ -253,6 +298,11 @@ pub(super) fn credentials(
                 ))
             })?
         }
+    };
+    // Only the PEM key of a JSON key file is secret (see private_key_of).
+    let password = match preset.credentials {
+        Credentials::UserRsaKey => Some(secret.clone()),
+        _ => password,
     };
     // A TSIG key's identity holds its name and algorithm, which are printed: only
     // its secret part is masked (added with the key).

@@ -107,7 +107,8 @@ pub fn resolve(mut args: Args, env: Env) -> Result<Job, Failure> {
         None => None,
     };
     let zone_id = match &args.zone_id {
-        Some(id) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') => {
+        // `/`: gcp's PROJECT/ZONE.
+        Some(id) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-/".contains(&b)) => {
             Some(id.clone())
         }
         Some(id) => {

@@ -15,6 +15,10 @@ pub struct ApiOptions<'a> {
     pub token: Option<&'a str>,
     /// The password is the API token.
     pub password_is_token: bool,
+    /// `--ttl` (a created record's).
+    pub ttl: Option<&'a str>,
+    /// `--zone-id` (gcp's PROJECT/ZONE).
+    pub zone_id: Option<String>,
 }
 
 /// `host@zone` as host.zone (`@zone` the apex), with the zone; a FQDN as is.
@@ -80,6 +84,8 @@ pub fn api_options<'a>(
         user: None,
         token: None,
         password_is_token: false,
+        ttl: None,
+        zone_id: None,
     };
     Ok(match shape {
         Shape::HostAtZone => {
@@ -187,7 +193,50 @@ pub fn api_options<'a>(
                 ..none
             }
         }
+        Shape::LoginKeyLabel => {
+            let login = user.ok_or(("username", "holds the TransIP login for transip.nl"))?;
+            let label = param_enc.ok_or(("param_enc", "names the record for transip.nl"))?;
+            ApiOptions {
+                host: label_in(Some(label), domain),
+                zone: Some(domain.to_string()),
+                user: Some(login),
+                ttl: param_opt,
+                ..none
+            }
+        }
+        Shape::ServiceAccount => {
+            let account = user.ok_or((
+                "username",
+                "holds the service account for cloud.google.com-v1",
+            ))?;
+            // The script's form-encoded pairs, project=P&zone=Z.
+            let pair = |key: &str| {
+                param_enc?
+                    .split('&')
+                    .find_map(|p| p.strip_prefix(key)?.strip_prefix('='))
+                    .filter(|v| !v.is_empty())
+            };
+            let (Some(project), Some(zone)) = (pair("project"), pair("zone")) else {
+                return Err((
+                    "param_enc",
+                    "holds project=PROJECT&zone=ZONE for cloud.google.com-v1",
+                ));
+            };
+            ApiOptions {
+                host: domain.to_string(),
+                user: Some(account),
+                ttl: param_opt,
+                zone_id: Some(format!("{project}/{zone}")),
+                ..none
+            }
+        }
     })
+}
+
+/// Whether a key option names a file rather than holding the key, as
+/// cloud.google.com-v1's script tells them apart (by the name's end).
+pub fn names_key_file(password: &str) -> bool {
+    password.ends_with(".json") || password.ends_with(".pem")
 }
 
 #[cfg(test)]
@@ -256,6 +305,62 @@ mod tests {
             api_options(Shape::CustomerKey, &script).err(),
             Some(("param_enc", "holds the API key for netcup.com"))
         );
+    }
+
+    #[test]
+    fn transip_and_gcp_read_their_scripts_options() {
+        let mut script = ScriptOptions {
+            domain: "example.nl",
+            user: Some("myaccount"),
+            lookup_host: None,
+            param_enc: Some("home"),
+            param_opt: Some("300"),
+            zone: None,
+            record: None,
+        };
+        let o = api_options(Shape::LoginKeyLabel, &script).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone.as_deref(), o.user, o.ttl),
+            (
+                "home.example.nl",
+                Some("example.nl"),
+                Some("myaccount"),
+                Some("300")
+            )
+        );
+        script.param_enc = Some("@");
+        assert_eq!(
+            api_options(Shape::LoginKeyLabel, &script).unwrap().host,
+            "example.nl"
+        );
+        script.param_enc = None;
+        assert_eq!(
+            api_options(Shape::LoginKeyLabel, &script).err(),
+            Some(("param_enc", "names the record for transip.nl"))
+        );
+        let mut script = ScriptOptions {
+            domain: "h.example.com",
+            user: Some("sa@p.iam.gserviceaccount.com"),
+            lookup_host: None,
+            param_enc: Some("project=my-project&zone=my-zone"),
+            param_opt: None,
+            zone: None,
+            record: None,
+        };
+        let o = api_options(Shape::ServiceAccount, &script).unwrap();
+        assert_eq!(
+            (o.host.as_str(), o.zone, o.zone_id.as_deref(), o.ttl),
+            ("h.example.com", None, Some("my-project/my-zone"), None)
+        );
+        script.param_enc = Some("zone=my-zone");
+        assert_eq!(
+            api_options(Shape::ServiceAccount, &script)
+                .err()
+                .map(|e| e.0),
+            Some("param_enc")
+        );
+        assert!(names_key_file("/etc/gcp.json") && names_key_file("/etc/k.pem"));
+        assert!(!names_key_file("-----BEGIN PRIVATE KEY----- MII"));
     }
 
     #[test]

@@ -189,6 +189,8 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
     let mut api_user_used = false;
     let mut tsig_key = None;
     let mut token = None;
+    // A key file the password names (cloud.google.com-v1), read as --password-file.
+    let mut key_file: Option<&str> = None;
     let template = |url: &str, ans: &str, push: &mut dyn FnMut(&str, &str)| {
         let mut url = services::template_url(url, param_enc, param_opt);
         if https {
@@ -291,6 +293,16 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
                         token = password.map(str::to_string);
                     }
                     api_user_used = true;
+                    if let Some(ttl) = api.ttl {
+                        push("--ttl", ttl);
+                    }
+                    if let Some(id) = &api.zone_id {
+                        push("--zone-id", id);
+                    }
+                    // cloud.google.com-v1's password may name the key's file.
+                    if shape == Shape::ServiceAccount {
+                        key_file = password.filter(|p| super::api::names_key_file(p));
+                    }
                     // cloudflare.com-v4's param_opt: `zone_id=ID` (the record ID is looked up).
                     let zone_id = param_opt
                         .split_whitespace()
@@ -473,6 +485,10 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
     args.token = token;
     if tsig {
         args.password = None;
+    }
+    if let Some(path) = key_file {
+        args.password = None;
+        args.password_file = Some(path.into());
     }
     let proxy = value(s, "proxy").map(str::to_string);
     if let Some(proxy) = &proxy {

@@ -52,6 +52,13 @@ pub enum Shape {
     /// options `zone` and `record` (the label), else `domain` host@zone or a
     /// FQDN (freedns.42.pl).
     RecordZone,
+    /// `username` the login, `password` the private key (PEM), `domain` the
+    /// zone, `param_enc` the record's label, `param_opt` its TTL (transip.nl).
+    LoginKeyLabel,
+    /// `username` the service account, `password` its key (PEM or JSON text,
+    /// or a file `*.pem`/`*.json`), `domain` the FQDN, `param_enc`
+    /// `project=P&zone=Z`, `param_opt` the TTL (cloud.google.com-v1).
+    ServiceAccount,
 }
 
 const NO_API: &str = "not supported: dynup does not speak its API yet";
@@ -79,7 +86,7 @@ const SERVICES: [&str; 100] = [
     "bind-nsupdate P rfc2136",
     "blazingfast.io R api",
     "changeip.com U https://nic.changeip.com/nic/update?u=[USERNAME]&p=[PASSWORD]&cmd=update&hostname=[DOMAIN]&ip=[IP] - Successful",
-    "cloud.google.com-v1 R api",
+    "cloud.google.com-v1 A gcp G",
     "cloudflare.com-v4 A cloudflare H",
     "cnkuai.cn R panel",
     "core-networks.de U https://dyndns.core-networks.de/?hostname=[DOMAIN]&myip=[IP]&keepipv6=1 https://dyndns.core-networks.de/?hostname=[DOMAIN]&myip=[IP]&keepipv4=1 good",
@@ -159,7 +166,7 @@ const SERVICES: [&str; 100] = [
     "strato.com P strato",
     "system-ns.com U https://system-ns.com/api?type=dynamic&command=set&domain=[DOMAIN]&token=[PASSWORD]&ip=[IP] - 0",
     "thatip.com U https://update.dnsmax.com/update/?username=[USERNAME]&password=[PASSWORD]&resellerid=2&clientname=openwrt&clientversion=8.09&protocolversion=2.0&updatehostname=[DOMAIN]&ip=[IP] - -",
-    "transip.nl R api",
+    "transip.nl A transip T",
     "twodns.de U https://update.twodns.de/update?hostname=[DOMAIN]&ip=[IP] - -",
     "udmedia.de U https://www.udmedia.de/nic/update?myip=[IP] = -",
     "variomedia.de D https://dyndns.variomedia.de",
@@ -194,6 +201,8 @@ fn parse(line: &'static str) -> (&'static str, Route) {
                     "E" => Shape::AccountKey,
                     "U" => Shape::UserFqdn,
                     "X" => Shape::RecordZone,
+                    "T" => Shape::LoginKeyLabel,
+                    "G" => Shape::ServiceAccount,
                     _ => Shape::ZoneLookup,
                 },
             )
@@ -296,7 +305,7 @@ mod tests {
             Some(Route::Api("powerdns", Shape::ZoneLabel))
         );
         assert_eq!(route("one.com"), Some(Route::Refused(PANEL)));
-        assert_eq!(route("transip.nl"), Some(Route::Refused(NO_API)));
+        assert_eq!(route("blazingfast.io"), Some(Route::Refused(NO_API)));
         assert_eq!(route("ns1.com"), Some(Route::Api("ns1", Shape::LabelZone)));
         assert_eq!(
             route("luadns.com-v1"),
@@ -309,6 +318,14 @@ mod tests {
         assert_eq!(
             route("huaweicloud.com"),
             Some(Route::Api("huaweicloud", Shape::KeySecret))
+        );
+        assert_eq!(
+            route("transip.nl"),
+            Some(Route::Api("transip", Shape::LoginKeyLabel))
+        );
+        assert_eq!(
+            route("cloud.google.com-v1"),
+            Some(Route::Api("gcp", Shape::ServiceAccount))
         );
         assert_eq!(
             route("ddnss.de"),

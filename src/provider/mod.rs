@@ -20,6 +20,8 @@ pub mod dynv6;
 pub mod freedns;
 #[cfg(feature = "gandi")]
 pub mod gandi;
+#[cfg(feature = "gcp")]
+pub mod gcp;
 #[cfg(feature = "godaddy")]
 pub mod godaddy;
 #[cfg(feature = "hetzner")]
@@ -49,6 +51,8 @@ pub mod presets;
 pub mod rfc2136;
 #[cfg(feature = "route53")]
 pub mod route53;
+#[cfg(any(feature = "transip", feature = "gcp"))]
+pub mod rsa_key;
 #[cfg(feature = "scaleway")]
 pub mod scaleway;
 #[cfg(feature = "servercow")]
@@ -60,6 +64,8 @@ pub mod tc3;
 pub mod template;
 #[cfg(test)]
 mod test_answers;
+#[cfg(feature = "transip")]
+pub mod transip;
 #[cfg(feature = "xname")]
 pub mod xname;
 

@@ -187,6 +187,7 @@ impl Given {
             Credentials::TokenOrUserKey => self.token || (self.user && self.password),
             Credentials::KeySecret => self.token && self.password,
             Credentials::UserKeySecret => self.user && self.token && self.password,
+            Credentials::UserRsaKey => self.user && self.password && !self.token,
         }
     }
 }

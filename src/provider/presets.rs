@@ -33,6 +33,9 @@ pub enum Credentials {
     KeySecret,
     /// An account (`--user`), an API key (the token) and its password: netcup.
     UserKeySecret,
+    /// An account (`--user`) and its RSA private key (PEM, or a service account's
+    /// JSON key), read whole as the password: transip, gcp.
+    UserRsaKey,
 }
 
 /// How a dyndns2-style server takes the addresses.
@@ -711,6 +714,37 @@ pub static PRESETS: &[Preset] = &[
         credentials: Credentials::KeySecret,
         ipv6_auto: false,
         secret_note: "access key ID (AK) as the token + secret access key (SK) as the password",
+        ..DYNDNS2
+    },
+    // TransIP REST API v6, https://api.transip.nl/rest/docs.html (Authentication,
+    // Domains, DNS; the mock in tests/support/transip.rs follows it and checks the
+    // login's RSA-SHA512 signature): POST /auth signed with the account's key pair,
+    // then Bearer GET/PATCH/POST /domains/{domain}/dns.
+    #[cfg(feature = "transip")]
+    Preset {
+        name: "transip",
+        protocol: Protocol::Api(Api::Transip),
+        host: Some("api.transip.nl"),
+        path: "/v6",
+        credentials: Credentials::UserRsaKey,
+        ipv6_auto: false,
+        secret_note: "--user LOGIN + the key pair's private key (PEM) as the password",
+        ..DYNDNS2
+    },
+    // Google Cloud DNS v1, https://cloud.google.com/dns/docs/reference/v1
+    // (resourceRecordSets), with a service account's JWT exchanged for a token per
+    // https://developers.google.com/identity/protocols/oauth2/service-account (the
+    // mock in tests/support/gcp.rs follows both and checks the RS256 signature).
+    #[cfg(feature = "gcp")]
+    Preset {
+        name: "gcp",
+        protocol: Protocol::Api(Api::Gcp),
+        host: Some("dns.googleapis.com"),
+        path: "/dns/v1",
+        credentials: Credentials::UserRsaKey,
+        ipv6_auto: false,
+        secret_note:
+            "--user SERVICE-ACCOUNT + its JSON or PEM key as the password, --zone-id PROJECT/ZONE",
         ..DYNDNS2
     },
 ];

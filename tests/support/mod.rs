@@ -47,6 +47,7 @@ pub mod dns_peers;
 pub mod dnspod;
 pub mod dyndns_server;
 pub mod gandi;
+pub mod gcp;
 pub mod godaddy;
 pub mod hetzner;
 pub mod huaweicloud;
@@ -61,8 +62,10 @@ pub mod porkbun;
 pub mod powerdns;
 pub mod rest;
 pub mod route53;
+pub mod rsa_key;
 pub mod scaleway;
 pub mod servercow;
+pub mod transip;
 pub mod xname;
 
 /// Limit on the request head (request line + headers).

@@ -71,6 +71,10 @@ pub enum Api {
     Xname,
     #[cfg(feature = "huaweicloud")]
     HuaweiCloud,
+    #[cfg(feature = "transip")]
+    Transip,
+    #[cfg(feature = "gcp")]
+    Gcp,
 }
 
 impl Api {
@@ -122,6 +126,10 @@ impl Api {
             Api::Xname => "xname-xmlrpc",
             #[cfg(feature = "huaweicloud")]
             Api::HuaweiCloud => "huaweicloud-dns-v2",
+            #[cfg(feature = "transip")]
+            Api::Transip => "transip-v6",
+            #[cfg(feature = "gcp")]
+            Api::Gcp => "clouddns-v1",
         }
     }
 }
@@ -343,6 +351,22 @@ impl Session<'_> {
         check(&answer, doing)
     }
 
+    /// `exchange` with a token the API handed out this run (`Authorization:
+    /// Bearer TOKEN`), masked in `-v` like the secrets (transip, gcp).
+    #[inline(never)]
+    pub fn bearer_exchange(
+        &self,
+        token: &str,
+        (method, path): (Method, &str),
+        body: Option<String>,
+        check: Check,
+        doing: &str,
+    ) -> Result<Value, Fail> {
+        let auth = vec![("Authorization", format!("Bearer {token}"))];
+        let call = self.call(method, path, auth, body);
+        check(&self.send_hiding(&call, &[token], "")?, doing)
+    }
+
     /// A request to `base() + path` with the given headers and body.
     pub fn call(
         &self,
@@ -530,6 +554,10 @@ pub fn send(
         Api::Xname => super::xname::send(&session, &targets),
         #[cfg(feature = "huaweicloud")]
         Api::HuaweiCloud => super::huaweicloud::send(&session, &targets),
+        #[cfg(feature = "transip")]
+        Api::Transip => super::transip::send(&session, &targets),
+        #[cfg(feature = "gcp")]
+        Api::Gcp => super::gcp::send(&session, &targets),
     };
     let name = job.preset.name;
     targets
@@ -580,11 +608,28 @@ pub fn check(job: &Job) -> Result<(), Failure> {
     let takes_zone_id = job.preset.protocol == super::Protocol::Api(Api::Cloudflare);
     #[cfg(not(feature = "cloudflare"))]
     let takes_zone_id = false;
-    if job.zone_id.is_some() && !takes_zone_id {
+    #[cfg(feature = "gcp")]
+    let gcp = job.preset.protocol == super::Protocol::Api(Api::Gcp);
+    #[cfg(not(feature = "gcp"))]
+    let gcp = false;
+    if job.zone_id.is_some() && !takes_zone_id && !gcp {
         return Err(Failure::usage(format!(
-            "--zone-id is a cloudflare option; {} finds the zone by name (--zone)",
+            "--zone-id is a cloudflare option (and gcp's PROJECT/ZONE); {} finds the zone by name (--zone)",
             job.preset.name
         )));
+    }
+    if takes_zone_id && job.zone_id.as_deref().is_some_and(|id| id.contains('/')) {
+        return Err(Failure::usage(
+            "--zone-id: expected the zone's ID as cloudflare shows it (letters, digits, '-')",
+        ));
+    }
+    #[cfg(feature = "gcp")]
+    if gcp {
+        super::gcp::project_zone(job)?;
+    }
+    #[cfg(any(feature = "transip", feature = "gcp"))]
+    if job.preset.credentials == super::Credentials::UserRsaKey {
+        super::rsa_key::of(job)?;
     }
     if let Some(zone) = &job.zone {
         if let Some(host) = job
