@@ -26,6 +26,8 @@ pub struct HostReport {
     pub exit: Exit,
     /// A record was sent and accepted as new (not "already current").
     pub changed: bool,
+    /// A request about the host went to the provider and was answered.
+    pub sent: bool,
     /// The line said about the host: its result, or its error.
     pub message: String,
     pub ipv4: Option<String>,

@@ -31,12 +31,19 @@ struct HostRun {
 }
 
 pub fn run(job: &Job, out: &Out) -> Exit {
+    run_and_tell(job, out).0
+}
+
+/// The run's exit, and whether a request went to the provider and was answered
+/// (ddns-scripts' SECTION.update records such a time).
+pub fn run_and_tell(job: &Job, out: &Out) -> (Exit, bool) {
     let reports = run_hosts(job, out);
     // After the lock is released: a slow hook holds up no other run.
     if job.hooks.any() && !job.dry_run {
         job.hooks.run(job.preset.name, &reports, &job.redactor, out);
     }
-    reports.iter().map(|r| r.exit).max().unwrap_or(Exit::Ok)
+    let exit = reports.iter().map(|r| r.exit).max().unwrap_or(Exit::Ok);
+    (exit, reports.iter().any(|r| r.sent))
 }
 
 /// A failure before any host was decided: said once, and the outcome of each host.
@@ -48,6 +55,7 @@ fn failed_everywhere(job: &Job, out: &Out, failure: Failure) -> Vec<HostReport> 
             host: host.clone(),
             exit: failure.exit,
             changed: false,
+            sent: false,
             message: failure.message.clone(),
             ipv4: None,
             ipv6: None,
@@ -173,13 +181,14 @@ fn run_hosts(job: &Job, out: &Out) -> Vec<HostReport> {
 
     let mut reports = Vec::with_capacity(hosts.len());
     let mut held: Vec<(&str, String)> = Vec::new();
-    for (host, name) in hosts.iter().zip(&job.hosts) {
+    for (i, (host, name)) in hosts.iter().zip(&job.hosts).enumerate() {
         if let (Decision::Held(hold), None, false) = (&host.decision, &host.failure, job.dry_run) {
             let why = state::describe_hold(hold);
             reports.push(HostReport {
                 host: name.clone(),
                 exit: hold.exit,
                 changed: false,
+                sent: false,
                 message: format!("{name}: {why}"),
                 ipv4: None,
                 ipv6: None,
@@ -196,7 +205,9 @@ fn run_hosts(job: &Job, out: &Out) -> Vec<HostReport> {
             ));
             continue;
         }
-        reports.push(finish_host(job, out, &store, name, host, &fingerprint, now));
+        let mut report = finish_host(job, out, &store, name, host, &fingerprint, now);
+        report.sent = to_send.contains(&i) && !job.dry_run && report.exit == Exit::Ok;
+        reports.push(report);
     }
     if !held.is_empty() {
         out.note(&held_line(&held));

@@ -1041,3 +1041,50 @@ fn beget_com_sets_the_record_of_domain_with_login_and_password() {
     let log = format!("{}{}", run.stdout, run.stderr);
     assert!(!log.contains(PASSWORD), "{log}");
 }
+
+/// As ddns-scripts, the first check of a boot (no SECTION.update) sends an
+/// update even when DNS already holds the address, so LuCI has a last update
+/// to show; with SECTION.update there, the registered address is trusted. The
+/// log says what each check did and keeps ddns_loglines lines.
+#[test]
+fn the_first_check_of_a_boot_updates_and_later_ones_trust_the_registered_address() {
+    use support::named::{Named, Zone};
+    let named = Named::start(&[Zone::new("example.test", &[]).record("h 300 IN A 203.0.113.7")]);
+    let fx = Fixture::http();
+    let url = format!(
+        "{}/u?h=[DOMAIN]&ip=[IP]",
+        fx.mock.url().trim_end_matches('/')
+    );
+    let d = Ddns::with(
+        fx,
+        &format!(
+            "config ddns 'global'\n\toption ddns_loglines '3'\n\n\
+             config service 'boot'\n\toption update_url '{url}'\n\
+             \toption domain 'h.example.test'\n\toption dns_server '127.0.0.1:{}'\n\
+             \toption ip_source 'script'\n\toption ip_script 'echo 203.0.113.7'\n",
+            named.port
+        ),
+    );
+    let run = d.ddns(&["--once", "boot"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(d.fx.mock.requests().len(), 1, "the first check sends");
+    assert_uptime_line(d.run_file("boot", "update"));
+    // dynup's own state forgotten: only the registered address can say "current".
+    fs::remove_dir_all(d.fx.cache()).unwrap();
+    let run = d.ddns(&["--once", "boot"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(
+        d.fx.mock.requests().len(),
+        1,
+        "the registered address is trusted"
+    );
+    let log = fs::read_to_string(d.log.join("boot.log")).unwrap();
+    let lines: Vec<&str> = log.lines().collect();
+    assert_eq!(lines.len(), 3, "{log}");
+    assert!(lines[0].ends_with("info : update successful"), "{log}");
+    assert!(lines[1].contains("started"), "{log}");
+    assert!(
+        lines[2].ends_with("info : address current, nothing sent"),
+        "{log}"
+    );
+}

@@ -20,6 +20,8 @@ struct Files {
     rundir: PathBuf,
     logdir: Option<PathBuf>,
     name: String,
+    /// `ddns_loglines` of `config ddns 'global'`: the log keeps its last lines.
+    loglines: usize,
 }
 
 impl Files {
@@ -50,8 +52,42 @@ impl Files {
         if let Ok(mut file) = file {
             let _ = file.write_all(line.as_bytes());
         }
+        self.trim_log(&dir.join(format!("{}.log", self.name)));
+    }
+
+    /// Keeps the last `loglines` lines, as ddns-scripts does: the log lives in
+    /// RAM on a router and a long-running updater writes to it every check.
+    fn trim_log(&self, path: &std::path::Path) {
+        let Ok(text) = crate::file::read_capped(path, MAX_LOG) else {
+            return;
+        };
+        let text = String::from_utf8_lossy(&text);
+        let count = text.lines().count();
+        if count <= self.loglines {
+            return;
+        }
+        let kept: String = text
+            .lines()
+            .skip(count - self.loglines)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let temp = path.with_extension("log.tmp");
+        if std::fs::write(&temp, kept).is_ok() {
+            let _ = std::fs::rename(&temp, path);
+        }
+    }
+
+    /// The uptime of the last update SECTION.update holds, if it is of this
+    /// boot (a larger one is from before a reboot, as ddns-scripts reads it).
+    fn last_update(&self) -> Option<u64> {
+        let text = std::fs::read_to_string(self.path("update")).ok()?;
+        let at = text.trim().parse::<u64>().ok()?;
+        (at <= uptime()).then_some(at)
     }
 }
+
+/// A log larger than this is read only up to it (then trimmed to loglines).
+const MAX_LOG: u64 = 1024 * 1024;
 
 /// Seconds since boot, as ddns-scripts' `get_uptime` reads them.
 fn uptime() -> u64 {
@@ -100,15 +136,6 @@ pub fn resolve(name: &str, plan: &Plan, mut args: Args) -> Result<Job, Failure> 
     Ok(job)
 }
 
-/// The newest change in the section's state directory: moves when a run sent
-/// (and recorded) an update.
-fn state_stamp(job: &Job) -> Option<SystemTime> {
-    std::fs::read_dir(&job.cache_dir)
-        .ok()?
-        .filter_map(|e| e.ok()?.metadata().ok()?.modified().ok())
-        .max()
-}
-
 /// `args` with dynup's flags from after `--` on top.
 pub fn with_extra(args: Args, extra: &[std::ffi::OsString]) -> Result<Args, ()> {
     match crate::cli::parse_onto(args, extra.iter().cloned()) {
@@ -118,7 +145,16 @@ pub fn with_extra(args: Args, extra: &[std::ffi::OsString]) -> Result<Args, ()> 
 }
 
 /// One check (and update when needed): its exit and whether a request was sent.
-fn check_once(name: &str, plan: &Plan, options: &Options, force: bool) -> (Exit, bool) {
+/// `first`: no update of this boot is known (no SECTION.update), so the
+/// registered address does not stand in for one: ddns-scripts updates once at
+/// its start, and LuCI shows when. dynup's holds still apply.
+fn check_once(
+    name: &str,
+    plan: &Plan,
+    options: &Options,
+    force: bool,
+    first: bool,
+) -> (Exit, bool) {
     let verbose = options.verbose;
     let Ok(mut args) = with_extra(plan.args.clone(), &options.extra) else {
         Out::plain().error("ddns: the flags after -- do not parse (see dynup --help)");
@@ -126,6 +162,11 @@ fn check_once(name: &str, plan: &Plan, options: &Options, force: bool) -> (Exit,
     };
     args.force |= force;
     args.verbose |= verbose;
+    if first {
+        args.lookup_host = None;
+        args.dns_server = None;
+        args.dns_tcp = false;
+    }
     if let Some(command) = &plan.script {
         match script_address(command, plan.ipv6) {
             Some(address) => set_address(&mut args, plan.ipv6, &address),
@@ -145,11 +186,8 @@ fn check_once(name: &str, plan: &Plan, options: &Options, force: bool) -> (Exit,
             return (failure.exit, false);
         }
     };
-    let before = state_stamp(&job);
     let out = Out::new(job.quiet, job.verbose, job.redactor.clone()).with_syslog(plan.args.syslog);
-    let exit = crate::run::run(&job, &out);
-    let sent = exit == Exit::Ok && state_stamp(&job) != before;
-    (exit, sent)
+    crate::run::run_and_tell(&job, &out)
 }
 
 /// The registered address into SECTION.ip (an empty line when none), as
@@ -233,10 +271,17 @@ pub fn run(options: &Options, out: &Out) -> Exit {
             return Exit::State;
         }
     }
+    let loglines = global
+        .and_then(|g| g.option("ddns_loglines"))
+        .and_then(|o| o.values.first())
+        .and_then(|v| v.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(250);
     let files = Files {
         rundir,
         logdir: plan.use_logfile.then_some(logdir),
         name: name.clone(),
+        loglines,
     };
     files.write("pid", &format!("{}\n", std::process::id()));
     let exit = lifecycle(&files, &plan, options, name);
@@ -270,7 +315,7 @@ fn use_proxy(proxy: Option<&str>) {
 /// The updater's loop; returns when done (once, force 0, retries spent, SIGTERM).
 fn lifecycle(files: &Files, plan: &Plan, options: &Options, name: &str) -> Exit {
     let signals = Signals::block();
-    let mut last_update: Option<u64> = None;
+    let mut last_update = files.last_update();
     let mut retries = 0;
     files.log(
         " info",
@@ -282,18 +327,19 @@ fn lifecycle(files: &Files, plan: &Plan, options: &Options, name: &str) -> Exit 
     loop {
         let force_due = plan.force_secs > 0
             && last_update.is_some_and(|at| uptime().saturating_sub(at) >= plan.force_secs);
-        let (exit, sent) = check_once(name, plan, options, force_due);
+        let first = last_update.is_none();
+        let (exit, sent) = check_once(name, plan, options, force_due, first);
         write_registered(files, plan);
         if exit == Exit::Ok {
             retries = 0;
             let _ = std::fs::remove_file(files.path("err"));
-            if sent || last_update.is_none() {
+            if sent {
                 let now = uptime();
                 last_update = Some(now);
-                if sent {
-                    files.write("update", &format!("{now}\n"));
-                    files.log(" info", "update successful");
-                }
+                files.write("update", &format!("{now}\n"));
+                files.log(" info", "update successful");
+            } else {
+                files.log(" info", "address current, nothing sent");
             }
         } else {
             files.write(

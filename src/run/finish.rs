@@ -23,6 +23,7 @@ pub(super) fn finish_host(
         host: name.to_string(),
         exit,
         changed: false,
+        sent: false,
         message,
         ipv4: None,
         ipv6: None,
