@@ -476,6 +476,11 @@ fn the_loop_runs_once_with_force_0_and_stops_on_sigterm() {
         "{run:?}"
     );
     assert_eq!(d.fx.mock.requests().len(), 1);
+    // Run once: no next check is coming, so none is left for LuCI to show.
+    fs::write(d.run.join("once.nextcheck"), "1\n").unwrap();
+    let run = d.ddns(&["once", "--", "--server", &url, "--force"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!d.run.join("once.nextcheck").exists());
 
     d.fx.mock.reply(Reply::ok("good 203.0.113.7"));
     let mut cmd = d.cmd(&["long", "--", "--server", &url]);

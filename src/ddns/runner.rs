@@ -351,7 +351,12 @@ fn lifecycle(files: &Files, plan: &Plan, options: &Options, name: &str) -> Exit 
                 &format!("exit {}: {}", exit.code(), exit.meaning()),
             );
         }
-        if options.once || (plan.force_secs == 0 && exit == Exit::Ok) {
+        if options.once {
+            return exit;
+        }
+        if plan.force_secs == 0 && exit == Exit::Ok {
+            // Run once: no next check is coming.
+            let _ = std::fs::remove_file(files.path("nextcheck"));
             return exit;
         }
         let wait = if exit == Exit::Ok {
