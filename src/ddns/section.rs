@@ -6,53 +6,21 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use super::api::{api_options, script_options, ScriptOptions};
+use super::api::script_options;
 use super::definition;
-use super::services::{self, Route, Shape};
+use super::services::{self, Route};
 use crate::cli::{self, Args, Command};
 use crate::exit::Failure;
 use crate::jobs::FileName;
 use crate::provider::presets::{self, Credentials};
-use crate::uci::{Opt, Section};
+use crate::uci::Section;
 
-/// Options dynup reads (or that only the init script and LuCI use).
-const HONOURED: &[&str] = &[
-    "enabled",
-    "service_name",
-    "update_url",
-    "update_script",
-    "domain",
-    "username",
-    "password",
-    "param_enc",
-    "param_opt",
-    "lookup_host",
-    "use_ipv6",
-    "ip_source",
-    "ip_network",
-    "ip_interface",
-    "ip_url",
-    "ip_script",
-    "interface",
-    "bind_network",
-    "use_https",
-    "cacert",
-    "dns_server",
-    "force_dnstcp",
-    "use_syslog",
-    "use_logfile",
-    "check_interval",
-    "check_unit",
-    "force_interval",
-    "force_unit",
-    "retry_max_count",
-    "retry_count",
-    "retry_interval",
-    "retry_unit",
-    "upd_privateip",
-    "proxy",
-    "force_ipversion",
-];
+mod api_service;
+mod options;
+
+use api_service::api_service;
+pub use options::blame;
+use options::{flag_on, seconds, value, HONOURED};
 
 /// A section ready to run.
 pub struct Plan {
@@ -82,66 +50,6 @@ pub struct Context<'a> {
     pub file: &'a FileName,
     pub share_dir: &'a Path,
     pub live: bool,
-}
-
-pub fn blame(ctx: &Context, section: &Section, opt: Option<&Opt>, message: &str) -> Failure {
-    let name = section.name.as_deref().unwrap_or("?");
-    Failure::usage(match opt {
-        Some(o) => format!(
-            "{}:{}: service '{name}': option {}: {message}",
-            ctx.file, o.line, o.name
-        ),
-        None => format!("{}:{}: service '{name}': {message}", ctx.file, section.line),
-    })
-}
-
-fn value<'a>(section: &'a Section, name: &str) -> Option<&'a str> {
-    section
-        .option(name)
-        .and_then(|o| o.values.first())
-        .map(String::as_str)
-        .filter(|v| !v.is_empty())
-}
-
-fn flag_on(section: &Section, name: &str, default: bool) -> bool {
-    match value(section, name) {
-        Some(v) => matches!(v, "1" | "yes" | "on" | "true" | "enabled"),
-        None => default,
-    }
-}
-
-/// `NAME_interval` in `NAME_unit` as seconds.
-fn seconds(
-    ctx: &Context,
-    s: &Section,
-    name: &str,
-    default: u64,
-    unit: &str,
-) -> Result<u64, Failure> {
-    let interval = format!("{name}_interval");
-    let count = match s.option(&interval) {
-        Some(o) => value(s, &interval)
-            .unwrap_or("0")
-            .parse::<u64>()
-            .map_err(|_| blame(ctx, s, Some(o), "expected a whole number"))?,
-        None => default,
-    };
-    let unit_name = format!("{name}_unit");
-    let per = match value(s, &unit_name).unwrap_or(unit) {
-        "seconds" => 1,
-        "minutes" => 60,
-        "hours" => 3600,
-        "days" => 86400,
-        _ => {
-            return Err(blame(
-                ctx,
-                s,
-                s.option(&unit_name),
-                "expected seconds, minutes, hours or days",
-            ))
-        }
-    };
-    Ok(count.saturating_mul(per))
 }
 
 /// The section as a dynup run.
@@ -260,83 +168,19 @@ pub fn plan(ctx: &Context, s: &Section) -> Result<Plan, Failure> {
                     url_without_ip = no_ip;
                 }
                 Some(Route::Api(preset, shape)) => {
-                    if presets::preset(preset).is_none() {
-                        return Err(refuse(services::NOT_IN_BUILD));
-                    }
-                    push("-p", preset);
-                    let script = ScriptOptions {
+                    let service = api_service(
+                        ctx,
+                        s,
                         domain,
-                        user,
-                        lookup_host: value(s, "lookup_host"),
-                        param_enc: value(s, "param_enc"),
-                        param_opt: value(s, "param_opt"),
-                        zone: value(s, "zone"),
-                        record: value(s, "record"),
-                    };
-                    let api =
-                        api_options(shape, &script).map_err(|(opt, why)| match s.option(opt) {
-                            Some(_) => fail(opt, why),
-                            None => {
-                                blame(ctx, s, None, &format!("option {opt} is missing: it {why}"))
-                            }
-                        })?;
-                    api_host = Some(api.host);
-                    if let Some(zone) = &api.zone {
-                        push("--zone", zone);
-                    }
-                    if let Some(u) = api.user {
-                        push("--user", u);
-                    }
-                    if let Some(key) = api.token {
-                        token = Some(key.to_string());
-                    } else if api.password_is_token {
-                        token = password.map(str::to_string);
-                    }
+                        (preset, shape),
+                        &refuse,
+                        &mut push,
+                        &mut warnings,
+                    )?;
+                    api_host = Some(service.host);
+                    token = service.token;
+                    key_file = service.key_file;
                     api_user_used = true;
-                    if let Some(ttl) = api.ttl {
-                        push("--ttl", ttl);
-                    }
-                    if let Some(id) = &api.zone_id {
-                        push("--zone-id", id);
-                    }
-                    // cloud.google.com-v1's password may name the key's file.
-                    if shape == Shape::ServiceAccount {
-                        key_file = password.filter(|p| super::api::names_key_file(p));
-                    }
-                    // cloudflare.com-v4's param_opt: `zone_id=ID` (the record ID is looked up).
-                    let zone_id = param_opt
-                        .split_whitespace()
-                        .find_map(|w| w.strip_prefix("zone_id="));
-                    if let (Shape::HostAtZone, Some(id)) = (shape, zone_id) {
-                        push("--zone-id", id);
-                    }
-                    // namesilo.com-v1's param_opt: `ttl=N` (also pp= and fmt=, which
-                    // are curl's and the answer's business, not dynup's).
-                    let ttl = param_opt
-                        .split_whitespace()
-                        .find_map(|w| w.strip_prefix("ttl="));
-                    if let (true, Some(ttl)) = (preset == "namesilo", ttl) {
-                        push("--ttl", ttl);
-                    }
-                    // aliyun.com's param_enc `RecordId=ID` picks one of several records.
-                    if preset == "aliyun" && param_enc.contains("RecordId=") {
-                        warnings.push(format!(
-                            "{}:{}: service '{}': option param_enc: RecordId is not honoured; dynup sets the one {} record of the name (it refuses several)",
-                            ctx.file,
-                            s.option("param_enc").map_or(s.line, |o| o.line),
-                            s.name.as_deref().unwrap_or("?"),
-                            if ipv6 { "AAAA" } else { "A" },
-                        ));
-                    }
-                    if preset == "powerdns" {
-                        if param_opt.is_empty() {
-                            return Err(fail(
-                                "param_opt",
-                                "pdns needs the API's URL in param_opt (http://host:8081)",
-                            ));
-                        }
-                        push("--server", param_opt);
-                    }
                 }
                 Some(Route::Dyndns2(server)) => {
                     push("-p", "dyndns2");
