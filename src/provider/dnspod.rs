@@ -48,14 +48,7 @@ fn signed(session: &Session, action: &'static str, body: String) -> ApiCall {
 
 /// The domain: `--zone`, else the host's last two labels.
 fn domain<'a>(session: &'a Session, name: &'a str) -> &'a str {
-    if let Some(zone) = &session.job.zone {
-        return zone;
-    }
-    let mut dots = name.rmatch_indices('.');
-    match (dots.next(), dots.next()) {
-        (Some(_), Some((second, _))) => &name[second + 1..],
-        _ => name,
-    }
+    api::given_or_last_two(session.job.zone.as_deref(), name)
 }
 
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {

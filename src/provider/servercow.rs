@@ -35,14 +35,7 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
 
 /// `--zone`, else the host's last two labels.
 fn zone<'a>(session: &'a Session, name: &'a str) -> &'a str {
-    if let Some(zone) = &session.job.zone {
-        return zone;
-    }
-    let mut dots = name.rmatch_indices('.');
-    match (dots.next(), dots.next()) {
-        (Some(_), Some((second, _))) => &name[second + 1..],
-        _ => name,
-    }
+    api::given_or_last_two(session.job.zone.as_deref(), name)
 }
 
 /// A record's content: a string, or (TXT and the like) a list of them.

@@ -39,14 +39,7 @@ pub fn mask_xml_form(redactor: &mut Redactor, secret: &Secret) {
 
 /// The domain: `--zone`, else the host's last two labels.
 fn zone<'a>(session: &'a Session, name: &'a str) -> &'a str {
-    if let Some(zone) = &session.job.zone {
-        return zone;
-    }
-    let mut dots = name.rmatch_indices('.');
-    match (dots.next(), dots.next()) {
-        (Some(_), Some((second, _))) => &name[second + 1..],
-        _ => name,
-    }
+    api::given_or_last_two(session.job.zone.as_deref(), name)
 }
 
 /// The method call setting `target`.

@@ -24,6 +24,16 @@ mod zone;
 pub use answer::{fail, json_of, keyed_success, status_exit, Check, Fail};
 pub use record::{step, Change, Step, Target};
 pub use session::{mask_json_forms, token_header, Session};
+#[cfg(any(
+    feature = "aliyun",
+    feature = "dnspod",
+    feature = "namecheap",
+    feature = "namesilo",
+    feature = "netcup",
+    feature = "servercow",
+    feature = "xname"
+))]
+pub use zone::given_or_last_two;
 pub use zone::{each_target, is_within, relative, zone_of, zones, Zone};
 
 /// The APIs dynup speaks.

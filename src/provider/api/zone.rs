@@ -108,6 +108,28 @@ pub fn relative<'a>(name: &'a str, zone: &str, apex: &'a str) -> &'a str {
     }
 }
 
+/// The zone of an API that cannot list zones: `--zone`, else the host's last two
+/// labels (a deeper zone needs `--zone`).
+#[cfg(any(
+    feature = "aliyun",
+    feature = "dnspod",
+    feature = "namecheap",
+    feature = "namesilo",
+    feature = "netcup",
+    feature = "servercow",
+    feature = "xname"
+))]
+pub fn given_or_last_two<'a>(given: Option<&'a str>, name: &'a str) -> &'a str {
+    if let Some(zone) = given {
+        return zone;
+    }
+    let mut dots = name.rmatch_indices('.');
+    match (dots.next(), dots.next()) {
+        (Some(_), Some((second, _))) => &name[second + 1..],
+        _ => name,
+    }
+}
+
 /// `host` is `zone` or a name under it.
 pub fn is_within(host: &str, zone: &str) -> bool {
     let zone = zone.trim_end_matches('.');
@@ -128,6 +150,18 @@ pub fn zone_of<'z, Z>(host: &str, zones: &'z [Z], name: impl Fn(&Z) -> &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(feature = "netcup")]
+    #[test]
+    fn without_zone_the_last_two_labels_are_the_zone() {
+        assert_eq!(given_or_last_two(None, "a.b.example.com"), "example.com");
+        assert_eq!(given_or_last_two(None, "example.com"), "example.com");
+        assert_eq!(given_or_last_two(None, "localhost"), "localhost");
+        assert_eq!(
+            given_or_last_two(Some("b.example.com"), "a.b.example.com"),
+            "b.example.com"
+        );
+    }
 
     #[test]
     fn zones_hold_their_names() {
