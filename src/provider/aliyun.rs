@@ -97,6 +97,12 @@ fn domain<'a>(session: &'a Session, name: &'a str) -> &'a str {
     api::given_or_last_two(session.job.zone.as_deref(), name)
 }
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "alidns-rpc",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     targets
         .iter()

@@ -24,6 +24,12 @@ use crate::url::percent_encode;
 /// The types changeRecords takes together and dynup sends back unchanged.
 const KEPT: [&str; 4] = ["A", "AAAA", "MX", "TXT"];
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "beget-json",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     targets
         .iter()

@@ -41,6 +41,12 @@ struct Zone {
     name: String,
 }
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "cloudflare-v4",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     let zones = match zones(session) {
         Ok(zones) => zones,

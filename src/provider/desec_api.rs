@@ -21,6 +21,12 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
     api::token_header(session, "Authorization", "Token ")
 }
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "desec-rest",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     let zones = api::zones(
         session,

@@ -19,6 +19,12 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
     api::token_header(session, "Authorization", "Bearer ")
 }
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "gandi-livedns",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     let zones = api::zones(
         session,

@@ -100,6 +100,12 @@ fn access_token(session: &Session) -> Result<String, Fail> {
     }
 }
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "clouddns-v1",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     let ready = project_zone(session.job)
         .map_err(Fail::from)

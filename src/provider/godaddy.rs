@@ -28,6 +28,12 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
     )]
 }
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "godaddy-v1",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     let zones = api::zones(
         session,

@@ -22,6 +22,12 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
     api::token_header(session, "Authorization", "Bearer ")
 }
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "hetzner-cloud",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     // Up to 100 zones (the page maximum) in one request; beyond, --zone names the one.
     let zones = api::zones(

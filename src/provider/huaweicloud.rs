@@ -91,6 +91,12 @@ fn exchange(
     session.exchange(method, path, headers, body, check, doing)
 }
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "huaweicloud-dns-v2",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     let path = match &session.job.zone {
         Some(zone) => format!(

@@ -11,6 +11,12 @@ use super::api::{self, Change, Fail, Session, Target};
 use crate::http::Method;
 use crate::url::encode_query_value;
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "ionos-dyndns",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     // One GET sets every domain of the URL: both families at once.
     let mut path = format!("?q={}", encode_query_value(session.token()));

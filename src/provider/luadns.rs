@@ -32,6 +32,12 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "luadns-v1",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     // The records need the zone's ID: the list, even with --zone.
     let zones = api::zones(

@@ -12,6 +12,12 @@ use crate::exit::Exit;
 use crate::http::{Answer, Method};
 use crate::url::encode_query_value;
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "namecheap-ddns",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     targets
         .iter()

@@ -18,6 +18,12 @@ use crate::url::encode_query_value;
 /// NameSilo's minimum TTL (and the one its dashboard suggests is 7207).
 const DEFAULT_TTL: &str = "3600";
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "namesilo-v1",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     targets
         .iter()

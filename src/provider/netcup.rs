@@ -21,6 +21,12 @@ use crate::json::{self, Value};
 /// The session ID's member in the login answer: masked in `-v` output.
 const SESSION_MEMBER: &str = "apisessionid";
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "netcup-ccp",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     let sid = match login(session) {
         Ok(sid) => sid,

@@ -36,6 +36,12 @@ fn post(
     session.exchange(Method::Post, path, Vec::new(), Some(body), success, doing)
 }
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "porkbun-v3",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     api::each_target("porkbun", targets, domains(session), &|domain, target| {
         set_record(session, &domain.name, target)

@@ -22,6 +22,12 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
     api::token_header(session, "X-API-Key", "")
 }
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "powerdns-http",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     let zones = api::zones(
         session,

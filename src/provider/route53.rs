@@ -76,6 +76,12 @@ fn element<'x>(xml: &'x str, tag: &str) -> Option<&'x str> {
     elements(xml, tag).into_iter().next()
 }
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "route53-sigv4",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     api::each_target("route53", targets, zones(session), &|zone, target| {
         set_record(session, zone, target)

@@ -22,6 +22,12 @@ fn auth(session: &Session) -> Vec<(&'static str, String)> {
     api::token_header(session, "X-Auth-Token", "")
 }
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "scaleway-v2beta1",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     api::each_target("scaleway", targets, zones(session), &|zone, target| {
         set_record(session, &zone.name, target)

@@ -19,6 +19,12 @@ use crate::url::percent_encode;
 /// The TTL of a new record (the record's own is kept on an update).
 const DEFAULT_TTL: &str = "120";
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "servercow-v1",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     targets
         .iter()

@@ -27,6 +27,12 @@ use crate::url::percent_encode;
 /// A new record's TTL when `--ttl` names none (one of the panel's choices).
 const DEFAULT_EXPIRE: u32 = 300;
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "transip-v6",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     let token = match login(session) {
         Ok(token) => token,

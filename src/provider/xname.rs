@@ -71,6 +71,12 @@ fn call_text(session: &Session, target: &Target) -> String {
     text
 }
 
+/// The API this module speaks, for its preset row.
+pub const API: super::api::Api = super::api::Api {
+    name: "xname-xmlrpc",
+    send,
+};
+
 pub fn send(session: &Session, targets: &[Target]) -> Vec<Result<Change, Fail>> {
     targets
         .iter()

@@ -4,8 +4,6 @@ use super::Preset;
 #[allow(unused_imports)] // unused in a build without any API provider
 use super::{Credentials, DYNDNS2};
 #[allow(unused_imports)] // unused in a build without any API provider
-use crate::provider::api::Api;
-#[allow(unused_imports)] // unused in a build without any API provider
 use crate::provider::Protocol;
 
 pub(super) const ROWS: &[Preset] = &[
@@ -19,7 +17,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "cloudflare")]
     Preset {
         name: "cloudflare",
-        protocol: Protocol::Api(Api::Cloudflare),
+        protocol: Protocol::Api(crate::provider::cloudflare::API),
         host: Some("api.cloudflare.com"),
         path: "/client/v4",
         credentials: Credentials::TokenOrUserKey,
@@ -34,7 +32,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "porkbun")]
     Preset {
         name: "porkbun",
-        protocol: Protocol::Api(Api::Porkbun),
+        protocol: Protocol::Api(crate::provider::porkbun::API),
         host: Some("api.porkbun.com"),
         path: "/api/json/v3",
         credentials: Credentials::KeySecret,
@@ -49,7 +47,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "hetzner")]
     Preset {
         name: "hetzner",
-        protocol: Protocol::Api(Api::Hetzner),
+        protocol: Protocol::Api(crate::provider::hetzner::API),
         host: Some("api.hetzner.cloud"),
         path: "/v1",
         credentials: Credentials::Token,
@@ -64,7 +62,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "gandi")]
     Preset {
         name: "gandi",
-        protocol: Protocol::Api(Api::Gandi),
+        protocol: Protocol::Api(crate::provider::gandi::API),
         host: Some("api.gandi.net"),
         path: "/v5",
         credentials: Credentials::Token,
@@ -78,7 +76,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "digitalocean")]
     Preset {
         name: "digitalocean",
-        protocol: Protocol::Api(Api::DigitalOcean),
+        protocol: Protocol::Api(crate::provider::digitalocean::API),
         host: Some("api.digitalocean.com"),
         path: "/v2",
         credentials: Credentials::Token,
@@ -94,7 +92,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "godaddy")]
     Preset {
         name: "godaddy",
-        protocol: Protocol::Api(Api::GoDaddy),
+        protocol: Protocol::Api(crate::provider::godaddy::API),
         host: Some("api.godaddy.com"),
         path: "/v1",
         credentials: Credentials::KeySecret,
@@ -108,7 +106,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "linode")]
     Preset {
         name: "linode",
-        protocol: Protocol::Api(Api::Linode),
+        protocol: Protocol::Api(crate::provider::linode::API),
         host: Some("api.linode.com"),
         path: "/v4",
         credentials: Credentials::Token,
@@ -123,7 +121,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "desec-api")]
     Preset {
         name: "desec-api",
-        protocol: Protocol::Api(Api::Desec),
+        protocol: Protocol::Api(crate::provider::desec_api::API),
         host: Some("desec.io"),
         path: "/api/v1",
         credentials: Credentials::Token,
@@ -138,7 +136,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "powerdns")]
     Preset {
         name: "powerdns",
-        protocol: Protocol::Api(Api::PowerDns),
+        protocol: Protocol::Api(crate::provider::powerdns::API),
         host: None,
         path: "/api/v1/servers/localhost",
         credentials: Credentials::Token,
@@ -152,7 +150,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "namecheap")]
     Preset {
         name: "namecheap",
-        protocol: Protocol::Api(Api::Namecheap),
+        protocol: Protocol::Api(crate::provider::namecheap::API),
         host: Some("dynamicdns.park-your-domain.com"),
         path: "",
         credentials: Credentials::Password,
@@ -168,7 +166,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "scaleway")]
     Preset {
         name: "scaleway",
-        protocol: Protocol::Api(Api::Scaleway),
+        protocol: Protocol::Api(crate::provider::scaleway::API),
         host: Some("api.scaleway.com"),
         path: "/domain/v2beta1",
         credentials: Credentials::Token,
@@ -183,7 +181,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "route53")]
     Preset {
         name: "route53",
-        protocol: Protocol::Api(Api::Route53),
+        protocol: Protocol::Api(crate::provider::route53::API),
         host: Some("route53.amazonaws.com"),
         path: "/2013-04-01",
         credentials: Credentials::KeySecret,
@@ -198,7 +196,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "namesilo")]
     Preset {
         name: "namesilo",
-        protocol: Protocol::Api(Api::Namesilo),
+        protocol: Protocol::Api(crate::provider::namesilo::API),
         host: Some("www.namesilo.com"),
         path: "/api",
         credentials: Credentials::Token,
@@ -213,7 +211,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "netcup")]
     Preset {
         name: "netcup",
-        protocol: Protocol::Api(Api::Netcup),
+        protocol: Protocol::Api(crate::provider::netcup::API),
         host: Some("ccp.netcup.net"),
         path: "/run/webservice/servers/endpoint.php",
         credentials: Credentials::UserKeySecret,
@@ -227,7 +225,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "ionos")]
     Preset {
         name: "ionos",
-        protocol: Protocol::Api(Api::Ionos),
+        protocol: Protocol::Api(crate::provider::ionos::API),
         host: Some("ipv4.api.hosting.ionos.com"),
         path: "/dns/v1/dyndns",
         credentials: Credentials::Token,
@@ -242,7 +240,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "dnspod")]
     Preset {
         name: "dnspod",
-        protocol: Protocol::Api(Api::Dnspod),
+        protocol: Protocol::Api(crate::provider::dnspod::API),
         host: Some("dnspod.tencentcloudapi.com"),
         path: "",
         credentials: Credentials::KeySecret,
@@ -258,7 +256,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "aliyun")]
     Preset {
         name: "aliyun",
-        protocol: Protocol::Api(Api::Aliyun),
+        protocol: Protocol::Api(crate::provider::aliyun::API),
         host: Some("alidns.aliyuncs.com"),
         path: "",
         credentials: Credentials::KeySecret,
@@ -276,7 +274,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "luadns")]
     Preset {
         name: "luadns",
-        protocol: Protocol::Api(Api::Luadns),
+        protocol: Protocol::Api(crate::provider::luadns::API),
         host: Some("api.luadns.com"),
         path: "/v1",
         ipv6_auto: false,
@@ -291,7 +289,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "ns1")]
     Preset {
         name: "ns1",
-        protocol: Protocol::Api(Api::Ns1),
+        protocol: Protocol::Api(crate::provider::ns1::API),
         host: Some("api.nsone.net"),
         path: "/v1",
         credentials: Credentials::Token,
@@ -307,7 +305,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "servercow")]
     Preset {
         name: "servercow",
-        protocol: Protocol::Api(Api::Servercow),
+        protocol: Protocol::Api(crate::provider::servercow::API),
         host: Some("api.servercow.de"),
         path: "/dns/v1/domains",
         ipv6_auto: false,
@@ -322,7 +320,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "beget")]
     Preset {
         name: "beget",
-        protocol: Protocol::Api(Api::Beget),
+        protocol: Protocol::Api(crate::provider::beget::API),
         host: Some("api.beget.com"),
         path: "/api",
         ipv6_auto: false,
@@ -336,7 +334,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "xname")]
     Preset {
         name: "xname",
-        protocol: Protocol::Api(Api::Xname),
+        protocol: Protocol::Api(crate::provider::xname::API),
         host: Some("freedns.42.pl"),
         path: "/xmlrpc.php",
         credentials: Credentials::UserPassword,
@@ -351,7 +349,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "huaweicloud")]
     Preset {
         name: "huaweicloud",
-        protocol: Protocol::Api(Api::HuaweiCloud),
+        protocol: Protocol::Api(crate::provider::huaweicloud::API),
         host: Some("dns.myhuaweicloud.com"),
         path: "",
         credentials: Credentials::KeySecret,
@@ -366,7 +364,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "transip")]
     Preset {
         name: "transip",
-        protocol: Protocol::Api(Api::Transip),
+        protocol: Protocol::Api(crate::provider::transip::API),
         host: Some("api.transip.nl"),
         path: "/v6",
         credentials: Credentials::UserRsaKey,
@@ -381,7 +379,7 @@ pub(super) const ROWS: &[Preset] = &[
     #[cfg(feature = "gcp")]
     Preset {
         name: "gcp",
-        protocol: Protocol::Api(Api::Gcp),
+        protocol: Protocol::Api(crate::provider::gcp::API),
         host: Some("dns.googleapis.com"),
         path: "/dns/v1",
         credentials: Credentials::UserRsaKey,
