@@ -17,16 +17,7 @@ fn setup() -> (Fixture, DnspodApi) {
 }
 
 fn run(fx: &Fixture, extra: &[&str]) -> Run {
-    let mut all = vec![
-        "-p".to_string(),
-        "dnspod".to_string(),
-        "--token-file".to_string(),
-        fx.token_file.display().to_string(),
-        "--password-file".to_string(),
-        fx.password_file.display().to_string(),
-    ];
-    all.extend(extra.iter().map(|s| s.to_string()));
-    fx.run_owned(&all)
+    fx.run_key_secret("dnspod", extra)
 }
 
 #[test]

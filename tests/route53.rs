@@ -18,16 +18,7 @@ fn setup() -> (Fixture, Route53Api) {
 }
 
 fn run(fx: &Fixture, extra: &[&str]) -> Run {
-    let mut all = vec![
-        "-p".to_string(),
-        "route53".to_string(),
-        "--token-file".to_string(),
-        fx.token_file.display().to_string(),
-        "--password-file".to_string(),
-        fx.password_file.display().to_string(),
-    ];
-    all.extend(extra.iter().map(|s| s.to_string()));
-    fx.run_owned(&all)
+    fx.run_key_secret("route53", extra)
 }
 
 fn calls(fx: &Fixture) -> Vec<String> {

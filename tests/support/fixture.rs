@@ -103,6 +103,19 @@ impl Fixture {
         ]
     }
 
+    /// `-p PRESET --token-file FILE --password-file FILE` (an API key and its
+    /// secret), then `extra`: the run of a key-and-secret API provider's tests.
+    pub fn run_key_secret(&self, preset: &str, extra: &[&str]) -> Run {
+        let mut all = vec!["-p".to_string(), preset.to_string()];
+        all.extend(self.token_args());
+        all.extend([
+            "--password-file".to_string(),
+            self.password_file.display().to_string(),
+        ]);
+        all.extend(extra.iter().map(|s| s.to_string()));
+        self.run_owned(&all)
+    }
+
     /// dynup with string arguments built from pieces.
     pub fn run_owned(&self, args: &[String]) -> Run {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
